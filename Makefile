@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make lab` and `make test`. Everything else is installed from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_STAMP := $(VENV)/.apt-installed
+APT_PACKAGES := poppler-utils
+
+.PHONY: lab test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian packages the tests need (pdftotext, Chromium for the browser tests).
+$(APT_STAMP): | $(BIN)/python
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "apt-get install:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/postmortem lab
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) $(APT_STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_timeline.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

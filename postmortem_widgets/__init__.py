@@ -1,0 +1,3 @@
+"""Postmortem Workspace: write honest, customer-facing incident postmortems."""
+
+__all__: list[str] = []

@@ -1,0 +1,41 @@
+"""Options shared by several subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from ..milestones import parse_override
+
+
+def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False) -> None:
+    """``--tz``, ``--format``, ``--date``, ``--set`` (and ``--timeline PATH`` unless paths are positional)."""
+    if not paths:
+        parser.add_argument(
+            "--timeline", metavar="PATH", action="append", default=[], help="timeline export (repeatable)"
+        )
+    parser.add_argument("--tz", metavar="ZONE", help="IANA time zone for naive timestamps, e.g. America/New_York")
+    parser.add_argument("--format", metavar="NAME", help="skip detection and read every input as this format")
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the date for a pasted timeline of bare clock times")
+    parser.add_argument(
+        "--set",
+        metavar="MILESTONE=ISO",
+        action="append",
+        default=[],
+        help="override a milestone, e.g. --set detected=2025-03-03T14:09:55Z (repeatable; NAME= clears it)",
+    )
+
+
+def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestamp | None], str | None]:
+    """``--set`` values as milestone overrides, plus ``detected_by`` if given."""
+    overrides: dict[str, pd.Timestamp | None] = {}
+    detected_by: str | None = None
+    for value in values:
+        name, _, raw = value.partition("=")
+        if name.strip() == "detected_by":
+            detected_by = raw.strip()
+            continue
+        key, ts = parse_override(value, tz=tz)
+        overrides[key] = ts
+    return overrides, detected_by

@@ -1,0 +1,93 @@
+"""``postmortem timeline PATH...``: key events, milestones and metrics of one incident."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from ..humanize import human_duration
+from ..milestones import NAMES
+from ..timeline import Timeline, load_timeline
+from ..timeparse import resolve_zone, zone_label
+from ._common import add_timeline_options, parse_sets
+
+#: How many key events the readable table shows before it summarises the rest.
+TABLE_LIMIT = 60
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "timeline",
+        help="import exports and show the merged timeline, milestones and metrics",
+        description="Import monitoring and incident exports (files, folders, zips), merge them and "
+        "compute the incident's milestones, duration and detection lag.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="export files, folders or zips")
+    add_timeline_options(parser, paths=True)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (the stable contract)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides, detected_by = parse_sets(args.set, args.tz)
+    timeline = load_timeline(
+        args.paths, tz=args.tz, date=args.date, format=args.format, overrides=overrides, detected_by=detected_by
+    )
+    if args.json:
+        json.dump(timeline.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_table(timeline, tz=args.tz))
+    return 0
+
+
+def _local(ts: pd.Timestamp | None, tz: str | None) -> str:
+    if ts is None:
+        return "-"
+    if not tz:
+        return ts.strftime("%Y-%m-%d %H:%M:%S UTC")
+    zone = resolve_zone(tz)
+    return f"{ts.tz_convert(zone).strftime('%Y-%m-%d %H:%M:%S')} {zone_label(zone, ts)}"
+
+
+def render_table(timeline: Timeline, *, tz: str | None = None) -> str:
+    """The human-readable report the CLI prints."""
+    lines: list[str] = []
+    for result in timeline.imports:
+        lines.append(f"{result.file}: {result.format}, {result.count} event(s)")
+    key = timeline.key_events
+    lines.append("")
+    lines.append(f"Key events ({len(key)} of {len(timeline.events)}):")
+    for row in key.head(TABLE_LIMIT).itertuples(index=False):
+        message = row.message if len(row.message) <= 90 else row.message[:87] + "..."
+        lines.append(f"  {_local(row.time, tz)}  {row.kind:<15} {row.source:<12} {message}")
+    if len(key) > TABLE_LIMIT:
+        lines.append(f"  ... and {len(key) - TABLE_LIMIT} more (use --json for all)")
+    m = timeline.milestones
+    lines.append("")
+    lines.append("Milestones:")
+    for name in NAMES:
+        value = getattr(m, name)
+        why = m.reasons.get(name, "")
+        lines.append(f"  {name:<13} {_local(value, tz):<28} {why[:70]}")
+    lines.append(f"  {'detected by':<13} {m.detected_by}")
+    metrics = timeline.metrics
+    lines.append("")
+    lines.append("Metrics:")
+    for label, value in (
+        ("duration", metrics.duration),
+        ("detection lag", metrics.time_to_detect),
+        ("to acknowledge", metrics.time_to_acknowledge),
+        ("to identify", metrics.time_to_identify),
+        ("to mitigate", metrics.time_to_mitigate),
+        ("to resolve", metrics.time_to_resolve),
+    ):
+        lines.append(f"  {label:<15} {human_duration(value) if value is not None else '-'}")
+    if timeline.warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines.extend(f"  {w}" for w in timeline.warnings)
+    return "\n".join(lines) + "\n"

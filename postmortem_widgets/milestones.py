@@ -1,0 +1,184 @@
+"""Milestones of an incident, found by documented rules and overridable by the analyst.
+
+* **started**: the earliest of alert onsets, an explicit "impact began" event, the first event of a
+  hand-written timeline, and the detection time itself.
+* **detected**: the earliest human notification: a page, a customer report or an explicit
+  "detected / alerted" event. Only when none exists does the earliest alert onset count.
+  ``detected_by`` says ``customer``, ``monitoring`` or ``unknown``.
+* **acknowledged**, **identified**, **mitigated**: the earliest event of that kind.
+* **resolved**: the *latest* resolution signal from any source, so a postmortem never understates an
+  outage that one source still reported.
+
+Noise (PagerDuty notify, Datadog renotify, CloudWatch configuration updates, chat chatter) never counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+import pandas as pd
+
+from . import events as ev
+from .errors import MilestoneError
+from .timeparse import resolve_zone
+
+NAMES: tuple[str, ...] = ("started", "detected", "acknowledged", "identified", "mitigated", "resolved")
+DETECTED_BY: tuple[str, ...] = ("customer", "monitoring", "unknown")
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """The six milestones (UTC timestamps or ``None``), who detected it, and why each was chosen."""
+
+    started: pd.Timestamp | None = None
+    detected: pd.Timestamp | None = None
+    acknowledged: pd.Timestamp | None = None
+    identified: pd.Timestamp | None = None
+    mitigated: pd.Timestamp | None = None
+    resolved: pd.Timestamp | None = None
+    detected_by: str = "unknown"
+    #: For each milestone, the message of the event it came from (or "set by the analyst").
+    reasons: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, pd.Timestamp | None]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in NAMES}
+
+    def to_json(self) -> dict[str, str | None]:
+        return {name: iso_utc(value) for name, value in self.as_dict().items()}
+
+
+def iso_utc(ts: pd.Timestamp | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``: ``2024-04-15T13:14:00Z``."""
+    if ts is None:
+        return None
+    text = ts.tz_convert("UTC").isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def _first(events: pd.DataFrame, mask: pd.Series) -> tuple[pd.Timestamp | None, str]:
+    hits = events[mask]
+    if hits.empty:
+        return None, ""
+    i = hits["time"].idxmin()
+    return hits.at[i, "time"], f"{hits.at[i, 'source']}: {hits.at[i, 'message']}"
+
+
+def _last(events: pd.DataFrame, mask: pd.Series) -> tuple[pd.Timestamp | None, str]:
+    hits = events[mask]
+    if hits.empty:
+        return None, ""
+    i = hits["time"].idxmax()
+    return hits.at[i, "time"], f"{hits.at[i, 'source']}: {hits.at[i, 'message']}"
+
+
+def find_milestones(
+    events: pd.DataFrame,
+    *,
+    handwritten_files: frozenset[str] = frozenset(),
+    overrides: Mapping[str, pd.Timestamp | None] | None = None,
+    detected_by: str | None = None,
+) -> tuple[Milestones, list[str]]:
+    """Apply the rules to a canonical event table. Returns the milestones and warnings."""
+    kind = events["kind"]
+    reasons: dict[str, str] = {}
+    warnings: list[str] = []
+
+    human = kind.isin([ev.PAGE, ev.CUSTOMER, ev.DETECTED])
+    detected, reasons["detected"] = _first(events, human)
+    if detected is not None:
+        first = events[human & (events["time"] == detected)]
+        kinds = set(first["kind"])
+        if ev.CUSTOMER in kinds:
+            by = "customer"
+        elif ev.PAGE in kinds or ev.DETECTED in kinds:
+            by = "monitoring"
+        else:
+            by = "unknown"
+    else:
+        detected, reasons["detected"] = _first(events, kind == ev.ALERT)
+        by = "monitoring" if detected is not None else "unknown"
+
+    onset = kind.isin([ev.ALERT, ev.IMPACT])
+    if handwritten_files:
+        in_hand = events["file"].isin(list(handwritten_files)) & (kind != ev.NOISE)
+        for name in handwritten_files:
+            mine = events.index[in_hand & (events["file"] == name)]
+            if len(mine):
+                onset = onset | (events.index == events.loc[mine, "time"].idxmin())
+    started, reasons["started"] = _first(events, onset)
+    if detected is not None and (started is None or detected < started):
+        started, reasons["started"] = detected, reasons["detected"]
+
+    acknowledged, reasons["acknowledged"] = _first(events, kind == ev.ACKNOWLEDGED)
+    identified, reasons["identified"] = _first(events, kind == ev.IDENTIFIED)
+    mitigated, reasons["mitigated"] = _first(events, kind == ev.MITIGATED)
+    resolved, reasons["resolved"] = _last(events, kind == ev.RESOLVED)
+
+    found = Milestones(
+        started=started,
+        detected=detected,
+        acknowledged=acknowledged,
+        identified=identified,
+        mitigated=mitigated,
+        resolved=resolved,
+        detected_by=by,
+        reasons={k: v for k, v in reasons.items() if v},
+    )
+    found = apply_overrides(found, overrides or {}, detected_by=detected_by)
+    if found.started is not None and found.resolved is not None and found.resolved < found.started:
+        warnings.append(
+            f"resolved ({iso_utc(found.resolved)}) is before started ({iso_utc(found.started)}); "
+            "durations that would be negative are left empty. Check the inputs or set the milestones."
+        )
+    return found, warnings
+
+
+def apply_overrides(
+    milestones: Milestones, overrides: Mapping[str, pd.Timestamp | None], *, detected_by: str | None = None
+) -> Milestones:
+    """Replace milestones the analyst set by hand (``None`` clears one)."""
+    changes: dict[str, object] = {}
+    reasons = dict(milestones.reasons)
+    for name, value in overrides.items():
+        if name not in NAMES:
+            raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
+        changes[name] = value
+        reasons[name] = "set by the analyst"
+    if detected_by is not None:
+        if detected_by not in DETECTED_BY:
+            raise MilestoneError(
+                f"detected_by must be one of {', '.join(DETECTED_BY)}, not {detected_by!r}"
+            )
+        changes["detected_by"] = detected_by
+    return replace(milestones, reasons=reasons, **changes)  # type: ignore[arg-type]
+
+
+def parse_override(text: str, *, tz: str | None = None) -> tuple[str, pd.Timestamp | None]:
+    """Parse ``NAME=TIME`` from ``--set``; naive times need ``tz``; ``NAME=`` clears the milestone.
+
+    >>> parse_override("detected=2025-03-03T14:09:55Z")
+    ('detected', Timestamp('2025-03-03 14:09:55+0000', tz='UTC'))
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep:
+        raise MilestoneError(f"expected NAME=TIME, got {text!r}", hint="e.g. --set detected=2025-03-03T14:09:55Z")
+    if name not in NAMES and name != "detected_by":
+        raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
+    value = value.strip()
+    if not value:
+        return name, None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise MilestoneError(
+            f"cannot read {value!r} as a time for {name}", hint="use ISO 8601, e.g. 2025-03-03T14:09:55Z"
+        ) from None
+    if ts.tzinfo is None:
+        if not tz:
+            raise MilestoneError(
+                f"the time for {name} has no zone", hint="add Z or an offset, or pass --tz ZONE"
+            )
+        ts = ts.tz_localize(resolve_zone(tz))
+    return name, ts.tz_convert("UTC")

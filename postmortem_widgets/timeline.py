@@ -1,0 +1,207 @@
+"""Merge imports into one timeline, then find its milestones and metrics.
+
+>>> tl = parse_timeline(b"9:14am: Deploy\\n9:42am: Customer support ticket received\\n11:47am: Resolved",
+...                     name="notes.txt", tz="America/New_York", date="2024-04-15")
+>>> tl.milestones.detected_by, human_duration(tl.metrics.duration)
+('customer', '2 hours 33 minutes')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import events as ev
+from .humanize import human_duration
+from .importers import ImportOptions, import_source
+from .metrics import Metrics, compute_metrics
+from .milestones import Milestones, find_milestones
+from .sources import Source, expand_paths, source_from_bytes
+
+__all__ = ["Timeline", "build_timeline", "human_duration", "load_timeline", "merge_events", "parse_timeline"]
+
+
+def merge_events(frames: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    """Concatenate, sort by time (stable) and drop exact duplicates. Returns the table and how many were dropped.
+
+    Duplicates are the same time, kind, message and actor, e.g. the same alert in two overlapping exports.
+    Only rows that share a timestamp with a neighbour are compared, so a large log costs one pass.
+    """
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return ev.empty_events(), 0
+    merged = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    times = merged["time"].to_numpy(dtype="datetime64[ns]").view("int64")
+    if len(times) > 1 and not (np.diff(times) >= 0).all():
+        order = np.argsort(times, kind="stable")
+        merged = merged.take(order)
+        times = times[order]
+    merged = merged.reset_index(drop=True)
+    if len(times) < 2:
+        return merged, 0
+    same = np.zeros(len(times), dtype=bool)
+    equal = times[1:] == times[:-1]
+    same[1:] |= equal
+    same[:-1] |= equal
+    candidates = np.flatnonzero(same)
+    if not len(candidates):
+        return merged, 0
+    subset = merged.iloc[candidates]
+    dup = subset.duplicated(subset=["time", "kind", "message", "actor"], keep="first").to_numpy()
+    if not dup.any():
+        return merged, 0
+    drop = candidates[dup]
+    keep = np.ones(len(merged), dtype=bool)
+    keep[drop] = False
+    return merged[keep].reset_index(drop=True), int(dup.sum())
+
+
+@dataclass
+class Timeline:
+    """A merged, sorted event table with its milestones and metrics."""
+
+    events: pd.DataFrame
+    imports: list[ev.ImportResult] = field(default_factory=list)
+    overrides: Mapping[str, pd.Timestamp | None] = field(default_factory=dict)
+    detected_by_override: str | None = None
+    merge_warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def key_events(self) -> pd.DataFrame:
+        """Classified, non-noise events, in time order."""
+        return self.events[self.events["kind"] != ev.NOISE].reset_index(drop=True)
+
+    @cached_property
+    def _found(self) -> tuple[Milestones, list[str]]:
+        handwritten = frozenset(r.file for r in self.imports if r.handwritten)
+        return find_milestones(
+            self.key_events,
+            handwritten_files=handwritten,
+            overrides=self.overrides,
+            detected_by=self.detected_by_override,
+        )
+
+    @property
+    def milestones(self) -> Milestones:
+        return self._found[0]
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        return compute_metrics(self.milestones)
+
+    @property
+    def warnings(self) -> list[str]:
+        per_file = [f"{r.file}: {w}" for r in self.imports for w in r.warnings]
+        return per_file + self.merge_warnings + self._found[1]
+
+    def with_overrides(
+        self, overrides: Mapping[str, pd.Timestamp | None], *, detected_by: str | None = None
+    ) -> Timeline:
+        """The same events with milestones set by hand (merged over any earlier overrides)."""
+        return Timeline(
+            events=self.events,
+            imports=self.imports,
+            overrides={**self.overrides, **overrides},
+            detected_by_override=detected_by or self.detected_by_override,
+            merge_warnings=self.merge_warnings,
+        )
+
+    def to_json(self, *, key_event_limit: int | None = None) -> dict[str, object]:
+        """The CLI's ``--json`` contract."""
+        key = self.key_events if key_event_limit is None else self.key_events.head(key_event_limit)
+        return {
+            "milestones": self.milestones.to_json(),
+            "detected_by": self.milestones.detected_by,
+            "metrics": {
+                k: v
+                for k, v in self.metrics.to_json().items()
+                if k
+                in {
+                    "duration_seconds",
+                    "time_to_detect_seconds",
+                    "time_to_acknowledge_seconds",
+                    "time_to_identify_seconds",
+                    "time_to_mitigate_seconds",
+                    "time_to_resolve_seconds",
+                }
+            }
+            | {k: v for k, v in self.metrics.to_json().items() if k.startswith("detect_to_")},
+            "event_count": len(self.events),
+            "key_events": [
+                {
+                    "time": t.isoformat().replace("+00:00", "Z"),
+                    "source": s,
+                    "kind": k,
+                    "message": m,
+                    "actor": a,
+                    "file": f,
+                    "line": int(n),
+                }
+                for t, s, k, m, a, f, n in zip(
+                    key["time"], key["source"], key["kind"], key["message"], key["actor"], key["file"], key["line"],
+                    strict=True,
+                )
+            ],
+            "inputs": [{"file": r.file, "format": r.format, "events": r.count} for r in self.imports],
+            "warnings": self.warnings,
+        }
+
+
+def build_timeline(
+    results: Iterable[ev.ImportResult],
+    *,
+    overrides: Mapping[str, pd.Timestamp | None] | None = None,
+    detected_by: str | None = None,
+) -> Timeline:
+    """A timeline from import results (already parsed inputs)."""
+    results = list(results)
+    events, dropped = merge_events([r.events for r in results])
+    warnings = [f"{dropped} duplicate event(s) across inputs were merged"] if dropped else []
+    return Timeline(
+        events=events,
+        imports=results,
+        overrides=dict(overrides or {}),
+        detected_by_override=detected_by,
+        merge_warnings=warnings,
+    )
+
+
+def import_sources(
+    sources: Iterable[Source], *, tz: str | None = None, date: str | None = None, format: str | None = None
+) -> list[ev.ImportResult]:
+    """Import each source; the first bad one raises with its file name."""
+    options = ImportOptions(tz=tz, date=date)
+    return [import_source(s, format=format, options=options) for s in sources]
+
+
+def parse_timeline(
+    data: bytes,
+    *,
+    name: str = "upload",
+    tz: str | None = None,
+    date: str | None = None,
+    format: str | None = None,
+    overrides: Mapping[str, pd.Timestamp | None] | None = None,
+) -> Timeline:
+    """A timeline from one upload's bytes (a zip may hold many exports)."""
+    results = import_sources(source_from_bytes(data, name=name), tz=tz, date=date, format=format)
+    return build_timeline(results, overrides=overrides)
+
+
+def load_timeline(
+    paths: Iterable[str | Path],
+    *,
+    tz: str | None = None,
+    date: str | None = None,
+    format: str | None = None,
+    overrides: Mapping[str, pd.Timestamp | None] | None = None,
+    detected_by: str | None = None,
+) -> Timeline:
+    """A timeline from files, folders and zips on disk."""
+    results = import_sources(expand_paths(paths), tz=tz, date=date, format=format)
+    return build_timeline(results, overrides=overrides, detected_by=detected_by)

@@ -1,0 +1,235 @@
+"""Timestamps from any export into tz-aware UTC, never guessing a zone.
+
+Rules:
+
+* ISO 8601 with an offset (``Z``, ``+02:00``, ``-0500``) is exact.
+* Naive times need a zone (``tz``); without one :class:`NaiveTimeError` names the file and column.
+* Numbers are epoch times. The unit (s, ms, us, ns) is read from each value's magnitude, and the result must
+  fall between 1990 and 2100; values outside are dropped with a warning that lists their rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import numpy as np
+import pandas as pd
+
+from .errors import NaiveTimeError, TimestampError, TimeZoneError
+
+#: Plausible bounds for an incident: anything outside is a broken or misread value.
+MIN_TIME = pd.Timestamp("1990-01-01", tz="UTC")
+MAX_TIME = pd.Timestamp("2100-01-01", tz="UTC")
+
+#: Short names people write for the zones they live in.
+ZONE_ALIASES: dict[str, str] = {
+    "ET": "America/New_York",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "CT": "America/Chicago",
+    "CST": "America/Chicago",
+    "CDT": "America/Chicago",
+    "MT": "America/Denver",
+    "MST": "America/Denver",
+    "MDT": "America/Denver",
+    "PT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "UTC": "UTC",
+    "GMT": "UTC",
+    "Z": "UTC",
+}
+#: The generic abbreviation customers know, instead of the DST-specific one.
+ZONE_LABELS: dict[str, str] = {
+    "America/New_York": "ET",
+    "America/Chicago": "CT",
+    "America/Denver": "MT",
+    "America/Los_Angeles": "PT",
+    "UTC": "UTC",
+    "Etc/UTC": "UTC",
+}
+
+# Epoch magnitude bands: a value below the bound is in that unit.
+_EPOCH_UNITS: tuple[tuple[float, str], ...] = ((1e11, "s"), (1e14, "ms"), (1e17, "us"), (float("inf"), "ns"))
+_UNIT_FACTORS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+_OFFSET_RE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?|\s(?:UTC|GMT))\s*$"
+
+
+def resolve_zone(name: str) -> ZoneInfo:
+    """An IANA zone from a name or a common alias (``ET``, ``PT``, ``UTC``).
+
+    >>> resolve_zone("ET").key
+    'America/New_York'
+    """
+    key = ZONE_ALIASES.get(name.strip().upper(), name.strip())
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = sorted(z for z in available_timezones() if name.strip().lower() in z.lower())[:5]
+        hint = f"did you mean {', '.join(close)}?" if close else "use an IANA name such as Europe/Berlin"
+        raise TimeZoneError(f"unknown time zone {name!r}", hint=hint) from None
+
+
+def zone_label(zone: ZoneInfo | str, at: pd.Timestamp | None = None) -> str:
+    """The short label customers read after a time: ``ET``, ``UTC``, ``CET``."""
+    key = zone if isinstance(zone, str) else zone.key
+    if key in ZONE_LABELS:
+        return ZONE_LABELS[key]
+    when = at if at is not None else pd.Timestamp.now(tz="UTC")
+    name = when.tz_convert(key).tzname() or key
+    return name if name[0].isalpha() else f"UTC{name}"
+
+
+@dataclass
+class ParsedTimes:
+    """Parsed times (UTC; ``NaT`` where dropped) and what to tell the user about them."""
+
+    times: pd.Series
+    warnings: list[str] = field(default_factory=list)
+    #: Positions (0-based) of values dropped as out of range.
+    dropped: list[int] = field(default_factory=list)
+
+
+def _rows(positions: np.ndarray | list[int], first_row: int, limit: int = 8) -> str:
+    rows = [str(int(p) + first_row) for p in list(positions)[:limit]]
+    more = len(positions) - limit
+    return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
+
+
+def epoch_to_utc(values: np.ndarray) -> tuple[pd.Series, list[str]]:
+    """Epoch numbers to UTC, each value's unit read from its magnitude."""
+    numbers = np.asarray(values, dtype="float64")
+    magnitude = np.abs(numbers)
+    units = np.empty(len(numbers), dtype=object)
+    factor = np.ones(len(numbers), dtype="float64")
+    lower = 0.0
+    found: list[str] = []
+    for bound, unit in _EPOCH_UNITS:
+        band = (magnitude >= lower) & (magnitude < bound)
+        if band.any():
+            found.append(unit)
+            units[band] = unit
+            factor[band] = _UNIT_FACTORS[unit]
+        lower = bound
+    with np.errstate(invalid="ignore", over="ignore"):
+        nanos = numbers * factor
+    valid = np.isfinite(nanos) & (np.abs(nanos) < 9.2e18)
+    ints = np.where(valid, nanos, 0).astype("int64")
+    times = pd.Series(pd.to_datetime(ints, unit="ns", utc=True)).where(valid)
+    warnings = []
+    if len(found) > 1:
+        warnings.append(
+            f"mixed epoch units ({', '.join(found)}); each value was converted by its magnitude"
+        )
+    return times, warnings
+
+
+def parse_times(
+    values: pd.Series,
+    *,
+    tz: str | None,
+    file: str,
+    column: str,
+    first_row: int = 1,
+) -> ParsedTimes:
+    """Parse a column of timestamps (strings or numbers) into UTC.
+
+    ``first_row`` is the file row of ``values[0]``, so errors name real rows.
+    Raises :class:`TimestampError` for unparseable values and :class:`NaiveTimeError`
+    for naive times without ``tz``.
+    """
+    series = pd.Series(values).reset_index(drop=True)
+    warnings: list[str] = []
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if getattr(series.dt, "tz", None) is None:
+            series = _localize(series, tz, file=file, column=column)
+        times = series.dt.tz_convert("UTC")
+    elif pd.api.types.is_numeric_dtype(series.dtype):
+        times, warnings = epoch_to_utc(series.to_numpy(dtype="float64", na_value=np.nan))
+        missing = series.isna().to_numpy()
+        if missing.any():
+            warnings.append(f"{int(missing.sum())} empty time value(s) in column {column!r} skipped")
+    else:
+        times, warnings = _parse_strings(series, tz=tz, file=file, column=column, first_row=first_row)
+    times = times.astype("datetime64[ns, UTC]")
+    outside = (times < MIN_TIME) | (times > MAX_TIME)
+    outside_positions = np.flatnonzero(outside.to_numpy())
+    if len(outside_positions):
+        if len(outside_positions) == len(times):
+            raise TimestampError(
+                f"every timestamp is outside 1990-2100 (first: {series.iloc[0]!r})",
+                file=file,
+                column=column,
+                rows=[int(p) + first_row for p in outside_positions[:50]],
+                hint="check the time column and its unit",
+            )
+        sample = series.iloc[outside_positions[0]]
+        warnings.append(
+            f"{len(outside_positions)} timestamp(s) in column {column!r} outside 1990-2100 were left out "
+            f"(rows {_rows(outside_positions, first_row)}; first value {sample!r})"
+        )
+        times = times.where(~outside)
+    return ParsedTimes(times=times, warnings=warnings, dropped=[int(p) for p in outside_positions])
+
+
+def _localize(series: pd.Series, tz: str | None, *, file: str, column: str) -> pd.Series:
+    if not tz:
+        raise NaiveTimeError(
+            "timestamps have no time zone",
+            file=file,
+            column=column,
+            hint="pass --tz ZONE (an IANA name such as America/New_York) to say which zone they are in",
+        )
+    zone = resolve_zone(tz)
+    return series.dt.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+
+
+def _parse_strings(
+    series: pd.Series, *, tz: str | None, file: str, column: str, first_row: int
+) -> tuple[pd.Series, list[str]]:
+    text = series.astype("str").str.strip()
+    blank = series.isna().to_numpy() | (text == "").to_numpy()
+    warnings: list[str] = []
+    numeric = pd.to_numeric(text.where(~pd.Series(blank)), errors="coerce")
+    if numeric.notna().sum() == (~blank).sum() and (~blank).any():
+        times, warnings = epoch_to_utc(numeric.to_numpy(dtype="float64", na_value=np.nan))
+    else:
+        aware = text.str.contains(_OFFSET_RE, regex=True).to_numpy() & ~blank
+        times = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
+        if aware.any():
+            times[aware] = _to_datetime(text[aware], utc=True)
+        naive = ~aware & ~blank
+        if naive.any():
+            parsed = _to_datetime(text[naive], utc=False)
+            bad_naive = parsed.isna().to_numpy()
+            if (~bad_naive).any():
+                if getattr(parsed.dt, "tz", None) is not None:
+                    times[naive] = parsed.dt.tz_convert("UTC")
+                else:
+                    times[naive] = _localize(parsed, tz, file=file, column=column).dt.tz_convert("UTC")
+    bad = times.isna().to_numpy() & ~blank
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        raise TimestampError(
+            f"{len(positions)} timestamp(s) could not be read, rows {_rows(positions, first_row)} "
+            f"(first: {series.iloc[positions[0]]!r})",
+            file=file,
+            column=column,
+            rows=[int(p) + first_row for p in positions[:50]],
+            hint="use ISO 8601 (2024-04-15T09:14:00-04:00) or epoch numbers, or fix those rows",
+        )
+    if blank.any():
+        warnings.append(f"{int(blank.sum())} empty time value(s) in column {column!r} skipped")
+    return times, warnings
+
+
+def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
+    try:
+        return pd.to_datetime(text, utc=utc, format="ISO8601", errors="raise")
+    except (ValueError, TypeError):
+        pass
+    try:
+        return pd.to_datetime(text, utc=utc, format="mixed", errors="coerce")
+    except (ValueError, TypeError):
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]" if utc else "datetime64[ns]")
