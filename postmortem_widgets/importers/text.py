@@ -94,7 +94,9 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
             hour = hour % 12 + (12 if pm else 0)
         if hour > 23 or minute > 59:
             raise InputError(f"{line.strip()!r} is not a valid time", file=source.name, line=number)
-        day = parse_date(match["date"]) if match["date"] else base
+        if match["date"]:
+            base = parse_date(match["date"])
+        day = base
         if day is None:
             raise InputError(
                 "the timeline has times but no date",

@@ -1,0 +1,47 @@
+"""Where the templates live, and one jinja2 Environment per purpose.
+
+Templates are files under the repository's ``templates/`` folder, installed in the wheel as the
+package ``postmortem_widgets.templates``. Every environment uses ``StrictUndefined``, so a missing
+value is an error, never a silent blank. Prompts and Markdown are not escaped; HTML is.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+
+def templates_dir() -> Path:
+    """The templates folder: inside the installed package, or the checkout's ``templates/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("postmortem_widgets templates are missing from this installation")
+
+
+@cache
+def text_environment() -> jinja2.Environment:
+    """For prompts, Markdown drafts and plain text: no escaping, strict, whitespace-controlled."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@cache
+def html_environment() -> jinja2.Environment:
+    """For HTML: autoescaped, strict."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
