@@ -57,19 +57,20 @@ def iso_utc(ts: pd.Timestamp | None) -> str | None:
 
 
 def _first(events: pd.DataFrame, mask: pd.Series) -> tuple[pd.Timestamp | None, str]:
-    hits = events[mask]
-    if hits.empty:
-        return None, ""
-    i = hits["time"].idxmin()
-    return hits.at[i, "time"], f"{hits.at[i, 'source']}: {hits.at[i, 'message']}"
+    return _pick(events[mask], latest=False)
 
 
 def _last(events: pd.DataFrame, mask: pd.Series) -> tuple[pd.Timestamp | None, str]:
-    hits = events[mask]
+    return _pick(events[mask], latest=True)
+
+
+def _pick(hits: pd.DataFrame, *, latest: bool) -> tuple[pd.Timestamp | None, str]:
+    """The earliest (or latest) event of ``hits`` and a short reason naming it."""
     if hits.empty:
         return None, ""
-    i = hits["time"].idxmax()
-    return hits.at[i, "time"], f"{hits.at[i, 'source']}: {hits.at[i, 'message']}"
+    times = hits["time"].to_numpy()
+    row = hits.iloc[int(times.argmax() if latest else times.argmin())]
+    return pd.Timestamp(row["time"]), f"{row['source']!s}: {row['message']!s}"
 
 
 def find_milestones(

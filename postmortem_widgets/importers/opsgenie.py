@@ -1,1 +1,150 @@
-"""Placeholder until this format lands."""
+"""Opsgenie alerts (the List Alerts API response ``{"data": [...]}``, a bare list, or one alert).
+
+Each alert gives up to three events:
+
+* ``page`` at ``createdAt``: the alert was created and its responders notified;
+* ``acknowledged`` at ``createdAt + report.ackTime`` (milliseconds), by ``report.acknowledgedBy``;
+* ``resolved`` at ``createdAt + report.closeTime`` (milliseconds), by ``report.closedBy``, only when
+  ``status`` is ``closed``: an open alert has not ended whatever its report says. A closed alert
+  without ``report.closeTime`` uses ``updatedAt``, with a warning.
+
+The message carries the priority (``[P1] Checkout 5xx rate above 5%``); the actor of the creation is
+the alert's ``source`` (the integration or person that raised it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import events as ev
+from ..sources import Source
+from . import Importer, ImportOptions, register
+from ._json import (
+    Record,
+    build,
+    check_records,
+    combine,
+    describe,
+    document,
+    empty_result,
+    has_any,
+    join,
+    offset_times,
+    record_times,
+    sample,
+    score,
+    shape_error,
+    text,
+    values,
+)
+
+NAME = "opsgenie"
+EXPECTED = "Opsgenie alerts: {'data': [...]}, a list of alerts, or one alert"
+
+
+def _alerts(doc: Any) -> Any:
+    if isinstance(doc, dict) and "data" in doc:
+        data = doc["data"]
+        return [data] if isinstance(data, dict) else data if isinstance(data, list) else None
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict) and _is_alert(doc):
+        return [doc]
+    return None
+
+
+def _is_alert(record: Record) -> bool:
+    if "createdAt" not in record or "message" not in record:
+        return False
+    priority = str(record.get("priority", ""))
+    return "tinyId" in record or "report" in record or (len(priority) == 2 and priority[0] == "P")
+
+
+def sniff(source: Source) -> int:
+    alerts = _alerts(source.json)
+    if alerts is None:
+        return 0
+    return score(sample(alerts), _is_alert, sure=90, some=65)
+
+
+def parse_opsgenie(source: Source, options: ImportOptions) -> ev.ImportResult:
+    doc = document(source, format=NAME, expected=EXPECTED)
+    items = _alerts(doc)
+    if items is None or (items and not has_any(items, "createdAt", "tinyId", "alias", "report")):
+        raise shape_error(source, found=describe(doc), format=NAME, expected=EXPECTED)
+    records = check_records(items, source=source, what="alert")
+    if not records:
+        return empty_result(source, NAME, "the export holds no alerts")
+    created, warnings = record_times(
+        values(records, "createdAt"), file=source.name, field="createdAt", tz=options.tz
+    )
+    acked, ack_warnings = offset_times(
+        created, values(records, "report.ackTime"), file=source.name, field="report.ackTime"
+    )
+    closed_after, close_warnings = offset_times(
+        created, values(records, "report.closeTime"), file=source.name, field="report.closeTime"
+    )
+    status = text(records, "status").str.lower()
+    is_closed = (status == "closed").to_numpy()
+    without_close = is_closed & closed_after.isna().to_numpy() & created.notna().to_numpy()
+    if without_close.any():
+        updated, _ = record_times(
+            values(records, "updatedAt"), file=source.name, field="updatedAt", tz=options.tz, required=False
+        )
+        closed_after = closed_after.where(~pd.Series(without_close), updated)
+        shown = ", ".join(str(int(i) + 1) for i in np.flatnonzero(without_close)[:10])
+        warnings.append(f"closed alert(s) without report.closeTime used updatedAt (records {shown})")
+
+    priority = text(records, "priority")
+    title = join(priority.where(priority == "", "[" + priority + "]"), text(records, "message"))
+    frames = [
+        build(
+            format=NAME,
+            source=source,
+            records=records,
+            times=created,
+            kind=ev.PAGE,
+            message=title + " (alert created)",
+            actor=text(records, "source"),
+        ),
+        build(
+            format=NAME,
+            source=source,
+            records=records,
+            times=acked,
+            kind=ev.ACKNOWLEDGED,
+            message=title + " (acknowledged)",
+            actor=text(records, "report.acknowledgedBy"),
+        ),
+        build(
+            format=NAME,
+            source=source,
+            records=records,
+            times=closed_after,
+            kind=ev.RESOLVED,
+            message=title + " (closed)",
+            actor=text(records, "report.closedBy"),
+            keep=is_closed,
+        ),
+    ]
+    return ev.ImportResult(
+        file=source.name,
+        format=NAME,
+        events=combine(frames),
+        warnings=warnings + ack_warnings + close_warnings,
+    )
+
+
+IMPORTER = register(
+    Importer(
+        name=NAME,
+        description="Opsgenie alert list JSON (created, acknowledged, closed)",
+        sniff=sniff,
+        parse=parse_opsgenie,
+    )
+)
+
+__all__ = ["IMPORTER", "parse_opsgenie", "sniff"]
