@@ -93,3 +93,61 @@ class TimeZoneError(PostmortemError):
 
 class MilestoneError(PostmortemError):
     """A milestone override that cannot be applied."""
+
+
+class IncidentError(PostmortemError):
+    """An incident file that cannot be read: bad YAML, an unknown key or a value of the wrong type."""
+
+    def __init__(self, message: str, *, key: str | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.key = key
+
+    def where(self) -> str:
+        where = super().where()
+        if self.key is not None:
+            where = f"{where} (key {self.key!r})" if where else f"key {self.key!r}"
+        return where
+
+
+class DraftError(PostmortemError):
+    """A draft could not be generated. Messages never contain the API key."""
+
+
+class DraftConfigError(DraftError):
+    """The drafter is missing a setting (a model name, an API key)."""
+
+
+class DraftAuthError(DraftError):
+    """The model server refused the API key (HTTP 401 or 403)."""
+
+
+class DraftModelNotFoundError(DraftError):
+    """The model server does not know the model (HTTP 404)."""
+
+
+class DraftRateLimitError(DraftError):
+    """The model server is rate limiting us (HTTP 429), even after the retries."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class DraftServerError(DraftError):
+    """The model server failed (HTTP 5xx), even after the retries."""
+
+
+class DraftRequestError(DraftError):
+    """The model server rejected the request (another HTTP 4xx, e.g. a prompt too long for the model)."""
+
+
+class DraftConnectionError(DraftError):
+    """The model server could not be reached (connection refused, DNS, TLS)."""
+
+
+class DraftTimeoutError(DraftError):
+    """The model server did not answer within the timeout."""
+
+
+class DraftInterruptedError(DraftError):
+    """The model's stream stopped midway; the text received so far is kept and marked incomplete."""

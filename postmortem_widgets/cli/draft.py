@@ -1,0 +1,67 @@
+"""``postmortem draft INCIDENT.yaml``: stream a draft to stdout, or write it to a file.
+
+With ``-o FILE`` the draft is written atomically and only when it is complete: a model failure (or a
+stream cut off midway) leaves an earlier FILE untouched, and partial text goes to ``FILE.partial``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..atomic import atomic_write_text
+from ..drafting import DRAFTERS, get_drafter
+from .prompt import add_incident_options, assemble, load_inputs
+
+EXIT_INCOMPLETE = 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "draft",
+        help="write a customer-facing draft (offline, or with an OpenAI-compatible model)",
+        description="Draft the postmortem: offline from the facts (the default, no network), or with any "
+        "OpenAI-compatible model (OPENAI_API_KEY, OPENAI_BASE_URL, POSTMORTEM_MODEL).",
+    )
+    add_incident_options(parser)
+    parser.add_argument("--drafter", choices=DRAFTERS, default="offline", help="offline (default) or openai")
+    parser.add_argument("--model", metavar="NAME", help="model name (default: $POSTMORTEM_MODEL)")
+    parser.add_argument(
+        "--base-url", metavar="URL", help="OpenAI-compatible server (default: $OPENAI_BASE_URL)"
+    )
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (60)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the draft here instead of stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    incident, timeline = load_inputs(args)
+    drafter = get_drafter(args.drafter, model=args.model, base_url=args.base_url, timeout=args.timeout)
+    prompt = assemble(args, incident, timeline)
+    stream = drafter.stream(incident, timeline, prompt)
+    if args.output:
+        result = stream.collect()
+    else:
+        for chunk in stream:
+            sys.stdout.write(chunk)
+            sys.stdout.flush()
+        result = stream.result
+        if result.text and not result.text.endswith("\n"):
+            sys.stdout.write("\n")
+    for warning in timeline.warnings:
+        print(f"postmortem draft: warning: {warning}", file=sys.stderr)
+    if not result.complete:
+        where = ""
+        if args.output:
+            partial = Path(args.output + ".partial")
+            atomic_write_text(partial, result.text)
+            where = f"; the partial text is in {partial}, and {args.output} was left as it was"
+        print(f"postmortem draft: error: the draft is incomplete: {result.problem}{where}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if args.output:
+        atomic_write_text(
+            Path(args.output), result.text if result.text.endswith("\n") else result.text + "\n"
+        )
+        print(f"postmortem draft: wrote {args.output} ({len(result.text):,} characters)", file=sys.stderr)
+    return 0

@@ -1,0 +1,78 @@
+"""``postmortem prompt INCIDENT.yaml``: print the prompt a model would be given for this incident."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from typing import Any
+
+from ..incident import Incident, incident_timeline, load_incident
+from ..prompt import Prompt, build_prompt
+from ..timeline import Timeline
+from ._common import add_timeline_options, parse_sets
+
+
+def add_incident_options(parser: argparse.ArgumentParser) -> None:
+    """The incident file and the timeline options shared by ``prompt`` and ``draft``."""
+    parser.add_argument("incident", metavar="INCIDENT.yaml", help="the incident file")
+    add_timeline_options(parser)
+    parser.add_argument(
+        "--max-events", type=int, default=40, metavar="N", help="most events in the prompt's data block (40)"
+    )
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
+    """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format`` and ``--set`` applied."""
+    incident = load_incident(args.incident)
+    changes: dict[str, Any] = {"timezone": args.tz} if args.tz else {}
+    if args.date and not incident.incident_date.strip():
+        changes["incident_date"] = args.date
+    incident = dataclasses.replace(incident, **changes)
+    overrides, detected_by = parse_sets(args.set, incident.timezone)
+    timeline = incident_timeline(
+        incident,
+        extra_paths=args.timeline,
+        tz=args.tz,
+        format=args.format,
+        overrides=overrides,
+        detected_by=detected_by,
+    )
+    return incident, timeline
+
+
+def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -> Prompt:
+    """The prompt for ``prompt`` and ``draft`` (``--nonce`` only exists on ``prompt``)."""
+    return build_prompt(incident, timeline, nonce=getattr(args, "nonce", None), max_events=args.max_events)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "prompt",
+        help="print the prompt assembled for an incident",
+        description="Assemble the seed's postmortem prompt from an incident file and its timeline; print it.",
+    )
+    add_incident_options(parser)
+    parser.add_argument("--nonce", metavar="HEX", help="fix the data block's nonce (for reproducible output)")
+    parser.add_argument("--json", action="store_true", help="print {system, user, nonce, digest} as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    incident, timeline = load_inputs(args)
+    prompt = assemble(args, incident, timeline)
+    if args.json:
+        payload = {
+            "system": prompt.system,
+            "user": prompt.user,
+            "nonce": prompt.nonce,
+            "digest": prompt.digest,
+        }
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(prompt.text)
+    for warning in timeline.warnings:
+        print(f"postmortem prompt: warning: {warning}", file=sys.stderr)
+    return 0

@@ -1,0 +1,54 @@
+"""Drafters behind one small interface that streams text chunks.
+
+* :class:`OfflineDrafter` (the default): deterministic, from the facts alone, no model or network.
+* :class:`OpenAIDrafter`: any OpenAI-compatible chat-completions server, streamed.
+
+>>> from postmortem_widgets.drafting import get_drafter
+>>> get_drafter("offline").name
+'offline'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import DraftConfigError
+from .base import Drafter, DraftResult, DraftStream, generate_draft
+from .offline import SECTIONS, OfflineDrafter
+from .openai_compat import OpenAIDrafter, scrub
+
+DRAFTERS: tuple[str, ...] = ("offline", "openai")
+
+
+def get_drafter(
+    name: str = "offline",
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    client: Any = None,
+) -> Drafter:
+    """A drafter by name; model settings apply to ``openai`` only."""
+    if name == "offline":
+        return OfflineDrafter()
+    if name == "openai":
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        return OpenAIDrafter(client, model=model, base_url=base_url, api_key=api_key, env=env, **extra)
+    raise DraftConfigError(f"unknown drafter {name!r}", hint=f"choose one of: {', '.join(DRAFTERS)}")
+
+
+__all__ = [
+    "DRAFTERS",
+    "SECTIONS",
+    "DraftResult",
+    "DraftStream",
+    "Drafter",
+    "OfflineDrafter",
+    "OpenAIDrafter",
+    "generate_draft",
+    "get_drafter",
+    "scrub",
+]

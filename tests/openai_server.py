@@ -1,0 +1,234 @@
+"""A small OpenAI-compatible chat-completions server on 127.0.0.1, for tests of the real openai client.
+
+It speaks real HTTP/1.1: JSON replies, and server-sent events in chunked transfer encoding for
+``stream: true``. Each request takes the next scripted :class:`Reply` (the default is a normal answer),
+and every request is recorded so tests can assert what the client sent.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_TEXT = (
+    "## Summary\n\nOn April 15, 2024, Anchor Analytics had a 2-hour 33-minute incident.\n\n"
+    "## What Happened (Timeline)\n\n- **9:14am ET:** Cache deployment completed\n"
+)
+
+
+@dataclass
+class Reply:
+    """What the server does with one request.
+
+    ``mode``: ``ok`` (answer; streamed if asked), ``error`` (``status`` with an OpenAI-style error body),
+    ``cut`` (stream ``cut_after`` chunks, then drop the connection), ``length`` (finish_reason length),
+    ``no_finish`` (stream ends cleanly but never gives a finish_reason), ``slow`` (sleep ``delay`` first).
+    """
+
+    mode: str = "ok"
+    status: int = 200
+    message: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    cut_after: int = 3
+    text: str | None = None
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def prompt(self) -> str:
+        """Every message's content, joined."""
+        return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
+
+
+class OpenAIServer:
+    """``with OpenAIServer() as server: ... server.base_url ...``"""
+
+    def __init__(self, text: str = DEFAULT_TEXT, *, pieces: int = 12) -> None:
+        self.text = text
+        self.pieces = pieces
+        self.replies: deque[Reply] = deque()
+        self.received: list[Received] = []
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="openai-server",
+            daemon=True,
+        )
+
+    @property
+    def base_url(self) -> str:
+        port = self._httpd.server_address[1]
+        return f"http://127.0.0.1:{port}/v1"
+
+    def script(self, *replies: Reply) -> None:
+        """Queue replies for the next requests, in order."""
+        with self._lock:
+            self.replies.extend(replies)
+
+    def next_reply(self) -> Reply:
+        with self._lock:
+            return self.replies.popleft() if self.replies else Reply()
+
+    def record(self, received: Received) -> None:
+        with self._lock:
+            self.received.append(received)
+
+    def __enter__(self) -> OpenAIServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(5)
+
+    def pieces_of(self, text: str) -> list[str]:
+        size = max(1, -(-len(text) // self.pieces))
+        return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _chunk(model: str, *, content: str | None = None, finish: str | None = None, role: bool = False) -> bytes:
+    delta: dict[str, Any] = {}
+    if role:
+        delta["role"] = "assistant"
+    if content is not None:
+        delta["content"] = content
+    payload = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 1713186840,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(payload)}\n\n".encode()
+
+
+def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: tests read :attr:`OpenAIServer.received` instead."""
+
+        def _send_json(
+            self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _write_chunk(self, data: bytes) -> None:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                body = {}
+            server.record(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send_json(
+                    404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}}
+                )
+                return
+            reply = server.next_reply()
+            model = str(body.get("model", ""))
+            if reply.mode == "slow" and server.stopping.wait(reply.delay):
+                return
+            if reply.mode == "error":
+                self._error(reply, model)
+                return
+            text = server.text if reply.text is None else reply.text
+            try:
+                if body.get("stream"):
+                    self._stream(reply, model, text)
+                else:
+                    self._whole(reply, model, text)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def _error(self, reply: Reply, model: str) -> None:
+            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            defaults = {
+                401: (f"Incorrect API key provided: {key}.", "invalid_request_error", "invalid_api_key"),
+                404: (
+                    f"The model `{model}` does not exist or you do not have access to it.",
+                    "invalid_request_error",
+                    "model_not_found",
+                ),
+                429: ("Rate limit reached for requests.", "requests", "rate_limit_exceeded"),
+            }
+            message, kind, code = defaults.get(
+                reply.status, ("The server had an error.", "server_error", None)
+            )
+            payload = {
+                "error": {"message": reply.message or message, "type": kind, "param": None, "code": code}
+            }
+            self._send_json(reply.status, payload, reply.headers)
+
+        def _whole(self, reply: Reply, model: str, text: str) -> None:
+            finish = "length" if reply.mode == "length" else "stop"
+            payload = {
+                "id": "chatcmpl-test",
+                "object": "chat.completion",
+                "created": 1713186840,
+                "model": model,
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30},
+            }
+            self._send_json(200, payload)
+
+        def _stream(self, reply: Reply, model: str, text: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self._write_chunk(_chunk(model, role=True, content=""))
+            for index, piece in enumerate(server.pieces_of(text)):
+                if reply.mode == "cut" and index >= reply.cut_after:
+                    time.sleep(0.05)
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                self._write_chunk(_chunk(model, content=piece))
+            if reply.mode != "no_finish":
+                self._write_chunk(_chunk(model, finish="length" if reply.mode == "length" else "stop"))
+            self._write_chunk(b"data: [DONE]\n\n")
+            self._write_chunk(b"")
+
+    return Handler
+
+
+def unused_port() -> int:
+    """A port nothing listens on (bound and released), for connection-refused tests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

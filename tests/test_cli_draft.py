@@ -1,0 +1,168 @@
+"""``postmortem prompt`` and ``postmortem draft``: output, atomic files, failures that keep earlier drafts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openai_server import DEFAULT_TEXT, OpenAIServer, Reply
+
+from postmortem_widgets.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SEED = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
+GOLDEN = DATA / "golden"
+NONCE = "0123456789abcdef"
+KEY = "sk-cli-test-key-never-printed-777"
+EARLIER = "## Summary\n\nAn earlier draft the author edited by hand.\n"
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAIServer]:
+    with OpenAIServer() as running:
+        yield running
+
+
+def test_prompt_prints_the_assembled_prompt(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prompt", str(SEED), "--nonce", NONCE]) == 0
+    out = capsys.readouterr().out
+    assert out == (GOLDEN / "prompt_anchor_analytics.txt").read_text()
+
+
+def test_prompt_json_and_extra_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    incident = DATA / "prompt" / "incident.yaml"
+    extra = DATA / "incident" / "relative" / "exports" / "notes.txt"
+    assert main(["prompt", str(incident), "--timeline", str(extra), "--json", "--max-events", "5"]) == 0
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    assert set(payload) == {"system", "user", "nonce", "digest"}
+    assert f"<<<BEGIN EVENT DATA {payload['nonce']}>>>" in payload["user"]
+    assert "(5 of " in payload["user"]
+    assert "duplicate event(s) across inputs were merged" in captured.err
+
+
+def test_prompt_bad_incident_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = DATA / "incident" / "bad" / "unknown_key.yaml"
+    assert main(["prompt", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "postmortem prompt: error: " in err and "(key 'prodct_name'): unknown key 'prodct_name'" in err
+
+
+def test_draft_offline_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draft", str(SEED)]) == 0
+    assert capsys.readouterr().out == (GOLDEN / "draft_anchor_analytics.md").read_text()
+
+
+def test_draft_offline_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "draft.md"
+    target.write_text(EARLIER)
+    assert main(["draft", str(SEED), "-o", str(target)]) == 0
+    assert target.read_text() == (GOLDEN / "draft_anchor_analytics.md").read_text()
+    assert capsys.readouterr().out == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]
+
+
+def test_draft_with_a_model_to_file(server: OpenAIServer, tmp_path: Path) -> None:
+    target = tmp_path / "draft.md"
+    code = main(
+        [
+            "draft",
+            str(SEED),
+            "--drafter",
+            "openai",
+            "--model",
+            "m1",
+            "--base-url",
+            server.base_url,
+            "-o",
+            str(target),
+        ]
+    )
+    assert code == 0
+    assert target.read_text() == DEFAULT_TEXT
+    assert server.received[0].body["model"] == "m1"
+    assert "Anchor Analytics" in server.received[0].prompt
+
+
+def test_cut_stream_leaves_earlier_draft_and_saves_partial(
+    server: OpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "draft.md"
+    target.write_text(EARLIER)
+    server.script(Reply(mode="cut", cut_after=3))
+    code = main(
+        [
+            "draft",
+            str(SEED),
+            "--drafter",
+            "openai",
+            "--model",
+            "m1",
+            "--base-url",
+            server.base_url,
+            "-o",
+            str(target),
+        ]
+    )
+    assert code == 1
+    assert target.read_text() == EARLIER
+    partial = tmp_path / "draft.md.partial"
+    assert partial.read_text() == "".join(server.pieces_of(DEFAULT_TEXT)[:3])
+    err = capsys.readouterr().err
+    assert "the draft is incomplete: the model's stream stopped midway" in err
+    assert f"the partial text is in {partial}, and {target} was left as it was" in err
+
+
+def test_model_failure_leaves_earlier_draft_and_never_prints_the_key(
+    server: OpenAIServer, tmp_path: Path
+) -> None:
+    target = tmp_path / "draft.md"
+    target.write_text(EARLIER)
+    server.script(Reply(mode="error", status=401))
+    env = {**os.environ, "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": server.base_url, "POSTMORTEM_MODEL": "m2"}
+    env.pop("OPENAI_LOG", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "postmortem_widgets",
+            "draft",
+            str(SEED),
+            "--drafter",
+            "openai",
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("postmortem draft: error: the model server at")
+    assert "refused the API key (HTTP 401): Incorrect API key provided: [redacted]" in done.stderr
+    assert "Traceback" not in done.stderr and KEY not in done.stderr
+    assert server.received[0].headers["authorization"] == f"Bearer {KEY}"
+    assert server.received[0].body["model"] == "m2"
+    assert target.read_text() == EARLIER
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]
+
+
+def test_draft_streams_to_stdout_and_reports_length(
+    server: OpenAIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(Reply(mode="length"))
+    code = main(["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", server.base_url])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out == DEFAULT_TEXT
+    assert "finish_reason 'length'" in captured.err
