@@ -1,0 +1,106 @@
+"""``postmortem export DRAFT.md --incident INCIDENT.yaml --to html|pdf|md|email [-o FILE] [--force]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from ..errors import PostmortemError
+from ..export.api import (
+    FORMATS,
+    ReviewBlockedError,
+    describe_finding,
+    export_report,
+    format_for_path,
+    split_review,
+)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="export a reviewed draft as HTML, PDF, Markdown (status page) or email",
+        description="Review the draft against the incident, then export it. A draft with review errors "
+        "is refused unless --force; warnings are listed on stderr.",
+    )
+    parser.add_argument("draft", metavar="DRAFT.md", help="the draft, Markdown")
+    parser.add_argument("--incident", metavar="INCIDENT.yaml", required=True, help="the incident file")
+    parser.add_argument(
+        "--to",
+        choices=list(FORMATS),
+        help="output format (default: from the -o suffix; md is GitHub-flavoured, email an .eml message)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (atomically); default: stdout for text formats"
+    )
+    parser.add_argument("--force", action="store_true", help="export even if the review finds errors")
+    parser.add_argument("--status", default="Resolved", help="status shown in the header (default: Resolved)")
+    parser.add_argument(
+        "--title", help="report title (default: the draft's '# Title', else '<product> service incident')"
+    )
+    parser.add_argument(
+        "--page-size", default="A4", help="print/PDF page size, e.g. A4 or Letter (default: A4)"
+    )
+    parser.add_argument("--from", dest="sender", metavar="ADDRESS", help="email: the From address")
+    parser.add_argument(
+        "--mail-to", metavar="ADDRESS", action="append", default=[], help="email: a recipient"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..export.api import review_draft
+    from ..export.markdown import render_markdown
+    from ..incident import incident_timeline, load_incident
+    from ..review import load_draft
+
+    fmt = args.to or (format_for_path(args.output) if args.output and args.output != "-" else None)
+    if fmt is None:
+        raise PostmortemError("no output format", hint="pass --to html|pdf|md|email or -o FILE.<ext>")
+    to_stdout = not args.output or args.output == "-"
+    if to_stdout and fmt == "pdf" and sys.stdout.isatty():
+        raise PostmortemError("a PDF is not written to a terminal", hint="pass -o report.pdf")
+
+    draft = load_draft(args.draft)
+    incident = load_incident(args.incident)
+    timeline = incident_timeline(incident)
+    review = review_draft(draft, incident, timeline)
+    errors, warnings = split_review(review)
+    for finding in warnings:
+        print(f"{args.draft}: warning: {describe_finding(finding)}", file=sys.stderr)
+    for removed in render_markdown(draft).removed:
+        print(
+            f"{args.draft}: warning: left out {removed}: only https/mailto links and embedded "
+            "PNG/JPEG/GIF/WebP images are published",
+            file=sys.stderr,
+        )
+    if errors and not args.force:
+        raise ReviewBlockedError(errors, file=args.draft)
+    for finding in errors:
+        print(f"{args.draft}: error (forced): {describe_finding(finding)}", file=sys.stderr)
+
+    content = export_report(
+        draft,
+        incident,
+        to=fmt,
+        review=review,
+        force=args.force,
+        timeline=timeline,
+        status=args.status,
+        title=args.title,
+        page_size=args.page_size,
+        sender=args.sender,
+        recipients=args.mail_to,
+        date=datetime.now(UTC) if fmt == "email" else None,
+    )
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if to_stdout:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        from ..atomic import atomic_write_bytes
+
+        atomic_write_bytes(args.output, data)
+        print(f"wrote {args.output} ({fmt}, {len(data)} bytes)", file=sys.stderr)
+    return 0

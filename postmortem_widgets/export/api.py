@@ -1,0 +1,182 @@
+"""``export_report`` and ``write_report``: one draft to HTML, PDF, Markdown, email or the report notebook.
+
+Export is the last gate before customers read the text, so a draft with review errors is refused unless
+the author forces it; the warnings are the caller's to show (the CLI lists them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..atomic import atomic_write_bytes
+from ..errors import PostmortemError
+
+if TYPE_CHECKING:
+    from ..incident import Incident
+    from ..timeline import Timeline
+
+__all__ = [
+    "FORMATS",
+    "ExportError",
+    "ReviewBlockedError",
+    "UnknownExportFormatError",
+    "export_report",
+    "format_for_path",
+    "review_draft",
+    "split_review",
+    "write_report",
+]
+
+#: Export formats and the file suffix each is written with.
+FORMATS: dict[str, str] = {"html": ".html", "pdf": ".pdf", "md": ".md", "email": ".eml", "ipynb": ".ipynb"}
+
+
+class ReviewLike(Protocol):
+    """What export needs of :class:`postmortem_widgets.review.Review`: its findings, each with a severity."""
+
+    @property
+    def findings(self) -> Sequence[Any]: ...
+
+
+class ExportError(PostmortemError):
+    """A report could not be exported."""
+
+
+class UnknownExportFormatError(ExportError):
+    """Asked for a format we do not write."""
+
+
+class ReviewBlockedError(ExportError):
+    """The draft has review errors; publishing it needs ``force=True`` (``--force``)."""
+
+    def __init__(self, errors: Sequence[Any], *, file: str | None = None) -> None:
+        super().__init__(
+            f"the draft has {len(errors)} review error(s), so it was not exported",
+            file=file,
+            hint="fix them, or pass --force (force=True) to export it anyway",
+        )
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return super().__str__() + "".join(f"\n  {describe_finding(f)}" for f in self.errors)
+
+
+def split_review(review: ReviewLike) -> tuple[list[Any], list[Any]]:
+    """The review's error findings and warning findings."""
+    findings = list(review.findings)
+    return (
+        [f for f in findings if getattr(f, "severity", "") == "error"],
+        [f for f in findings if getattr(f, "severity", "") == "warning"],
+    )
+
+
+def describe_finding(finding: Any) -> str:
+    """``line 12: [names-engineer] message`` for one review finding."""
+    line = getattr(finding, "line", None)
+    where = f"line {line}: " if line else ""
+    return f"{where}[{getattr(finding, 'rule', '?')}] {getattr(finding, 'message', finding)}"
+
+
+def format_for_path(path: str | Path) -> str:
+    """The export format a file name asks for: ``report.pdf`` -> ``pdf``, ``mail.eml`` -> ``email``."""
+    suffix = Path(path).suffix.lower()
+    for name, ext in FORMATS.items():
+        if ext == suffix or (name == "md" and suffix == ".markdown"):
+            return name
+    raise UnknownExportFormatError(
+        f"cannot tell the export format from the suffix {suffix or '(none)'!r}",
+        file=str(path),
+        hint=f"use one of {', '.join(FORMATS.values())} or pass the format explicitly",
+    )
+
+
+def review_draft(
+    draft: str, incident: Incident, timeline: Timeline | None = None, *, roster: Sequence[str] = ()
+) -> ReviewLike:
+    """The reviewer's verdict on a draft (imported here: the reviewer is only needed when exporting)."""
+    from ..review import check_draft
+
+    review: ReviewLike = check_draft(draft, incident, timeline, roster=tuple(roster))
+    return review
+
+
+def export_report(
+    draft: str,
+    incident: Incident,
+    *,
+    to: str,
+    review: ReviewLike | None = None,
+    force: bool = False,
+    timeline: Timeline | None = None,
+    roster: Sequence[str] = (),
+    status: str = "Resolved",
+    title: str | None = None,
+    page_size: str = "A4",
+    sender: str | None = None,
+    recipients: Sequence[str] = (),
+    date: datetime | None = None,
+) -> str | bytes:
+    """The draft as ``to`` (``html``, ``pdf``, ``md``, ``email``, ``ipynb``): text, or bytes (pdf, email).
+
+    ``review`` defaults to :func:`review_draft`; its errors stop the export unless ``force``. With a
+    ``timeline``, the header's empty date and duration are filled from it (the author's text always wins).
+    """
+    if to not in FORMATS:
+        raise UnknownExportFormatError(
+            f"unknown export format {to!r}", hint=f"choose one of {', '.join(FORMATS)}"
+        )
+    if review is None:
+        review = review_draft(draft, incident, timeline, roster=roster)
+    errors, _ = split_review(review)
+    if errors and not force:
+        raise ReviewBlockedError(errors)
+    if timeline is not None:
+        from ..incident import fill_incident
+
+        incident = fill_incident(incident, timeline)
+    if to == "md":
+        from .plain import render_gfm
+
+        return render_gfm(draft, incident, status=status, title=title)
+
+    import nbformat
+
+    from .report import build_report
+
+    nb = build_report(draft, incident, status=status, title=title)
+    if to == "ipynb":
+        return str(nbformat.writes(nb))
+    from .exporters import PostmortemHTMLExporter, PostmortemPDFExporter
+
+    if to == "pdf":
+        pdf, _ = PostmortemPDFExporter(page_size=page_size).from_notebook_node(nb)
+        return pdf
+    html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
+    if to == "html":
+        return str(html)
+    from .mail import build_email
+
+    message = build_email(
+        draft,
+        incident,
+        html=html,
+        status=status,
+        title=title,
+        sender=sender,
+        recipients=recipients,
+        date=date,
+    )
+    return message.as_bytes()
+
+
+def write_report(
+    path: str | Path, draft: str, incident: Incident, *, to: str | None = None, **options: Any
+) -> Path:
+    """Export to a file, atomically (a reader never sees half a PDF); the format defaults to the suffix."""
+    fmt = to or format_for_path(path)
+    content = export_report(draft, incident, to=fmt, **options)
+    atomic_write_bytes(path, content.encode("utf-8") if isinstance(content, str) else content)
+    return Path(path)

@@ -1,0 +1,50 @@
+"""HTML to PDF with WeasyPrint, offline: every URL is refused except ``data:`` URIs.
+
+WeasyPrint would otherwise fetch ``http`` images and read ``file:`` paths while rendering; a PDF made from
+a hostile draft must not reach the network or the disk. The fetcher is the second lock behind the
+Markdown sanitiser, and it remembers what it refused.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+__all__ = ["OfflineURLFetcher", "html_to_pdf"]
+
+_LOCAL = threading.local()
+
+
+class OfflineURLFetcher(URLFetcher):
+    """Fetches ``data:`` URIs only; anything else raises, so WeasyPrint leaves it out."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if not url.lower().startswith("data:"):
+            self.refused.append(url)
+            raise ValueError(f"postmortem reports fetch nothing: refused {url[:80]!r}")
+        return super().fetch(url, headers)
+
+
+def _fonts() -> FontConfiguration:
+    """One font configuration per thread (JupyterLab exports in a thread pool), built once: it is most of
+    a warm render's fixed cost."""
+    fonts: FontConfiguration | None = getattr(_LOCAL, "fonts", None)
+    if fonts is None:
+        fonts = _LOCAL.fonts = FontConfiguration()
+    return fonts
+
+
+def html_to_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
+    """A PDF of a self-contained HTML document, with the print stylesheet it carries."""
+    document = HTML(
+        string=html, base_url=None, url_fetcher=fetcher or OfflineURLFetcher(), media_type="print"
+    )
+    return bytes(document.write_pdf(font_config=_fonts()) or b"")

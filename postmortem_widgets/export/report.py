@@ -1,0 +1,131 @@
+"""The report notebook: the draft as Markdown cells, one per section, with the incident in its metadata.
+
+The report is a separate notebook from the workspace form on purpose: it holds no code, no outputs and no
+widget state, so nothing typed into the form (an API key, an uploaded export) can travel with it, and any
+nbconvert exporter renders it without a kernel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+import nbformat
+from markdown_it import MarkdownIt
+from nbformat import NotebookNode, v4
+
+if TYPE_CHECKING:
+    from ..incident import Incident
+
+__all__ = ["METADATA_KEY", "Section", "build_report", "report_metadata", "report_title", "split_sections"]
+
+#: Where the incident lives in the notebook's and each cell's metadata.
+METADATA_KEY = "postmortem"
+
+#: Headings of the seed's six sections -> the stable slug the template styles (checked in order).
+SECTION_SLUGS: tuple[tuple[str, str], ...] = (
+    ("summary", "summary"),
+    ("what happened", "timeline"),
+    ("timeline", "timeline"),
+    ("why it happened", "cause"),
+    ("how we responded", "response"),
+    ("what we're changing", "changes"),
+    ("what we’re changing", "changes"),
+    ("what we are changing", "changes"),
+    ("apology", "apology"),
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One ``##`` section of a draft (or the text before the first one, with an empty heading)."""
+
+    heading: str
+    slug: str
+    source: str
+
+
+@cache
+def _block_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def section_slug(heading: str) -> str:
+    """``What Happened (Timeline)`` -> ``timeline``; unknown headings get a slug of their words."""
+    lowered = heading.strip().lower()
+    for prefix, slug in SECTION_SLUGS:
+        if lowered.startswith(prefix):
+            return slug
+    return re.sub(r"[^a-z0-9]+", "-", lowered).strip("-")[:40] or "section"
+
+
+def split_sections(draft: str) -> tuple[str | None, list[Section]]:
+    """The draft's leading ``# Title`` (if any) and its ``##`` sections, split where Markdown sees headings.
+
+    Headings inside code blocks are not split on, because the split follows markdown-it's block tokens.
+    """
+    lines = draft.replace("\r\n", "\n").replace("\r", "\n").splitlines(keepends=True)
+    tokens = _block_parser().parse("".join(lines))
+    title: str | None = None
+    starts: list[tuple[int, str]] = []
+    skip_until = 0
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or token.level != 0 or token.map is None:
+            continue
+        text = tokens[i + 1].content.strip()
+        if token.tag == "h1" and title is None and not starts and not "".join(lines[: token.map[0]]).strip():
+            title, skip_until = text, token.map[1]
+        elif token.tag == "h2":
+            starts.append((token.map[0], text))
+    sections: list[Section] = []
+    preamble = "".join(lines[skip_until : starts[0][0] if starts else len(lines)]).strip()
+    if preamble:
+        sections.append(Section(heading="", slug="preamble", source=preamble))
+    for n, (start, heading) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        sections.append(
+            Section(heading=heading, slug=section_slug(heading), source="".join(lines[start:end]).strip())
+        )
+    return title, sections
+
+
+def report_title(incident: Incident, title: str | None = None) -> str:
+    """The report's title: given (or the draft's ``# Title``), else ``<product> service incident``."""
+    if title:
+        return title
+    return f"{incident.product_name} service incident" if incident.product_name else "Service incident"
+
+
+def report_metadata(incident: Incident, *, status: str, title: str) -> dict[str, str]:
+    """What the header shows. Only customer-facing facts: the author's notes (root cause...) stay out."""
+    return {
+        "title": title,
+        "product_name": incident.product_name,
+        "incident_date": incident.incident_date,
+        "incident_duration": incident.incident_duration,
+        "timezone": incident.timezone,
+        "status": status,
+    }
+
+
+def build_report(
+    draft: str, incident: Incident, *, status: str = "Resolved", title: str | None = None
+) -> NotebookNode:
+    """The report notebook of a draft: Markdown cells only, deterministic (same draft, same bytes)."""
+    draft_title, sections = split_sections(draft)
+    resolved_title = report_title(incident, title or draft_title)
+    nb = v4.new_notebook()
+    nb.metadata[METADATA_KEY] = report_metadata(incident, status=status, title=resolved_title)
+    nb.metadata["title"] = resolved_title
+    nb.cells = [
+        v4.new_markdown_cell(
+            s.source,
+            id=f"s{n}-{s.slug}"[:64],
+            metadata={METADATA_KEY: {"section": s.slug}},
+        )
+        for n, s in enumerate(sections, start=1)
+    ]
+    nbformat.validate(nb)
+    return nb
