@@ -1,0 +1,108 @@
+"""``postmortem check DRAFT.md --incident INCIDENT.yaml``: review a draft before it goes to customers.
+
+Prints the findings grouped by section (or ``--json``), and exits 1 when there is any error, 0 otherwise.
+``--redact -o FILE`` writes a copy with internal details and names replaced, then reviews that copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..atomic import atomic_write_text
+from ..errors import PostmortemError
+from ..incident import incident_timeline, load_incident
+from ..review import Review, check_draft, load_draft, load_roster, people_names, redact
+from ..review.names import NameMatcher
+from ._common import add_timeline_options, parse_sets
+
+EXIT_ERRORS = 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "check",
+        help="review a draft: facts against the timeline, the seed's quality rules, internal details",
+        description="Check a postmortem draft against its incident and timeline: every time, date and "
+        "duration, the six sections, detection honesty, specific prevention, no blame, plain language, "
+        "internal details and tone. Exits 1 when there is any error.",
+    )
+    parser.add_argument("draft", metavar="DRAFT.md", help="the draft to check (Markdown)")
+    parser.add_argument("--incident", metavar="INCIDENT.yaml", required=True, help="the incident file")
+    add_timeline_options(parser)
+    parser.add_argument("--roster", metavar="FILE", help="names the draft must not contain, one a line")
+    parser.add_argument(
+        "--jargon",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="extra jargon list, term<TAB>plainer words",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help='print {"findings": [...], "errors": N, "warnings": N}'
+    )
+    parser.add_argument("--redact", action="store_true", help="write a redacted copy of the draft (needs -o)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="where --redact writes the redacted draft")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.redact != bool(args.output):
+        raise PostmortemError(
+            "--redact and -o FILE go together",
+            hint="postmortem check DRAFT.md --incident X --redact -o clean.md",
+        )
+    draft = load_draft(args.draft)
+    incident = load_incident(args.incident)
+    overrides, detected_by = parse_sets(args.set, args.tz or incident.timezone)
+    if args.date:
+        incident.incident_date = incident.incident_date or args.date
+    if args.tz:
+        incident.timezone = args.tz
+    timeline = incident_timeline(
+        incident,
+        extra_paths=args.timeline,
+        tz=args.tz,
+        format=args.format,
+        overrides=overrides,
+        detected_by=detected_by,
+    )
+    roster = load_roster(args.roster) if args.roster else []
+    if args.redact:
+        names = people_names(incident.responders, timeline, roster)
+        redaction = redact(draft, matcher=NameMatcher(names, loose=True))
+        atomic_write_text(Path(args.output), redaction.text)
+        kinds = ", ".join(f"{n} {kind}" for kind, n in redaction.summary().items()) or "nothing to replace"
+        print(
+            f"postmortem check: wrote {args.output}, redacted {redaction.count} item(s): {kinds}",
+            file=sys.stderr,
+        )
+        draft = redaction.text
+    for warning in timeline.warnings:
+        print(f"postmortem check: warning: {warning}", file=sys.stderr)
+    review = check_draft(draft, incident, timeline, roster=roster, jargon=args.jargon)
+    if args.json:
+        json.dump(review.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_review(review, name=args.output or args.draft))
+    return EXIT_ERRORS if review.errors else 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render_review(review: Review, *, name: str) -> str:
+    """The readable report: a count, then the findings under their section, each with what to do."""
+    lines = [f"{name}: {_count(review.errors, 'error')}, {_count(review.warnings, 'warning')}"]
+    for section, findings in review.by_section().items():
+        lines.append("")
+        lines.append(section or "(before the first section)")
+        for f in findings:
+            lines.append(f"  {name}:{f.line}: {f.severity} [{f.rule}] {f.message}")
+            if f.suggestion:
+                lines.append(f"      {f.suggestion}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,107 @@
+"""The reviewer: run every rule over one draft and collect the findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..errors import PostmortemError
+from ..incident import Incident, incident_timeline
+from ..timeline import Timeline
+from .blame import check_blame
+from .context import ReviewContext, build_facts
+from .detection import check_detection
+from .document import parse_document
+from .errors import DraftError
+from .facts import check_facts
+from .language import check_language, jargon_for
+from .model import Finding, Review
+from .names import NameMatcher, people_names
+from .prevention import check_prevention
+from .privacy import check_privacy, find_spans
+from .structure import check_structure
+from .tone import check_tone
+
+Check = Callable[[ReviewContext], list[Finding]]
+
+#: The rule modules, in the order their findings are listed for one line.
+CHECKS: tuple[Check, ...] = (
+    check_structure,
+    check_facts,
+    check_detection,
+    check_prevention,
+    check_blame,
+    check_language,
+    check_privacy,
+    check_tone,
+)
+
+
+def _default_timeline(incident: Incident) -> Timeline | None:
+    """The incident's own timeline when the caller passed none (its inputs, else its response_timeline)."""
+    try:
+        return incident_timeline(incident)
+    except PostmortemError:
+        return None
+
+
+def check_draft(
+    draft: str,
+    incident: Incident,
+    timeline: Timeline | None = None,
+    *,
+    roster: Sequence[str] = (),
+    jargon: Sequence[str | Path] = (),
+) -> Review:
+    """Review ``draft`` (Markdown) against ``incident`` and its timeline.
+
+    ``timeline`` defaults to :func:`postmortem_widgets.incident.incident_timeline` of the incident. Names
+    the draft must not contain come from the incident's ``responders``, the people in the timeline's chat and
+    paging sources, and ``roster``. ``jargon`` adds term lists to the shipped one.
+    """
+    if timeline is None:
+        timeline = _default_timeline(incident)
+    doc = parse_document(draft)
+    names = people_names(incident.responders, timeline, roster)
+    ctx = ReviewContext(
+        doc=doc,
+        facts=build_facts(incident, timeline),
+        names=NameMatcher(names),
+        jargon=jargon_for(jargon),
+        spans=[s for s in find_spans(doc.text) if not doc.is_code(s.start)],
+    )
+    findings = [f for check in CHECKS for f in check(ctx)]
+    findings.sort(key=lambda f: f.line)
+    return Review(findings)
+
+
+def load_draft(path: str | Path) -> str:
+    """A draft file's text; a missing, binary, non-UTF-8 or empty file is a :class:`DraftError`."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise DraftError(
+            "is a folder, not a draft", file=name, hint="pass the draft's Markdown file"
+        ) from None
+    except FileNotFoundError:
+        raise DraftError("no such draft file", file=name, hint="check the path") from None
+    except OSError as exc:
+        raise DraftError(f"cannot read the draft: {exc.strerror or exc}", file=name) from None
+    if b"\x00" in data[:8192]:
+        raise DraftError("is not a text file", file=name, hint="pass the draft as Markdown (.md) text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DraftError(
+            f"is not UTF-8 text (byte {data[exc.start]:#04x})",
+            file=name,
+            line=line,
+            hint="save the draft as UTF-8",
+        ) from None
+    if not text.strip():
+        raise DraftError(
+            "the draft is empty", file=name, hint="write the draft first, e.g. with `postmortem draft`"
+        )
+    return text

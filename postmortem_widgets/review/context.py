@@ -1,0 +1,217 @@
+"""What a draft is checked against: the incident's facts, computed once per review.
+
+Times are every key event and milestone of the timeline, plus clock times the author wrote in the
+incident record itself. Durations are the gaps between them (every pair for a small timeline; each
+milestone to each event for a large one), so "within 5 minutes" and "took approximately 90 minutes"
+can both be verified without guessing which gap the writer meant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PostmortemError
+from ..humanize import human_time
+from ..importers.text import parse_date
+from ..milestones import NAMES, Milestones
+from ..timeline import Timeline
+from ..timeparse import resolve_zone, zone_label
+from .clock import find_durations, find_times, local_seconds, zone_labels
+from .document import Document
+from .language import Jargon
+from .names import NameMatcher
+from .privacy import Span
+
+if TYPE_CHECKING:
+    from ..incident import Incident
+
+#: Every day from the start to the resolution is a day of the incident, for incidents up to this long.
+MAX_SPAN_DAYS = 31
+#: Up to this many distinct times, every pair's gap is a candidate duration.
+PAIRWISE_LIMIT = 200
+_CUSTOMER_RE = re.compile(
+    r"\b(?:customers?|support ticket|tickets?|users? report|reported by|client|zendesk)\b", re.I
+)
+_MONITORING_RE = re.compile(
+    r"\b(?:monitor\w*|alert\w*|page[ds]?|paging|pagerduty|opsgenie|datadog|alarm\w*)\b", re.I
+)
+_RECORD_FIELDS = ("incident_duration", "detection", "response_timeline")
+
+
+@dataclass
+class Facts:
+    """The incident's checkable facts in one place."""
+
+    zone: ZoneInfo
+    labels: dict[str, tzinfo]
+    #: UTC times (``datetime64[ns]``), sorted, with what happened at each.
+    times: np.ndarray
+    what: list[str]
+    milestones: Milestones | None
+    #: The incident's length: the timeline's, else the record's ``incident_duration``.
+    duration: timedelta | None
+    #: Candidate elapsed times in seconds.
+    durations: np.ndarray
+    #: Named figures for messages: "detected to acknowledged" -> seconds.
+    figures: dict[str, float]
+    dates: frozenset[date]
+    detected_by: str
+    _seconds: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def resolved(self) -> pd.Timestamp | None:
+        return self.milestones.resolved if self.milestones is not None else None
+
+    @property
+    def detected(self) -> pd.Timestamp | None:
+        return self.milestones.detected if self.milestones is not None else None
+
+    def seconds_in(self, zone: tzinfo) -> np.ndarray:
+        """Each time's seconds after local midnight in ``zone`` (cached)."""
+        key = getattr(zone, "key", None) or repr(zone)
+        if key not in self._seconds:
+            self._seconds[key] = local_seconds(self.times, zone)
+        return self._seconds[key]
+
+    def describe(self, i: int) -> str:
+        ts = pd.Timestamp(self.times[i]).tz_localize("UTC")
+        clock = f"{human_time(ts, self.zone)} {zone_label(self.zone, ts)}"
+        return f"{clock}: {self.what[i]}" if self.what[i] else clock
+
+
+@dataclass
+class ReviewContext:
+    """Everything a rule may look at."""
+
+    doc: Document
+    facts: Facts
+    names: NameMatcher
+    jargon: Jargon
+    #: Internal details found, so other rules do not report the same text again.
+    spans: list[Span]
+
+    def claimed(self, start: int, end: int) -> bool:
+        return any(s.start < end and start < s.end for s in self.spans)
+
+
+def _base_date(incident: Incident, timeline: Timeline | None, zone: ZoneInfo) -> date | None:
+    if incident.incident_date.strip():
+        try:
+            return parse_date(incident.incident_date)
+        except PostmortemError:
+            pass
+    if timeline is not None and len(timeline.key_events):
+        return pd.Timestamp(timeline.key_events["time"].iloc[0]).tz_convert(zone).date()
+    return None
+
+
+def _record_times(
+    incident: Incident, zone: ZoneInfo, labels: dict[str, tzinfo], day: date | None
+) -> list[tuple[Any, str]]:
+    """Clock times the author wrote in the incident record, read on the incident's date."""
+    if day is None:
+        return []
+    out = []
+    for name in _RECORD_FIELDS:
+        text = str(getattr(incident, name, "") or "")
+        for mention in find_times(text, labels):
+            where = labels.get(mention.label, zone) if mention.label else zone
+            for seconds in mention.seconds_of_day():
+                local = datetime.combine(day, time(seconds // 3600, seconds % 3600 // 60), tzinfo=where)
+                out.append((pd.Timestamp(local).tz_convert("UTC"), f"from the incident's {name}"))
+    return out
+
+
+def _detected_by(incident: Incident, milestones: Milestones | None) -> str:
+    if milestones is not None and milestones.detected_by != "unknown":
+        return milestones.detected_by
+    text = incident.detection
+    if _CUSTOMER_RE.search(text):
+        return "customer"
+    if _MONITORING_RE.search(text):
+        return "monitoring"
+    return "unknown"
+
+
+def build_facts(incident: Incident, timeline: Timeline | None) -> Facts:
+    """The facts of ``incident`` (an :class:`~postmortem_widgets.incident.Incident`) and its timeline."""
+    zone = resolve_zone(incident.timezone or "UTC")
+    day = _base_date(incident, timeline, zone)
+    labels = zone_labels(zone, day.year if day else 2000)
+    milestones = timeline.milestones if timeline is not None else None
+    # A few milestone and record times, then the key events as whole columns (no per-row loop).
+    extra: list[tuple[Any, str]] = []
+    if milestones is not None:
+        extra.extend((getattr(milestones, n), n) for n in NAMES if getattr(milestones, n) is not None)
+    extra.extend(_record_times(incident, zone, labels, day))
+    extra_times = (
+        pd.DatetimeIndex([t for t, _ in extra], tz="UTC").tz_localize(None).to_numpy("datetime64[ns]")
+    )
+    key_times = np.array([], dtype="datetime64[ns]")
+    key_what = np.array([], dtype=object)
+    if timeline is not None and len(timeline.key_events):
+        key = timeline.key_events
+        key_times = key["time"].dt.tz_localize(None).to_numpy("datetime64[ns]")
+        key_what = key["message"].astype(str).to_numpy(dtype=object)
+    values = np.concatenate([key_times, extra_times])
+    order = np.argsort(values, kind="stable")
+    times = values[order]
+    what = list(np.concatenate([key_what, np.array([w for _, w in extra], dtype=object)])[order])
+
+    duration = timeline.metrics.duration if timeline is not None else None
+    record_durations = [d.seconds for d in find_durations(incident.incident_duration)]
+    if duration is None and record_durations:
+        duration = timedelta(seconds=record_durations[0])
+
+    figures: dict[str, float] = {}
+    anchors: list[float] = []
+    if milestones is not None:
+        for a in NAMES:
+            for b in NAMES[NAMES.index(a) + 1 :]:
+                start, end = getattr(milestones, a), getattr(milestones, b)
+                if start is not None and end is not None and end > start:
+                    figures[f"{a} to {b}"] = (end - start).total_seconds()
+        anchors = [getattr(milestones, n).value / 1e9 for n in NAMES if getattr(milestones, n) is not None]
+    points = np.unique(times.astype("int64") / 1e9) if len(times) else np.array([], dtype="float64")
+    if len(points) <= PAIRWISE_LIMIT:
+        gaps = (points[None, :] - points[:, None]).ravel()
+    else:
+        gaps = (points[None, :] - np.asarray(anchors)[:, None]).ravel()
+    gaps = np.abs(gaps[gaps != 0])
+    stated = np.asarray(record_durations + ([duration.total_seconds()] if duration else []), dtype="float64")
+    durations = (
+        np.unique(np.concatenate([gaps, stated])) if len(gaps) or len(stated) else np.array([], "float64")
+    )
+
+    dates: set[date] = set()
+    if len(times):
+        local = pd.DatetimeIndex(times).tz_localize("UTC").tz_convert(zone)
+        dates.update(local.normalize().unique().date)
+    if milestones is not None and milestones.started is not None and milestones.resolved is not None:
+        first, last = (
+            milestones.started.tz_convert(zone).date(),
+            milestones.resolved.tz_convert(zone).date(),
+        )
+        if 0 < (last - first).days <= MAX_SPAN_DAYS:
+            dates.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+    if incident.incident_date.strip() and day is not None:
+        dates.add(day)
+    return Facts(
+        zone=zone,
+        labels=labels,
+        times=times,
+        what=what,
+        milestones=milestones,
+        duration=duration,
+        durations=durations,
+        figures=figures,
+        dates=frozenset(dates),
+        detected_by=_detected_by(incident, milestones),
+    )

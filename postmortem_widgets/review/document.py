@@ -1,0 +1,234 @@
+"""A Markdown draft as the reviewer sees it: lines, the seed's sections, blocks and sentences.
+
+Only what the rules need is parsed: ATX headings, list items, paragraphs and fenced code. Rules run their
+regexes over :attr:`Document.plain` (the text with emphasis markers blanked, same length) and map match
+offsets back to 1-based lines, so every finding points at a real line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+SUMMARY = "Summary"
+TIMELINE = "What Happened (Timeline)"
+WHY = "Why It Happened"
+RESPONSE = "How We Responded"
+CHANGES = "What We're Changing"
+APOLOGY = "Apology and Commitment"
+#: The seed's six sections, in the seed's order.
+SECTIONS: tuple[str, ...] = (SUMMARY, TIMELINE, WHY, RESPONSE, CHANGES, APOLOGY)
+#: Sections that state what happened: times, dates and durations in them are facts to check.
+#: What We're Changing and the Apology speak of the future ("every 5 minutes", "within 48 hours").
+FACT_SECTIONS_EXCLUDED: frozenset[str] = frozenset({CHANGES, APOLOGY})
+
+# Headings are matched loosely (case, apostrophes, a trailing colon, common variants), so a draft is
+# not failed for writing "What we are changing" or "Timeline".
+_HEADING_PATTERNS: dict[str, re.Pattern[str]] = {
+    SUMMARY: re.compile(r"(?:executive |incident )?summary|overview"),
+    TIMELINE: re.compile(r"what happened(?: \(timeline\)| and when)?|(?:incident )?timeline(?: of events)?"),
+    WHY: re.compile(r"why (?:it|this) happened|(?:the )?root cause|what caused (?:it|this|the \w+)"),
+    RESPONSE: re.compile(r"how we responded|our response|response"),
+    CHANGES: re.compile(
+        r"what we(?:'re| are| will be) (?:changing|doing(?: about it)?)|prevention|preventing a recurrence"
+        r"|changes we(?:'re| are) making|next steps"
+    ),
+    APOLOGY: re.compile(r"apology(?: and commitment)?|(?:our )?commitment|apology & commitment"),
+}
+
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_ITEM_RE = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+_FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
+_EMPHASIS_RE = re.compile(r"\*+|(?<!\w)_{1,2}(?=\S)|(?<=\S)_{1,2}(?!\w)")
+_ABBREVIATIONS = frozenset((
+    "e.g", "i.e", "vs", "etc", "mr", "mrs", "ms", "dr", "inc", "ltd", "co", "st", "no", "approx", "a.m",
+    "p.m", "u.s", "fig", "est", "dept", "jr", "sr"
+))  # fmt: skip
+_SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$")
+
+
+def section_for_heading(text: str) -> str | None:
+    """The seed section a heading names, or ``None``.
+
+    >>> section_for_heading("What we are changing:"), section_for_heading("Appendix")
+    ("What We're Changing", None)
+    """
+    key = _EMPHASIS_RE.sub("", text).replace("’", "'").replace("‘", "'").strip().rstrip(":").strip().lower()
+    key = re.sub(r"^\d+[.)]\s*", "", key)
+    key = " ".join(key.split())
+    for name, pattern in _HEADING_PATTERNS.items():
+        if pattern.fullmatch(key):
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    level: int
+    text: str
+    #: The seed section it names, or ``None`` for any other heading.
+    section: str | None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, a list item, a heading or a fenced code block."""
+
+    kind: str
+    #: The section the block is in: a seed section name, another top heading's text, or "".
+    section: str
+    line: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+class Document:
+    """A parsed draft. Cheap to build: one pass over the lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.plain = _EMPHASIS_RE.sub(lambda m: " " * len(m.group()), self.text)
+        self.lines = self.text.split("\n")
+        self.line_starts: list[int] = []
+        offset = 0
+        for line in self.lines:
+            self.line_starts.append(offset)
+            offset += len(line) + 1
+        self.headings: list[Heading] = []
+        self.blocks: list[Block] = []
+        self._parse()
+
+    def line_at(self, offset: int) -> int:
+        """The 1-based line holding ``offset``."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def section_at(self, offset: int) -> str:
+        """The section holding ``offset``."""
+        return self.section_of_line(self.line_at(offset))
+
+    def section_of_line(self, line: int) -> str:
+        index = bisect.bisect_right(self._section_lines, line) - 1
+        return self._section_names[index] if index >= 0 else ""
+
+    def seed_headings(self) -> list[Heading]:
+        return [h for h in self.headings if h.section is not None]
+
+    def blocks_in(self, section: str, kind: str | None = None) -> list[Block]:
+        return [b for b in self.blocks if b.section == section and (kind is None or b.kind == kind)]
+
+    def block_text(self, block: Block) -> str:
+        return self.plain[block.start : block.end]
+
+    def is_code(self, offset: int) -> bool:
+        return any(b.start <= offset < b.end for b in self._code_blocks)
+
+    def prose(self) -> Iterator[Block]:
+        """Paragraphs and list items: the text a customer reads."""
+        return (b for b in self.blocks if b.kind in ("paragraph", "item"))
+
+    def sentences(self, block: Block) -> list[Sentence]:
+        """The block's sentences, split at ., ! or ? before a capital (abbreviations excepted)."""
+        text = self.plain[block.start : block.end]
+        if block.kind == "item":
+            marker = _ITEM_RE.match(text)
+            skip = marker.end() if marker else 0
+        else:
+            skip = 0
+        out: list[Sentence] = []
+        begin = skip
+        for match in _SENTENCE_END_RE.finditer(text, skip):
+            word = re.search(r"([\w.]+)\.*$", text[begin : match.start()])
+            if match.group().startswith(".") and word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+            piece = text[begin : match.end()]
+            if piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                out.append(Sentence(block.start + begin + lead, block.start + match.end(), piece.strip()))
+            begin = match.end()
+        rest = text[begin:]
+        if rest.strip():
+            lead = len(rest) - len(rest.lstrip())
+            out.append(Sentence(block.start + begin + lead, block.end, rest.strip()))
+        return out
+
+    @cached_property
+    def _code_blocks(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "code"]
+
+    def _parse(self) -> None:
+        section = ""
+        section_level = 0
+        self._section_lines: list[int] = [1]
+        self._section_names: list[str] = [""]
+        current: tuple[str, int] | None = None  # (kind, first line index)
+        fence: str | None = None
+
+        def close(end_index: int) -> None:
+            nonlocal current
+            if current is None:
+                return
+            kind, first = current
+            start = self.line_starts[first]
+            end = self.line_starts[end_index] + len(self.lines[end_index])
+            self.blocks.append(Block(kind, section, first + 1, start, end))
+            current = None
+
+        for index, line in enumerate(self.lines):
+            if fence is not None:
+                if line.strip().startswith(fence):
+                    close(index)
+                    fence = None
+                continue
+            fenced = _FENCE_RE.match(line)
+            if fenced:
+                close(index - 1)
+                fence = fenced.group(1)
+                current = ("code", index)
+                continue
+            heading = _HEADING_RE.match(line)
+            if heading:
+                close(index - 1)
+                level, text = len(heading.group(1)), heading.group(2)
+                seed = section_for_heading(text)
+                if seed is not None:
+                    section, section_level = seed, level
+                elif not section_level or level <= section_level:
+                    section, section_level = _EMPHASIS_RE.sub("", text).strip(), level
+                self.headings.append(Heading(index + 1, level, text, seed))
+                self._section_lines.append(index + 1)
+                self._section_names.append(section)
+                self.blocks.append(
+                    Block(
+                        "heading",
+                        section,
+                        index + 1,
+                        self.line_starts[index],
+                        self.line_starts[index] + len(line),
+                    )
+                )
+                continue
+            if not line.strip():
+                close(index - 1)
+                continue
+            if _ITEM_RE.match(line):
+                close(index - 1)
+                current = ("item", index)
+            elif current is None:
+                current = ("paragraph", index)
+            # Otherwise the line continues the open paragraph or item (indented or lazy continuation).
+        close(len(self.lines) - 1)
+
+
+def parse_document(text: str) -> Document:
+    return Document(text)

@@ -1,0 +1,126 @@
+"""``postmortem check``: grouped report, --json contract, exit codes, --redact -o, clear input errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from postmortem_widgets.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "review"
+INCIDENT = str(ROOT / "sample_data" / "anchor_analytics" / "incident.yaml")
+GOOD = str(DATA / "good" / "seed_output.md")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["check", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def flawed(name: str) -> str:
+    return str(DATA / "flawed" / f"{name}.md")
+
+
+def test_a_good_draft_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, GOOD, "--incident", INCIDENT)
+    assert (code, out) == (0, f"{GOOD}: 0 errors, 0 warnings\n")
+
+
+def test_findings_are_grouped_by_section_and_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    draft = flawed("tone-performative__any-inconvenience")
+    code, out, _ = run(capsys, draft, "--incident", INCIDENT)
+    assert code == 1
+    assert out.startswith(f"{draft}: 2 errors, 0 warnings\n\nApology and Commitment\n")
+    assert f"  {draft}:32: error [tone-performative] 'apologize for any' apologises for 'any' harm" in out
+    assert "      Apologise for what actually happened" in out
+
+
+def test_warnings_alone_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, flawed("jargon__kubernetes"), "--incident", INCIDENT)
+    assert code == 0
+    assert ": 0 errors, 4 warnings" in out.splitlines()[0]
+    assert out.splitlines()[2] == "Why It Happened"
+
+
+def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, flawed("fact-duration__summary"), "--incident", INCIDENT, "--json")
+    assert code == 1
+    payload = json.loads(out)
+    assert payload == {
+        "findings": [
+            {
+                "rule": "fact-duration",
+                "severity": "error",
+                "line": 3,
+                "message": "says '3-hour 10-minute' (3 hours 10 minutes), but the incident lasted "
+                "2 hours 33 minutes (9:14am ET to 11:47am ET)",
+                "suggestion": "Write '2-hour 33-minute'.",
+            }
+        ],
+        "errors": 1,
+        "warnings": 0,
+    }
+
+
+def test_roster_and_extra_timeline_inputs_supply_names(capsys: pytest.CaptureFixture[str]) -> None:
+    draft = flawed("person-name__roster")
+    assert run(capsys, draft, "--incident", INCIDENT)[0] == 0
+    code, out, _ = run(capsys, draft, "--incident", INCIDENT, "--roster", str(DATA / "roster.txt"), "--json")
+    assert code == 1
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["person-name"]
+    pagerduty = flawed("person-name__pagerduty-agent")
+    timeline = str(ROOT / "sample_data" / "anchor_analytics" / "timeline.txt")
+    code, out, _ = run(
+        capsys, pagerduty, "--incident", INCIDENT, "--timeline", timeline,
+        "--timeline", str(DATA / "people" / "pagerduty.json"), "--json",
+    )  # fmt: skip
+    assert code == 1
+    assert [f["message"] for f in json.loads(out)["findings"]] == [
+        "names 'Dana Whitfield', a member of the team"
+    ]
+
+
+def test_redact_writes_a_clean_copy_and_reviews_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    draft = flawed("privacy-email__person")
+    output = tmp_path / "clean.md"
+    code, out, err = run(capsys, draft, "--incident", INCIDENT, "--redact", "-o", str(output))
+    assert code == 0
+    assert f"wrote {output}, redacted 1 item(s): 1 email" in err
+    assert out == f"{output}: 0 errors, 0 warnings\n"
+    original = Path(draft).read_text(encoding="utf-8")
+    assert output.read_text(encoding="utf-8") == original.replace(
+        "p.patel@anchoranalytics.com", "an email address"
+    )
+
+
+def test_redact_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, GOOD, "--incident", INCIDENT, "--redact")
+    assert code == 2
+    assert "--redact and -o FILE go together" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such draft file. Hint: check the path"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "is not a text file"),
+        ("## Summary\n\ncaf\xe9\n".encode("latin-1"), ":3: is not UTF-8 text (byte 0xe9)"),
+    ],
+)
+def test_an_unreadable_draft_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    draft = tmp_path / "draft.md"
+    if content is not None:
+        draft.write_bytes(content)
+    code, out, err = run(capsys, str(draft), "--incident", INCIDENT)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"postmortem check: error: {draft}")
+    assert message in err
+    assert "Traceback" not in err
