@@ -108,13 +108,20 @@ def build_prompt(
     timeline: Timeline,
     *,
     nonce: str | None = None,
-    redact: Callable[[str], str] | None = None,
+    redact: Callable[[str], str] | bool = True,
     max_events: int = 40,
 ) -> Prompt:
     """Render ``templates/prompts/`` for this incident. Empty fields derivable from the timeline are filled.
 
-    ``redact`` (e.g. the reviewer's redaction) is applied to every event message before it enters the prompt.
+    Event messages are untrusted and may hold people's names, emails, hosts and secrets, so by default
+    they pass through the reviewer's redaction (responders and the people of the timeline's chat and
+    paging sources) before they enter the prompt and leave the machine. ``redact=False`` keeps them as
+    written; a callable replaces the default redaction.
     """
+    if redact is True:
+        from .review import people_names, redactor
+
+        redact = redactor(people_names(incident.responders, timeline))
     nonce = nonce or new_nonce()
     if not _NONCE.match(nonce):
         raise PostmortemError(f"a nonce is 8-64 letters or digits, not {nonce!r}")
@@ -123,7 +130,7 @@ def build_prompt(
         "fields": facts.incident.fields(),
         "derived_from_events": {"response_timeline"} & facts.incident.filled,
         "facts": facts,
-        "events": _event_rows(facts.events, facts, nonce=nonce, redact=redact),
+        "events": _event_rows(facts.events, facts, nonce=nonce, redact=redact or None),
         "total_events": len(timeline.key_events),
         "nonce": nonce,
     }

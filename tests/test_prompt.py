@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -136,6 +137,16 @@ def test_redact_hook_is_applied_to_event_text_only() -> None:
     )
     assert len(seen) == prompt.event_count
     assert "Anchor Analytics" in prompt.user  # the author's fields are not passed through it
+
+
+def test_event_text_is_redacted_by_default_and_the_author_can_turn_it_off() -> None:
+    incident = dataclasses.replace(load_incident(DATA / "prompt" / "incident.yaml"), responders=["Jane Doe"])
+    timeline = incident_timeline(incident)
+    redacted = "\n".join(block_of(build_prompt(incident, timeline, nonce=NONCE).user, NONCE))
+    assert "Jane Doe" not in redacted and "jane.doe@anchor.example" not in redacted
+    assert "noticed the customer ticket was escalated by an email address" in redacted
+    kept = "\n".join(block_of(build_prompt(incident, timeline, nonce=NONCE, redact=False).user, NONCE))
+    assert "Jane Doe noticed the customer ticket was escalated by jane.doe@anchor.example" in kept
 
 
 def test_derived_response_timeline_points_at_the_data_block() -> None:

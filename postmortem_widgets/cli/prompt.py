@@ -21,6 +21,12 @@ def add_incident_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-events", type=int, default=40, metavar="N", help="most events in the prompt's data block (40)"
     )
+    parser.add_argument(
+        "--no-redact",
+        dest="redact",
+        action="store_false",
+        help="keep names, emails, hosts and secrets in event messages (they are redacted by default)",
+    )
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
@@ -44,7 +50,13 @@ def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
 
 def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -> Prompt:
     """The prompt for ``prompt`` and ``draft`` (``--nonce`` only exists on ``prompt``)."""
-    return build_prompt(incident, timeline, nonce=getattr(args, "nonce", None), max_events=args.max_events)
+    return build_prompt(
+        incident,
+        timeline,
+        nonce=getattr(args, "nonce", None),
+        max_events=args.max_events,
+        redact=args.redact,
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
