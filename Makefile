@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := $(VENV)/.apt-installed
-APT_PACKAGES := poppler-utils
+APT_PACKAGES := poppler-utils chromium
 
 .PHONY: lab test lint typecheck pytest bench clean
 
@@ -42,6 +42,9 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py
+	$(BIN)/python benchmarks/bench_workspace.py
+	$(BIN)/python benchmarks/bench_draft.py
+	$(BIN)/python benchmarks/bench_check.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

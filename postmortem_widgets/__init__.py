@@ -4,7 +4,7 @@ The public API is small and lazy: importing the package imports no pandas, jinja
 a name is used, so the notebook form shows quickly.
 
 >>> from postmortem_widgets import load_timeline
->>> tl = load_timeline(["sample_data/anchor_analytics/timeline.txt"], tz="ET", date="2024-04-15")  # doctest: +SKIP
+>>> tl = load_timeline(["timeline.txt"], tz="ET", date="2024-04-15")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .metrics import Metrics
     from .milestones import Milestones
     from .timeline import Timeline, build_timeline, load_timeline, parse_timeline
+    from .ui import Workspace
 
 #: Public name -> the module that defines it.
 _LAZY: dict[str, str] = {
@@ -27,6 +28,7 @@ _LAZY: dict[str, str] = {
     "parse_timeline": "timeline",
     "Milestones": "milestones",
     "Metrics": "metrics",
+    "Workspace": "ui",
 }
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "Milestones",
     "PostmortemError",
     "Timeline",
+    "Workspace",
     "build_timeline",
     "load_timeline",
     "parse_timeline",

@@ -1,0 +1,326 @@
+"""Step 5, Draft: pick a drafter, stream the draft into the editor, edit it beside a live preview.
+
+Generation runs in a thread (:class:`~postmortem_widgets.generation.Generation`): the kernel stays free,
+Generate is disabled and Stop offered while it runs. The API key comes from the environment or the
+password box; the box is emptied as soon as the key is read, so it never reaches the notebook file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..generation import Generation
+from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, help_text
+
+OFFLINE, OPENAI = "offline", "openai"
+#: The seed's six sections: progress is how many of them the draft has so far.
+SECTION_COUNT = 6
+
+
+def preview_html(text: str) -> str:
+    """The draft as the customer will read it (safe HTML: the export's own renderer)."""
+    if not text.strip():
+        return '<div class="pm-empty">The preview appears here as you write or generate.</div>'
+    from ..export.markdown import render_markdown
+
+    return render_markdown(text).html
+
+
+def count_sections(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.startswith("## "))
+
+
+class DraftStep(Step):
+    title = "5 Draft"
+    depends = frozenset({DRAFT})
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        env: Mapping[str, str] | None = None,
+        interval: float = 0.1,
+        make_drafter: Callable[..., Any] | None = None,
+    ) -> None:
+        super().__init__(ctx)
+        self.env = os.environ if env is None else env
+        self.make_drafter = make_drafter
+        self.interval = interval
+        self.generation: Generation | None = None
+        self._api_key: str | None = None
+        self._quiet = False
+        guard = ctx.status.guard
+
+        self.kind = widgets.ToggleButtons(
+            options=[("Offline (no model)", OFFLINE), ("OpenAI-compatible model", OPENAI)],
+            value=OFFLINE,
+            tooltips=[
+                "Writes from the facts alone; nothing leaves this machine",
+                "Any chat-completions server",
+            ],
+        )
+        self.kind.style.button_width = "190px"
+        self.kind.observe(guard("choosing the drafter")(lambda _: self._show_model_box()), names="value")
+        self.model = widgets.Text(
+            value=self.env.get("POSTMORTEM_MODEL", ""),
+            description="Model",
+            placeholder="e.g. gpt-4o-mini or llama3.1",
+            layout=widgets.Layout(width="340px"),
+        )
+        self.base_url = widgets.Text(
+            value=self.env.get("OPENAI_BASE_URL", ""),
+            description="Base URL",
+            placeholder="https://api.openai.com/v1 (default) or http://localhost:11434/v1",
+            layout=widgets.Layout(width="520px"),
+        )
+        self.key = widgets.Password(
+            description="API key", continuous_update=False, layout=widgets.Layout(width="340px")
+        )
+        self.key.observe(guard("reading the API key")(self._on_key), names="value")
+        self.key_note = widgets.HTML()
+        self.model_box = widgets.VBox(
+            [
+                widgets.HBox([self.model, self.base_url], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox([self.key, self.key_note], layout=widgets.Layout(align_items="center")),
+            ]
+        )
+        self.generate = button("Generate draft", style="primary", icon="play")
+        self.generate.on_click(guard("generating the draft")(self._on_generate))
+        self.stop = button(
+            "Stop", style="danger", icon="stop", tooltip="Stop generating; the text so far is kept"
+        )
+        self.stop.disabled = True
+        self.stop.on_click(guard("stopping")(self._on_stop))
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=SECTION_COUNT, layout=widgets.Layout(width="160px", visibility="hidden")
+        )
+        self.progress_text = widgets.HTML()
+        self.editor = widgets.Textarea(
+            placeholder="Generate a draft, or write it here in Markdown (## Summary, ## What Happened ...).",
+            continuous_update=True,
+            layout=widgets.Layout(width="100%", height="560px"),
+        )
+        self.editor.observe(guard("saving the draft")(self._on_edit), names="value")
+        self.preview = widgets.HTML()
+        self.preview.add_class("pm-preview")
+        self.saved = widgets.HTML()
+        self._update_key_note()
+        self._show_model_box()
+        self.session.on_draft_saved.append(self._draw_saved)
+        self.widget = widgets.VBox(
+            [
+                help_text(
+                    "The offline drafter writes a careful first draft from the facts, with "
+                    "nothing sent anywhere. "
+                    "A model writes more fluently; check its facts on the Review step."
+                ),
+                self.kind,
+                self.model_box,
+                widgets.HBox(
+                    [self.generate, self.stop, self.progress, self.progress_text],
+                    layout=widgets.Layout(align_items="center", margin="6px 0"),
+                ),
+                widgets.HBox(
+                    [
+                        widgets.VBox(
+                            [self.editor, self.saved], layout=widgets.Layout(flex="1 1 50%", min_width="0")
+                        ),
+                        widgets.VBox([self.preview], layout=widgets.Layout(flex="1 1 50%", min_width="0")),
+                    ],
+                    layout=widgets.Layout(width="100%"),
+                ),
+            ],
+            layout=widgets.Layout(padding="6px"),
+        )
+
+    # -- the model and its key -----------------------------------------------------------------------
+
+    def _show_model_box(self) -> None:
+        self.model_box.layout.display = "flex" if self.kind.value == OPENAI else "none"
+
+    def _on_key(self, change: dict[str, Any]) -> None:
+        value = (change["new"] or "").strip()
+        if not value:
+            return
+        self._api_key = value
+        self.key.value = ""  # the kernel keeps it; the widget (and so the saved notebook) does not
+        self._update_key_note()
+        self.ctx.status.ok("API key kept in memory for this session only; it is not saved anywhere.")
+
+    def _update_key_note(self) -> None:
+        if self._api_key:
+            note = f"key entered (…{escape(self._api_key[-4:])}), held in memory only"
+        elif self.env.get("OPENAI_API_KEY"):
+            note = "using OPENAI_API_KEY from the environment"
+        else:
+            note = "no key: paste one (kept in memory only), or use a local server that needs none"
+        self.key_note.value = f'<span class="pm-help">{note}</span>'
+        self.key.placeholder = "•••• set" if self._api_key else "paste a key, then press Enter"
+
+    def drafter(self) -> Any:
+        """The chosen drafter (``make_drafter``, when given, stands in for ``get_drafter``)."""
+        from ..drafting import get_drafter
+
+        make = self.make_drafter or get_drafter
+        if self.kind.value == OFFLINE:
+            return make(OFFLINE)
+        return make(
+            OPENAI,
+            model=self.model.value.strip() or None,
+            base_url=self.base_url.value.strip() or None,
+            api_key=self._api_key,
+            env=self.env,
+        )
+
+    # -- generating ----------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.generation is not None and self.generation.running
+
+    def _set_running(self, running: bool) -> None:
+        self.generate.disabled = running
+        self.stop.disabled = not running
+        self.kind.disabled = running
+        self.editor.disabled = running
+        self.progress.layout.visibility = "visible" if running else "hidden"
+
+    def _on_generate(self, _: object = None) -> None:
+        if self.running:
+            return
+        session = self.session
+        drafter = self.drafter()
+        prompt = session.prompt()
+        label = "the offline drafter" if self.kind.value == OFFLINE else f"{drafter.model}"
+        if session.draft.strip() and self._unsaved():
+            version = session.save_version(note="kept before generating a new draft")
+            self.ctx.notify(VERSIONS)
+            self.ctx.status.info(f"Your previous text is kept as version {version.number}.")
+        stream_box: dict[str, Any] = {}
+
+        def chunks() -> Any:
+            stream = drafter.stream(session.incident, session.timeline, prompt)
+            stream_box["stream"] = stream
+            return stream
+
+        self.progress.value = 0
+        self._set_running(True)
+        self.ctx.status.busy(f"Generating with {label} ...")
+        self.generation = Generation(
+            chunks,
+            on_update=self._on_stream,
+            on_finish=lambda text, error, stopped: self._on_finished(
+                text, error, stopped, stream_box.get("stream"), drafter, prompt
+            ),
+            interval=self.interval,
+        )
+        self.generation.start()
+
+    def _unsaved(self) -> bool:
+        latest = self.session.store.latest()
+        return latest is None or latest.read_text() != self.session.draft
+
+    def _on_stream(self, text: str) -> None:
+        self._quiet = True
+        try:
+            self.editor.value = text
+        finally:
+            self._quiet = False
+        self.preview.value = preview_html(text)
+        self.progress.value = min(count_sections(text), SECTION_COUNT)
+        elapsed = self.generation.elapsed() if self.generation else 0.0
+        self.progress_text.value = (
+            f'<span class="pm-help">{len(text):,} characters · {count_sections(text)} of {SECTION_COUNT} '
+            f"sections · {elapsed:.1f} s</span>"
+        )
+
+    def _on_finished(
+        self, text: str, error: BaseException | None, stopped: bool, stream: Any, drafter: Any, prompt: Any
+    ) -> None:
+        try:
+            self._set_running(False)
+            session = self.session
+            session.draft = text
+            session.save_working()
+            result = getattr(stream, "result", None)
+            elapsed = self.generation.elapsed() if self.generation else 0.0
+            if error is not None:
+                kept = f" The {len(text):,} characters received are kept in the editor." if text else ""
+                self.ctx.status.report(error, "generating the draft")
+                if kept:
+                    self.ctx.status.error(self.ctx.status.text + kept)
+            elif stopped:
+                self.ctx.status.warning(
+                    f"Stopped after {len(text):,} characters; the text so far is in the editor."
+                )
+            elif result is not None and not result.complete:
+                self.ctx.status.warning(f"The draft is incomplete: {result.problem}")
+            else:
+                version = session.save_version(
+                    note="generated",
+                    drafter=getattr(drafter, "name", None),
+                    model=getattr(drafter, "model", None),
+                    prompt_hash=prompt.digest,
+                )
+                self.ctx.status.ok(
+                    f"Draft generated in {elapsed:.1f} s and saved as version {version.number}. "
+                    "Edit it here, then check it on the Review step."
+                )
+            self.ctx.notify(DRAFT, VERSIONS)
+        except Exception as exc:
+            self.ctx.status.report(exc, "saving the generated draft")
+
+    def _on_stop(self, _: object = None) -> None:
+        if self.generation is not None:
+            self.generation.stop()
+            self.ctx.status.busy("Stopping ...")
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Wait for a running generation to end (for tests and scripts)."""
+        return self.generation.join(timeout) if self.generation is not None else True
+
+    # -- editing -------------------------------------------------------------------------------------
+
+    def _on_edit(self, change: dict[str, Any]) -> None:
+        if self._quiet or self.running:
+            return
+        self.session.set_draft(change["new"])
+        self.preview.value = preview_html(change["new"])
+        self.ctx.notify(EDITED)
+        self._draw_saved()
+
+    def _draw_saved(self) -> None:
+        pending = self.session.autosave.pending
+        at = self.session.draft_saved_at
+        if pending:
+            text = "Unsaved changes: autosaving ..."
+        elif at is not None:
+            text = f"Autosaved at {time.strftime('%H:%M:%S', time.localtime(at))}"
+        else:
+            text = f"Version {self.session.draft_base}" if self.session.draft_base else "Not saved yet"
+        self.saved.value = f'<span class="pm-help">{text}</span>'
+
+    def refresh(self) -> None:
+        if self.running:
+            return
+        self._quiet = True
+        try:
+            self.editor.value = self.session.draft
+        finally:
+            self._quiet = False
+        self.preview.value = preview_html(self.session.draft)
+        self._draw_saved()
+
+    def close_step(self) -> None:
+        if self.generation is not None:
+            self.generation.stop()
+        self.session.flush()
+
+
+__all__ = ["DraftStep", "count_sections", "preview_html"]

@@ -1,0 +1,232 @@
+"""Step 7, Export and versions: HTML, PDF, Markdown and email with download links; save, list, diff, restore.
+
+Each export is written next to the incident (``exports/``) and offered as a download link that carries
+the file itself (a ``data:`` URI), so it works however the notebook server maps paths.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, heading, help_text
+
+#: (button label, format, suffix, MIME type)
+EXPORTS: tuple[tuple[str, str, str, str], ...] = (
+    ("HTML", "html", ".html", "text/html"),
+    ("PDF", "pdf", ".pdf", "application/pdf"),
+    ("Markdown", "md", ".md", "text/markdown"),
+    ("Email", "email", ".eml", "message/rfc822"),
+)
+EXPORTS_DIR = "exports"
+
+
+def slug(text: str) -> str:
+    """A file-name stem: ``Anchor Analytics`` -> ``anchor-analytics``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "incident"
+
+
+def download_link(name: str, data: bytes, mime: str) -> str:
+    encoded = base64.b64encode(data).decode("ascii")
+    size = f"{len(data) / 1024:.0f} KB" if len(data) >= 1024 else f"{len(data)} bytes"
+    return (
+        f'<a class="pm-download" download="{escape(name)}" href="data:{mime};base64,{encoded}" '
+        f'data-format="{escape(name.rsplit(".", 1)[-1])}">⬇ {escape(name)}</a> <span '
+        f'class="pm-help">({size})</span>'
+    )
+
+
+def versions_html(versions: list[Any]) -> str:
+    if not versions:
+        return (
+            '<div class="pm-empty">No versions yet. Generating a draft saves one; so does Save version.</div>'
+        )
+    rows = []
+    for v in reversed(versions):
+        by = v.model or v.drafter or ""
+        review = v.review or {}
+        checked = (
+            f"{review.get('errors', 0)} errors, {review.get('warnings', 0)} warnings"
+            if isinstance(review, dict) and review
+            else ""
+        )
+        local = v.created.astimezone().strftime("%Y-%m-%d %H:%M")
+        rows.append(
+            f"<tr><td>{v.number}</td><td class='pm-time'>{local}</td><td>{escape(v.author)}</td>"
+            f"<td>{escape(by)}</td><td>{escape(v.note or '')}</td><td>{escape(checked)}</td></tr>"
+        )
+    return (
+        '<div class="pm-table-wrap" style="max-height:220px"><table class="pm-table"><thead><tr><th>#</th>'
+        "<th>Saved</th><th>Author</th><th>Drafted by</th><th>Note</th><th>Review</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
+
+
+def diff_html(diff: str) -> str:
+    if not diff.strip():
+        return '<div class="pm-empty">The two versions are identical.</div>'
+    out = []
+    for line in diff.splitlines():
+        cls = "add" if line.startswith("+") and not line.startswith("+++") else ""
+        cls = cls or ("del" if line.startswith("-") and not line.startswith("---") else "")
+        cls = cls or ("hunk" if line.startswith("@@") else "")
+        out.append(f'<span class="{cls}">{escape(line) or " "}</span>' if cls else escape(line) + "\n")
+    return '<div class="pm-diff">' + "".join(out) + "</div>"
+
+
+class ExportStep(Step):
+    title = "7 Export & versions"
+    depends = frozenset({DRAFT, EDITED, VERSIONS})
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        guard = ctx.status.guard
+        self.buttons: dict[str, widgets.Button] = {}
+        for label, fmt, _, _ in EXPORTS:
+            b = button(label, icon="download", tooltip=f"Export the draft as {label}")
+            b.on_click(guard(f"exporting {label}")(lambda _, f=fmt: self.export(f)))
+            self.buttons[fmt] = b
+        self.force = widgets.Checkbox(value=False, description="Export even with review errors", indent=False)
+        self.force.layout.width = "auto"
+        self.links = widgets.HTML()
+        self.links.add_class("pm-links")
+        self._links: dict[str, str] = {}
+
+        from ..drafts import default_author
+
+        self.author = widgets.Text(
+            value=default_author(), description="Author", layout=widgets.Layout(width="240px")
+        )
+        self.note = widgets.Text(placeholder="what changed (optional)", layout=widgets.Layout(width="300px"))
+        self.save = button("Save version", style="success", icon="save")
+        self.save.on_click(guard("saving the version")(self._on_save))
+        self.table = widgets.HTML()
+        self.a = widgets.Dropdown(description="Compare", layout=widgets.Layout(width="200px"))
+        self.b = widgets.Dropdown(description="with", layout=widgets.Layout(width="170px"))
+        self.b.style.description_width = "40px"
+        self.show_diff = button("Show diff", icon="columns")
+        self.show_diff.on_click(guard("comparing versions")(self._on_diff))
+        self.pick = widgets.Dropdown(description="Version", layout=widgets.Layout(width="200px"))
+        self.restore = button("Restore", icon="undo", tooltip="Bring this version back into the editor")
+        self.restore.on_click(guard("restoring the version")(self._on_restore))
+        self.diff = widgets.HTML()
+        self.widget = widgets.VBox(
+            [
+                help_text(
+                    "Exports are written to <code>exports/</code> next to the incident file and offered for "
+                    "download. A draft with review errors is not exported unless you say so."
+                ),
+                widgets.HBox(
+                    [*self.buttons.values(), self.force], layout=widgets.Layout(align_items="center")
+                ),
+                self.links,
+                heading("Versions"),
+                widgets.HBox([self.author, self.note, self.save]),
+                self.table,
+                widgets.HBox(
+                    [self.a, self.b, self.show_diff, self.pick, self.restore],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                self.diff,
+            ],
+            layout=widgets.Layout(padding="6px"),
+        )
+
+    # -- export --------------------------------------------------------------------------------------
+
+    def export(self, fmt: str) -> Path:
+        """Write the draft as ``fmt`` next to the incident and offer it for download."""
+        from ..export import write_report
+
+        session = self.session
+        session.flush()
+        if not session.draft.strip():
+            from ..errors import InputError
+
+            raise InputError(
+                "there is no draft to export yet", hint="generate or write one on the Draft step"
+            )
+        label, _, suffix, mime = next(e for e in EXPORTS if e[1] == fmt)
+        incident = session.filled()
+        name = f"{slug(incident.product_name or session.path.parent.name)}-postmortem{suffix}"
+        path = session.folder / EXPORTS_DIR / name
+        self.ctx.status.busy(f"Exporting {label} ...")
+        for b in self.buttons.values():
+            b.disabled = True
+        started = time.monotonic()
+        try:
+            write_report(
+                path,
+                session.draft,
+                incident,
+                to=fmt,
+                timeline=session.timeline,
+                roster=tuple(session.incident.responders),
+                force=self.force.value,
+            )
+        finally:
+            for b in self.buttons.values():
+                b.disabled = False
+        self._links[fmt] = download_link(name, path.read_bytes(), mime)
+        self.links.value = (
+            "<div>" + " ".join(self._links[f] for _, f, _, _ in EXPORTS if f in self._links) + "</div>"
+        )
+        shown = path.relative_to(session.folder).as_posix()
+        self.ctx.status.ok(
+            f"Exported {label} in {time.monotonic() - started:.1f} s: {shown} (download link below)."
+        )
+        return path
+
+    # -- versions ------------------------------------------------------------------------------------
+
+    def _on_save(self, _: object = None) -> None:
+        version = self.session.save_version(
+            author=self.author.value.strip() or None, note=self.note.value.strip()
+        )
+        self.note.value = ""
+        self.ctx.notify(VERSIONS)
+        self.ctx.status.ok(f"Saved version {version.number}.")
+
+    def _on_diff(self, _: object = None) -> None:
+        if self.a.value is None or self.b.value is None:
+            self.ctx.status.warning("Save at least one version to compare.")
+            return
+        self.diff.value = diff_html(self.session.diff_versions(self.a.value, self.b.value))
+        self.ctx.status.info(f"Showing the changes from version {self.a.value} to version {self.b.value}.")
+
+    def _on_restore(self, _: object = None) -> None:
+        number = self.pick.value
+        if number is None:
+            return
+        session = self.session
+        latest = session.store.latest()
+        if session.draft.strip() and (latest is None or latest.read_text() != session.draft):
+            kept = session.save_version(note="kept before restoring")
+            self.ctx.status.info(f"Your current text is kept as version {kept.number}.")
+        version = session.restore_version(number, author=self.author.value.strip() or None)
+        self.ctx.notify(DRAFT, VERSIONS)
+        self.ctx.status.ok(f"Restored version {number} as version {version.number}; it is in the editor.")
+
+    def refresh(self) -> None:
+        versions = self.session.versions()
+        self.table.value = versions_html(versions)
+        numbers = [(f"version {v.number}", v.number) for v in reversed(versions)]
+        for dropdown, default in ((self.a, 1), (self.b, 0), (self.pick, 1)):
+            current = dropdown.value
+            dropdown.options = numbers
+            values = [n for _, n in numbers]
+            if current in values:
+                dropdown.value = current
+            elif values:
+                dropdown.value = values[min(default, len(values) - 1)]
+        self.save.disabled = not self.session.draft.strip()
+
+
+__all__ = ["ExportStep", "diff_html", "download_link", "slug", "versions_html"]

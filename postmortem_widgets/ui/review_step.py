@@ -1,0 +1,153 @@
+"""Step 6, Review: the checker's findings beside the draft, by section and severity, each at its line.
+
+Lines with a finding are marked in the numbered draft on the right. One click redacts internal details
+(names, hosts, tickets ...) through the reviewer's ``redact``; the result is saved as a new version.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from .base import DRAFT, EDITED, FIELDS, TIMELINE, VERSIONS, Context, Step, button, help_text
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def findings_html(review: Any, draft: str) -> str:
+    """Findings grouped by section (in draft order), each with its severity, line, message and suggestion."""
+    lines = draft.splitlines()
+    if not review.findings:
+        return '<div class="pm-pass">✓ No findings: the draft passes every check.</div>'
+    groups = review.by_section()
+    parts = []
+    for section, findings in groups.items():
+        parts.append(f'<div class="pm-section">{escape(section or "Before the first heading")}</div>')
+        items = []
+        for f in sorted(findings, key=lambda f: (f.line, _SEVERITY_ORDER.get(str(f.severity), 3))):
+            text = lines[f.line - 1].strip() if 0 < f.line <= len(lines) else ""
+            quote = f'<div class="pm-line">{f.line}: {escape(text[:160])}</div>' if text else ""
+            tip = f'<div class="pm-help">→ {escape(f.suggestion)}</div>' if f.suggestion else ""
+            items.append(
+                f'<li class="pm-finding pm-sev-{escape(str(f.severity))}" data-rule="{escape(f.rule)}" '
+                f'data-line="{f.line}"><div class="pm-where">{escape(str(f.severity).upper())} · '
+                f"line {f.line} · "
+                f"{escape(f.rule)}</div><div>{escape(f.message)}</div>{quote}{tip}</li>"
+            )
+        parts.append('<ul class="pm-findings">' + "".join(items) + "</ul>")
+    return "".join(parts)
+
+
+def verdict_html(review: Any) -> str:
+    if review.errors:
+        return (
+            f'<div class="pm-fail">✖ {review.errors} error(s) and {review.warnings} warning(s): '
+            "fix the errors "
+            "before this goes to customers.</div>"
+        )
+    extra = f" ({review.warnings} warning(s) worth a look)" if review.warnings else ""
+    return f'<div class="pm-pass" data-review="pass">✓ Review passed: no errors{escape(extra)}.</div>'
+
+
+def numbered_draft(draft: str, marked: dict[int, str], *, anchor: str = "pm-line") -> str:
+    """The draft with line numbers; lines with a finding get their severity's colour."""
+    colours = {"error": "#fdecec", "warning": "#fdf6e3", "info": "#eaf1fc"}
+    rows = []
+    for number, line in enumerate(draft.splitlines(), start=1):
+        severity = marked.get(number)
+        style = f' style="background:{colours.get(severity, "#eee")}"' if severity else ""
+        rows.append(
+            f'<div{style} id="{anchor}-{number}" data-line="{number}">'
+            '<span style="color:#9ca3af;display:inline-block;width:3em;'
+            f'text-align:right;margin-right:8px">{number}</span>{escape(line)}</div>'
+        )
+    return '<div class="pm-pre" style="white-space:pre-wrap">' + "".join(rows) + "</div>"
+
+
+class ReviewStep(Step):
+    title = "6 Review"
+    depends = frozenset({DRAFT, EDITED, FIELDS, TIMELINE})
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        guard = ctx.status.guard
+        self.review: Any = None
+        self.recheck = button("Check again", icon="refresh")
+        self.recheck.on_click(guard("reviewing the draft")(lambda _: self.refresh()))
+        self.redact = button(
+            "Redact internal details",
+            icon="eraser",
+            tooltip="Replace engineer names, hostnames, internal URLs and ticket ids; saved as a new version",
+        )
+        self.redact.on_click(guard("redacting the draft")(self._on_redact))
+        self.verdict = widgets.HTML()
+        self.findings = widgets.HTML(layout=widgets.Layout(flex="1 1 45%", min_width="0"))
+        self.draft = widgets.HTML(layout=widgets.Layout(flex="1 1 55%", min_width="0"))
+        self.changes = widgets.HTML()
+        self.widget = widgets.VBox(
+            [
+                help_text(
+                    "Checks the draft against the timeline and the seed's advice: facts and "
+                    "times that disagree "
+                    "with the events, blame, internal names and jargon, missing sections, vague promises."
+                ),
+                widgets.HBox([self.recheck, self.redact]),
+                self.verdict,
+                self.changes,
+                widgets.HBox([self.findings, self.draft], layout=widgets.Layout(width="100%")),
+            ],
+            layout=widgets.Layout(padding="6px"),
+        )
+
+    def _roster(self) -> tuple[str, ...]:
+        return tuple(self.session.incident.responders)
+
+    def _on_redact(self, _: object = None) -> None:
+        from ..review import people_names, redact
+
+        session = self.session
+        if not session.draft.strip():
+            self.ctx.status.warning("There is no draft to redact yet.")
+            return
+        incident = session.incident
+        names = people_names(self._roster(), session.timeline, ())
+        keep = [incident.product_name] if incident.product_name.strip() else []
+        result = redact(session.draft, roster=names, keep=keep)
+        if result.text == session.draft:
+            self.changes.value = ""
+            self.ctx.status.ok("Nothing internal to redact.")
+            return
+        session.draft = result.text
+        version = session.save_version(note=f"redacted {len(result.changes)} internal detail(s)")
+        items = "".join(
+            f"<li><s>{escape(old)}</s> → {escape(new)} <span class='pm-help'>({escape(kind)})</span></li>"
+            for old, new, kind in result.changes[:30]
+        )
+        self.changes.value = f'<div class="pm-help"><b>Redacted:</b><ul>{items}</ul></div>'
+        self.ctx.notify(DRAFT, VERSIONS)
+        self.ctx.status.ok(
+            f"Redacted {len(result.changes)} internal detail(s); saved as version {version.number}."
+        )
+
+    def refresh(self) -> None:
+        session = self.session
+        if not session.draft.strip():
+            self.review = None
+            self.verdict.value = (
+                '<div class="pm-empty">No draft yet: generate or write one on the Draft step.</div>'
+            )
+            self.findings.value = self.draft.value = ""
+            return
+        self.review = session.review()
+        self.verdict.value = verdict_html(self.review)
+        anchor = f"pm-{self.draft.model_id[:8]}-line"
+        self.findings.value = findings_html(self.review, session.draft)
+        marked: dict[int, str] = {}
+        for f in sorted(self.review.findings, key=lambda f: -_SEVERITY_ORDER.get(str(f.severity), 3)):
+            marked[f.line] = str(f.severity)
+        self.draft.value = numbered_draft(session.draft, marked, anchor=anchor)
+
+
+__all__ = ["ReviewStep", "findings_html", "numbered_draft", "verdict_html"]

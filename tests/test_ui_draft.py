@@ -1,0 +1,190 @@
+"""The Draft step: threaded generation with Stop, the key kept out of the notebook, autosave and restore."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openai_server import OpenAIServer, Reply
+from ui_support import anchor_copy, open_workspace, saved_widget_state
+
+from postmortem_widgets.drafting import DraftResult, DraftStream
+from postmortem_widgets.drafts import DraftStore
+from postmortem_widgets.ui.draft_step import OPENAI, DraftStep
+from postmortem_widgets.ui.workspace import Workspace
+
+
+def draft_step(ws: Workspace) -> DraftStep:
+    step = ws.select("Draft")
+    assert isinstance(step, DraftStep)
+    return step
+
+
+def test_offline_generation_streams_into_the_editor_and_saves_a_version(tmp_path: Path) -> None:
+    path = anchor_copy(tmp_path)
+    ws = open_workspace(path)
+    step = draft_step(ws)
+    step.generate.click()
+    assert step.wait(30)
+    text = step.editor.value
+    assert text.startswith("## Summary\n\nOn April 15, 2024, Anchor Analytics experienced a 2-hour 33-minute")
+    assert [line for line in text.splitlines() if line.startswith("## ")] == [
+        "## Summary",
+        "## What Happened (Timeline)",
+        "## Why It Happened",
+        "## How We Responded",
+        "## What We're Changing",
+        "## Apology and Commitment",
+    ]
+    assert "<h2>Summary</h2>" in step.preview.value
+    assert ws.status.level == "ok"
+    assert ws.status.text.startswith("Draft generated in ")
+    assert ws.status.text.endswith("saved as version 1. Edit it here, then check it on the Review step.")
+    assert (step.generate.disabled, step.stop.disabled, step.editor.disabled) == (False, True, False)
+    version = DraftStore.for_incident(path).latest()
+    assert version is not None and version.number == 1 and version.drafter == "offline"
+    assert version.read_text() == text
+
+
+class SlowDrafter:
+    """Yields a chunk, then waits until released: lets a test press Stop mid-stream."""
+
+    name = "slow"
+    model = "slow-model"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.closed = threading.Event()
+        self.first = threading.Event()
+
+    def stream(self, incident: Any, timeline: Any, prompt: Any) -> DraftStream:
+        def chunks(result: DraftResult) -> Iterator[str]:
+            try:
+                yield "## Summary\n\nPartial text"
+                self.first.set()
+                self.release.wait(10)
+                yield " that the author stopped."
+                result.complete = True
+            finally:
+                self.closed.set()
+
+        return DraftStream(chunks, DraftResult(drafter=self.name))
+
+
+def test_generation_runs_in_a_thread_and_stop_keeps_the_partial_text(tmp_path: Path) -> None:
+    slow = SlowDrafter()
+    ws = open_workspace(anchor_copy(tmp_path), make_drafter=lambda *a, **k: slow, interval=0)
+    step = draft_step(ws)
+    step.generate.click()
+    assert slow.first.wait(10)
+    # The kernel is free: the click returned while the stream is still open.
+    assert step.running
+    assert (step.generate.disabled, step.stop.disabled, step.editor.disabled) == (True, False, True)
+    assert ws.status.level == "busy"
+    step.stop.click()
+    slow.release.set()
+    assert step.wait(10)
+    assert slow.closed.is_set()
+    assert step.editor.value == "## Summary\n\nPartial text"
+    assert ws.status.level == "warning"
+    assert ws.status.text == "Stopped after 24 characters; the text so far is in the editor."
+    assert (step.generate.disabled, step.stop.disabled) == (False, True)
+    assert ws.session.working_path.read_text() == "## Summary\n\nPartial text"
+    assert ws.session.versions() == []
+
+
+def test_editing_autosaves_and_reopening_restores_the_text(tmp_path: Path) -> None:
+    path = anchor_copy(tmp_path)
+    ws = open_workspace(path)
+    step = draft_step(ws)
+    step.editor.value = "## Summary\n\nTyped by hand, not yet a version."
+    assert (
+        path.parent / "drafts" / "working.md"
+    ).read_text() == "## Summary\n\nTyped by hand, not yet a version."
+    assert "Autosaved at" in step.saved.value
+    assert "<h2>Summary</h2>" in step.preview.value
+
+    reopened = open_workspace(path)
+    assert draft_step(reopened).editor.value == "## Summary\n\nTyped by hand, not yet a version."
+
+
+def test_debounced_autosave_writes_once_after_a_pause(tmp_path: Path) -> None:
+    path = anchor_copy(tmp_path)
+    ws = open_workspace(path, autosave_delay=0.2)
+    step = draft_step(ws)
+    for text in ("a", "ab", "abc"):
+        step.editor.value = text
+    working = path.parent / "drafts" / "working.md"
+    assert not working.exists()
+    assert "Unsaved changes" in step.saved.value
+    ws.session.autosave._timer.join(2)  # type: ignore[union-attr]
+    assert working.read_text() == "abc"
+
+
+def test_the_api_key_is_kept_in_memory_only(tmp_path: Path) -> None:
+    ws = open_workspace(anchor_copy(tmp_path), env={})
+    step = draft_step(ws)
+    step.kind.value = OPENAI
+    assert step.model_box.layout.display == "flex"
+    step.key.value = "sk-test-SECRET-9f8e7d"
+    assert step.key.value == ""
+    assert "key entered (…8e7d), held in memory only" in step.key_note.value
+    assert "sk-test-SECRET-9f8e7d" not in saved_widget_state()
+    assert ws.status.text == "API key kept in memory for this session only; it is not saved anywhere."
+    step.model.value = "gpt-test"
+    step.base_url.value = "http://127.0.0.1:9/v1"
+    assert step.drafter()._key == "sk-test-SECRET-9f8e7d"
+
+
+def test_openai_without_a_model_says_what_to_set(tmp_path: Path) -> None:
+    ws = open_workspace(anchor_copy(tmp_path), env={})
+    step = draft_step(ws)
+    step.kind.value = OPENAI
+    step.generate.click()
+    assert ws.status.level == "error"
+    assert ws.status.text.startswith("no model name. Hint:")
+    assert not step.running
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAIServer]:
+    with OpenAIServer(pieces=8) as s:
+        yield s
+
+
+def test_openai_path_streams_from_the_local_server(tmp_path: Path, server: OpenAIServer) -> None:
+    ws = open_workspace(anchor_copy(tmp_path), env={}, interval=0)
+    step = draft_step(ws)
+    step.kind.value = OPENAI
+    step.model.value = "test-model"
+    step.base_url.value = server.base_url
+    updates: list[str] = []
+    step.editor.observe(lambda c: updates.append(c["new"]), names="value")
+    step.generate.click()
+    assert step.wait(30)
+    assert step.editor.value == server.text
+    assert len(updates) >= 3  # it arrived in pieces, not at the end
+    assert server.received[0].body["stream"] is True
+    assert "Anchor Analytics" in server.received[0].prompt
+    assert ws.status.level == "ok", ws.status.text
+    version = ws.session.versions()[-1]
+    assert (version.drafter, version.model) == ("openai", "test-model")
+
+
+def test_openai_failure_is_shown_with_the_partial_text_kept(tmp_path: Path, server: OpenAIServer) -> None:
+    server.script(Reply(mode="error", status=401))
+    ws = open_workspace(anchor_copy(tmp_path), env={})
+    step = draft_step(ws)
+    step.kind.value = OPENAI
+    step.model.value = "test-model"
+    step.base_url.value = server.base_url
+    step.key.value = "sk-wrong-key-123456"
+    step.generate.click()
+    assert step.wait(30)
+    assert ws.status.level == "error"
+    assert "refused the API key (HTTP 401)" in ws.status.text
+    assert "sk-wrong-key-123456" not in ws.status.text
+    assert not step.generate.disabled

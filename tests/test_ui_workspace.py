@@ -1,0 +1,170 @@
+"""The workspace as a whole: opening, new incidents, bad files, the status area, Details and Prompt."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident, open_workspace, upload
+
+from postmortem_widgets.errors import InputError
+from postmortem_widgets.incident import load_incident
+from postmortem_widgets.ui import Workspace
+from postmortem_widgets.ui.details_step import DetailsStep
+from postmortem_widgets.ui.status import Status
+
+
+def test_importing_the_package_imports_no_widgets_and_no_pandas() -> None:
+    code = (
+        "import sys, postmortem_widgets as p; "
+        "assert 'Workspace' in p.__all__; "
+        "print(sorted(m for m in ('ipywidgets', 'pandas', 'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_workspace_is_exported_lazily() -> None:
+    import postmortem_widgets
+
+    assert postmortem_widgets.Workspace is Workspace
+
+
+def test_displays_as_its_widget(tmp_path: Path) -> None:
+    ws = open_workspace(anchor_copy(tmp_path))
+    bundle = ws._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ws.widget.model_id
+    assert [s.title for s in ws.steps] == [
+        "1 Import",
+        "2 Timeline",
+        "3 Details",
+        "4 Prompt",
+        "5 Draft",
+        "6 Review",
+        "7 Export & versions",
+    ]
+
+
+def test_opening_a_new_path_creates_the_incident(tmp_path: Path) -> None:
+    path = tmp_path / "2024-04-15" / "incident.yaml"
+    path.parent.mkdir()
+    ws = open_workspace(path)
+    assert path.exists() and load_incident(path).timezone == "UTC"
+    assert ws.tabs.selected_index == 0
+    expected = (
+        "Opened 2024-04-15/incident.yaml. Start by importing the exports of the tools that saw the incident."
+    )
+    assert ws.status.text == expected
+
+
+def test_a_broken_incident_file_shows_its_line_instead_of_raising(tmp_path: Path) -> None:
+    path = tmp_path / "incident.yaml"
+    path.write_text("product_name: Anchor\nproduct_nmae: typo\n")
+    ws = Workspace.open(path)
+    assert ws.session is None and ws.steps == []
+    assert ws.status.level == "error"
+    assert ws.status.text == (
+        f"{path}:2 (key 'product_nmae'): unknown key 'product_nmae'. Hint: did you mean 'product_name'?"
+    )
+    assert ws.path_box.value == str(path)
+
+
+def test_new_incident_button_and_open_button(tmp_path: Path) -> None:
+    first = anchor_copy(tmp_path)
+    ws = open_workspace(first)
+    ws.path_box.value = str(tmp_path / "next" / "incident.yaml")
+    (tmp_path / "next").mkdir()
+    ws.new_button.click()
+    assert (
+        ws.status.text
+        == f"Started a new incident in {tmp_path / 'next' / 'incident.yaml'}. Import its exports to begin."
+    )
+    assert ws.session is not None and ws.session.path == tmp_path / "next" / "incident.yaml"
+    ws.new_button.click()
+    assert ws.status.level == "error"
+    assert ws.status.text.endswith("this incident file already exists. Hint: press Open to work on it")
+    ws.path_box.value = str(first)
+    ws.open_button.click()
+    assert ws.session.path == first
+    assert "Anchor Analytics" in ws.title.value
+    ws.path_box.value = str(tmp_path / "missing.yaml")
+    ws.open_button.click()
+    assert ws.status.text.endswith("no such incident file. Hint: check the path, or press New incident")
+
+
+def test_status_guard_shows_our_errors_and_unexpected_ones() -> None:
+    status = Status()
+
+    @status.guard("doing it")
+    def ours() -> None:
+        raise InputError("bad thing", file="x.csv", line=3, hint="fix it")
+
+    @status.guard("doing it")
+    def theirs() -> None:
+        raise KeyError("boom")
+
+    ours()
+    assert (status.level, status.text) == ("error", "x.csv:3: bad thing. Hint: fix it")
+    assert 'data-level="error"' in status.widget.value
+    theirs()
+    assert status.text == "Unexpected error while doing it: KeyError: 'boom'"
+
+
+def details(ws: Workspace) -> DetailsStep:
+    step = ws.select("Details")
+    assert isinstance(step, DetailsStep)
+    return step
+
+
+def test_details_are_prefilled_from_the_timeline_and_saved_when_edited(tmp_path: Path) -> None:
+    path = empty_incident(tmp_path, timezone="America/New_York", incident_date="April 15, 2024")
+    ws = open_workspace(path)
+    upload(ws.step("Import").upload, ("timeline.txt", ANCHOR_TIMELINE))
+    step = details(ws)
+    assert step.inputs["incident_duration"].value == "2 hours 33 minutes (9:14am - 11:47am ET)"
+    assert "from the timeline" in step.badges["incident_duration"].value
+    assert step.inputs["detection"].value.startswith("detected at 9:42am ET via a customer support ticket")
+    assert load_incident(path).incident_duration == ""
+    step.inputs["product_name"].value = "Anchor Analytics"
+    step.inputs["root_cause"].value = "a routine cache deployment failed silently"
+    saved = load_incident(path)
+    assert (saved.product_name, saved.root_cause) == (
+        "Anchor Analytics",
+        "a routine cache deployment failed silently",
+    )
+    assert ws.status.text == "Saved root cause."
+    assert "Anchor Analytics — postmortem" in ws.title.value
+    reopened = open_workspace(path)
+    assert details(reopened).inputs["root_cause"].value == "a routine cache deployment failed silently"
+
+
+def test_every_field_has_the_seed_help(tmp_path: Path) -> None:
+    ws = open_workspace(anchor_copy(tmp_path))
+    step = details(ws)
+    assert len(step.inputs) == 11
+    text = step.widget.children[10].children[0].children[1].value  # prevention
+    assert "Be specific" in text
+    assert step.inputs["affected_scope"].placeholder.startswith(
+        "e.g. all Professional and Enterprise customers"
+    )
+
+
+def test_prompt_preview_shows_the_filled_prompt(tmp_path: Path) -> None:
+    ws = open_workspace(anchor_copy(tmp_path))
+    step = ws.select("Prompt")
+    text = step.text.value  # type: ignore[attr-defined]
+    assert "technical communications specialist" in text
+    assert "Anchor Analytics" in text
+    assert "6 of 6 key events included" in step.summary.value  # type: ignore[attr-defined]
+    assert "Every field is filled." in step.summary.value  # type: ignore[attr-defined]
+
+
+def test_the_date_typed_in_details_reaches_the_import_step(tmp_path: Path) -> None:
+    path = empty_incident(tmp_path, timezone="America/New_York")
+    ws = open_workspace(path)
+    details(ws).inputs["incident_date"].value = "2024-04-15"
+    step = ws.select("Import")
+    assert step.date.value == "2024-04-15"  # type: ignore[attr-defined]
+    upload(step.upload, ("timeline.txt", ANCHOR_TIMELINE))  # type: ignore[attr-defined]
+    assert ws.status.level == "ok", ws.status.text
