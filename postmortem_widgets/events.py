@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 COLUMNS: tuple[str, ...] = ("time", "source", "kind", "message", "actor", "file", "line", "raw")
 
@@ -72,6 +74,9 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     #: Sources like a hand-written timeline let their first event count as the start.
     handwritten: bool = False
+    #: The importer already dropped repeated events (see :func:`repeated_rows`), so merging this input
+    #: alone need not look for them again.
+    unique: bool = False
 
     @property
     def count(self) -> int:
@@ -84,7 +89,7 @@ def make_events(
     source: str,
     kind: Any,
     message: Any,
-    file: str,
+    file: Any,
     actor: Any = "",
     line: Any = None,
     raw: Sequence[Any] | None = None,
@@ -101,10 +106,11 @@ def make_events(
 
     def column(value: Any, dtype: str = "str") -> Any:
         if isinstance(value, str) or value is None:
-            return pd.Series([value or ""] * n, dtype=dtype) if n else pd.Series([], dtype=dtype)
+            return pd.Series(_repeat(value or "", n), dtype=dtype)
         return pd.Series(value, dtype=dtype).fillna("").reset_index(drop=True)
 
-    lines = np.arange(1, n + 1, dtype="int64") if line is None else np.asarray(line, dtype="int64")
+    lines = np.arange(1, n + 1, dtype="int64") if line is None else np.array(line, dtype="int64")
+    # Every column is built fresh above, so the frame can own them as they are (no block copies).
     frame = pd.DataFrame(
         {
             "time": pd.Series(times.as_unit("ns"), dtype=TIME_DTYPE).reset_index(drop=True),
@@ -114,10 +120,68 @@ def make_events(
             "actor": column(actor),
             "file": column(file),
             "line": pd.Series(lines, dtype="int64"),
-            "raw": pd.Series(list(raw) if raw is not None else [None] * n, dtype="object"),
-        }
+            "raw": pd.Series(
+                list(raw) if raw is not None else np.full(n, None, dtype=object), dtype="object"
+            ),
+        },
+        copy=False,
     )
     return frame
+
+
+def repeated_rows(times: np.ndarray, kind: Any, message: Any, actor: Any = None) -> np.ndarray:
+    """Positions of rows that repeat an earlier row: the same time, kind, message and actor.
+
+    ``times`` are int64 nanoseconds in ascending order; the other columns are pandas or pyarrow strings
+    (``actor`` ``None`` when every actor is empty).
+    Only rows sharing a timestamp with a neighbour can repeat one, and only those whose message has the
+    same length as another in that run of equal times are compared in full, so a large log costs a pass.
+    """
+    none = np.zeros(0, dtype=np.int64)
+    if len(times) < 2:
+        return none
+    same = np.zeros(len(times), dtype=bool)
+    equal = times[1:] == times[:-1]
+    same[1:] |= equal
+    same[:-1] |= equal
+    candidates = np.flatnonzero(same)
+    if not len(candidates):
+        return none
+    run = np.cumsum(np.r_[True, times[candidates][1:] != times[candidates][:-1]]).astype("int64")
+    text = message if isinstance(message, pa.Array | pa.ChunkedArray) else pa.array(message)
+    length = np.asarray(pc.fill_null(pc.binary_length(text), 0))[candidates]
+    key = run * (1 << 20) + np.minimum(length, (1 << 20) - 1)
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    repeats = np.zeros(len(key), dtype=bool)
+    repeats[order] = np.r_[ordered[1:] == ordered[:-1], False] | np.r_[False, ordered[1:] == ordered[:-1]]
+    candidates = candidates[repeats]
+    if not len(candidates):
+        return none
+    index = pa.array(candidates)
+
+    def taken(column: Any) -> pd.Series:
+        values = column if isinstance(column, pa.Array | pa.ChunkedArray) else pa.array(column)
+        return pd.Series(pc.take(values, index), dtype="str")
+
+    subset = pd.DataFrame(
+        {
+            "time": times[candidates],
+            "kind": taken(kind),
+            "message": taken(message),
+            "actor": "" if actor is None else taken(actor),
+        }
+    )
+    return candidates[subset.duplicated(keep="first").to_numpy()]
+
+
+def _repeat(value: str, n: int) -> pa.Array:
+    """``value`` ``n`` times as one Arrow string array (a million-row import makes no Python list)."""
+    if not value:
+        return pa.Array.from_buffers(
+            pa.large_string(), n, [None, pa.py_buffer(np.zeros(n + 1, np.int64)), pa.py_buffer(b"")]
+        )
+    return pc.take(pa.array([value], type=pa.large_string()), pa.array(np.zeros(n, dtype=np.int8)))
 
 
 def empty_events() -> pd.DataFrame:

@@ -17,7 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import events as ev
 from .errors import MilestoneError
@@ -56,21 +59,45 @@ def iso_utc(ts: pd.Timestamp | None) -> str | None:
     return text.replace("+00:00", "Z")
 
 
-def _first(events: pd.DataFrame, mask: pd.Series) -> tuple[pd.Timestamp | None, str]:
-    return _pick(events[mask], latest=False)
+def _arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow strings, without a copy when pandas already holds it so."""
+    array = pa.array(column)
+    return (
+        array
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+        else array.cast(pa.string())
+    )
 
 
-def _last(events: pd.DataFrame, mask: pd.Series) -> tuple[pd.Timestamp | None, str]:
-    return _pick(events[mask], latest=True)
+class _Table:
+    """The columns the rules read, as arrays: a million-event log is scanned a few times, never copied."""
 
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.events = events
+        times = events["time"].to_numpy(dtype="datetime64[ns]")
+        missing = np.isnat(times)
+        self.valid = ~missing if missing.any() else None
+        self.ns = times.view("int64")
+        kinds = _arrow_text(events["kind"])
+        index = pc.index_in(kinds, value_set=pa.array(ev.KINDS, type=kinds.type))
+        self.codes = index.to_numpy(zero_copy_only=False)
+        self.codes = np.where(np.isnan(self.codes.astype("float64")), -1, self.codes).astype(np.int8)
 
-def _pick(hits: pd.DataFrame, *, latest: bool) -> tuple[pd.Timestamp | None, str]:
-    """The earliest (or latest) event of ``hits`` and a short reason naming it."""
-    if hits.empty:
-        return None, ""
-    times = hits["time"].to_numpy()
-    row = hits.iloc[int(times.argmax() if latest else times.argmin())]
-    return pd.Timestamp(row["time"]), f"{row['source']!s}: {row['message']!s}"
+    def kind(self, *kinds: str) -> np.ndarray:
+        mask = self.codes == ev.KINDS.index(kinds[0])
+        for other in kinds[1:]:
+            mask |= self.codes == ev.KINDS.index(other)
+        return mask
+
+    def pick(self, mask: np.ndarray, *, latest: bool = False) -> tuple[int | None, pd.Timestamp | None, str]:
+        """The earliest (or latest) event of ``mask`` (the first in table order on a tie) and why."""
+        positions = np.flatnonzero(mask if self.valid is None else mask & self.valid)
+        if not len(positions):
+            return None, None, ""
+        times = self.ns[positions]
+        row = int(positions[times.argmax() if latest else times.argmin()])
+        source, message = self.events["source"].iloc[row], self.events["message"].iloc[row]
+        return row, self.events["time"].iloc[row], f"{source!s}: {message!s}"
 
 
 def find_milestones(
@@ -81,40 +108,36 @@ def find_milestones(
     detected_by: str | None = None,
 ) -> tuple[Milestones, list[str]]:
     """Apply the rules to a canonical event table. Returns the milestones and warnings."""
-    kind = events["kind"]
+    table = _Table(events)
     reasons: dict[str, str] = {}
     warnings: list[str] = []
 
-    human = kind.isin([ev.PAGE, ev.CUSTOMER, ev.DETECTED])
-    detected, reasons["detected"] = _first(events, human)
-    if detected is not None:
-        first = events[human & (events["time"] == detected)]
-        kinds = set(first["kind"])
-        if ev.CUSTOMER in kinds:
-            by = "customer"
-        elif ev.PAGE in kinds or ev.DETECTED in kinds:
-            by = "monitoring"
-        else:
-            by = "unknown"
+    human = table.kind(ev.PAGE, ev.CUSTOMER, ev.DETECTED)
+    row, detected, reasons["detected"] = table.pick(human)
+    if row is not None:
+        first = table.codes[human & (table.ns == table.ns[row])]
+        by = "customer" if ev.KINDS.index(ev.CUSTOMER) in first else "monitoring"
     else:
-        detected, reasons["detected"] = _first(events, kind == ev.ALERT)
+        _, detected, reasons["detected"] = table.pick(table.kind(ev.ALERT))
         by = "monitoring" if detected is not None else "unknown"
 
-    onset = kind.isin([ev.ALERT, ev.IMPACT])
+    onset = table.kind(ev.ALERT, ev.IMPACT)
     if handwritten_files:
-        in_hand = events["file"].isin(list(handwritten_files)) & (kind != ev.NOISE)
+        not_noise = table.codes != ev.KINDS.index(ev.NOISE)
+        files = _arrow_text(events["file"])
         for name in handwritten_files:
-            mine = events.index[in_hand & (events["file"] == name)]
-            if len(mine):
-                onset = onset | (events.index == events.loc[mine, "time"].idxmin())
-    started, reasons["started"] = _first(events, onset)
+            same = pc.fill_null(pc.equal(files, name), False).to_numpy(zero_copy_only=False)
+            mine, _, _ = table.pick(not_noise & same)
+            if mine is not None:
+                onset[mine] = True
+    _, started, reasons["started"] = table.pick(onset)
     if detected is not None and (started is None or detected < started):
         started, reasons["started"] = detected, reasons["detected"]
 
-    acknowledged, reasons["acknowledged"] = _first(events, kind == ev.ACKNOWLEDGED)
-    identified, reasons["identified"] = _first(events, kind == ev.IDENTIFIED)
-    mitigated, reasons["mitigated"] = _first(events, kind == ev.MITIGATED)
-    resolved, reasons["resolved"] = _last(events, kind == ev.RESOLVED)
+    _, acknowledged, reasons["acknowledged"] = table.pick(table.kind(ev.ACKNOWLEDGED))
+    _, identified, reasons["identified"] = table.pick(table.kind(ev.IDENTIFIED))
+    _, mitigated, reasons["mitigated"] = table.pick(table.kind(ev.MITIGATED))
+    _, resolved, reasons["resolved"] = table.pick(table.kind(ev.RESOLVED), latest=True)
 
     found = Milestones(
         started=started,
@@ -148,9 +171,7 @@ def apply_overrides(
         reasons[name] = "set by the analyst"
     if detected_by is not None:
         if detected_by not in DETECTED_BY:
-            raise MilestoneError(
-                f"detected_by must be one of {', '.join(DETECTED_BY)}, not {detected_by!r}"
-            )
+            raise MilestoneError(f"detected_by must be one of {', '.join(DETECTED_BY)}, not {detected_by!r}")
         changes["detected_by"] = detected_by
     return replace(milestones, reasons=reasons, **changes)  # type: ignore[arg-type]
 
@@ -164,7 +185,9 @@ def parse_override(text: str, *, tz: str | None = None) -> tuple[str, pd.Timesta
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep:
-        raise MilestoneError(f"expected NAME=TIME, got {text!r}", hint="e.g. --set detected=2025-03-03T14:09:55Z")
+        raise MilestoneError(
+            f"expected NAME=TIME, got {text!r}", hint="e.g. --set detected=2025-03-03T14:09:55Z"
+        )
     if name not in NAMES and name != "detected_by":
         raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
     value = value.strip()

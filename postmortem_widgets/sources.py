@@ -43,12 +43,22 @@ class Source:
         """The bytes decoded: UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252."""
         return decode_text(self.data, name=self.name)
 
+    @property
+    def path(self) -> Path | None:
+        """The file on disk the bytes come from, when there is one (see :class:`FileSource`)."""
+        return None
+
+    def prefix(self, size: int) -> bytes:
+        """The first ``size`` bytes."""
+        return self.data[:size]
+
     @cached_property
     def head(self) -> str:
         """The first 64 KiB decoded, for sniffing large files without decoding them whole."""
-        if len(self.data) <= 65536:
+        cut = self.prefix(65537)
+        if len(cut) <= 65536:
             return self.text
-        cut = self.data[:65536]
+        cut = cut[:65536]
         if cut[:2] in (b"\xff\xfe", b"\xfe\xff"):
             cut = cut[: len(cut) - len(cut) % 2]
         return decode_text(cut, name=self.name).rsplit("\n", 1)[0]
@@ -58,7 +68,8 @@ class Source:
         """The parsed JSON document, or ``None`` when the text is not JSON."""
         if self.is_bundle:
             return None
-        head = self.text.lstrip()[:1]
+        # The head decides, so sniffing a large CSV never decodes all of it.
+        head = self.head.lstrip()[:1]
         if head not in ("{", "["):
             return None
         try:
@@ -72,6 +83,36 @@ class Source:
         """Why :attr:`json` is ``None`` for text that looked like JSON."""
         _ = self.json
         return self._json_error
+
+
+class FileSource(Source):
+    """A file on disk, read only when an importer asks for its bytes.
+
+    Sniffing reads the first 64 KiB, and an importer that can read the file itself (the table importer
+    memory-maps it for pyarrow) never copies a large log into Python at all.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name=str(path))
+        del self.__dict__["data"]  # let the cached property below read it on first use
+        self._path = path
+
+    @cached_property
+    def data(self) -> bytes:  # type: ignore[override]
+        return self._path.read_bytes()
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"FileSource({self._path!r})"
+
+    def prefix(self, size: int) -> bytes:
+        if "data" in self.__dict__:
+            return self.data[:size]
+        with self._path.open("rb") as file:
+            return file.read(size)
 
 
 def decode_text(data: bytes, *, name: str) -> str:
@@ -160,6 +201,13 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Source]:
                 yield Source(name=str(path), members={k: v.read_bytes() for k, v in relative.items()})
             else:
                 for p in relative.values():
-                    yield from source_from_bytes(p.read_bytes(), name=str(p))
+                    yield from _file_sources(p)
         else:
-            yield from source_from_bytes(path.read_bytes(), name=str(path))
+            yield from _file_sources(path)
+
+
+def _file_sources(path: Path) -> list[Source]:
+    """A zip's members, or the file itself, read only when an importer needs its bytes."""
+    with path.open("rb") as file:
+        zipped = file.read(4) == b"PK\x03\x04"
+    return source_from_bytes(path.read_bytes(), name=str(path)) if zipped else [FileSource(path)]

@@ -1,8 +1,8 @@
 """Where the templates live, and one jinja2 Environment per purpose.
 
-Templates are files under the repository's ``templates/`` folder, installed in the wheel as the
-package ``postmortem_widgets.templates``. Every environment uses ``StrictUndefined``, so a missing
-value is an error, never a silent blank. Prompts and Markdown are not escaped; HTML is.
+Templates are files under ``templates/`` (a link at the top of the checkout to
+``postmortem_widgets/templates``, so they ship inside the wheel). Every environment uses
+``StrictUndefined``, so a missing value is an error, never a silent blank. Prompts and Markdown are not escaped; HTML is.
 """
 
 from __future__ import annotations
@@ -14,12 +14,8 @@ import jinja2
 
 
 def templates_dir() -> Path:
-    """The templates folder: inside the installed package, or the checkout's ``templates/``."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("postmortem_widgets templates are missing from this installation")
+    """The templates folder inside the installed package."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 @cache

@@ -26,11 +26,15 @@ from .sources import Source, expand_paths, source_from_bytes
 __all__ = ["Timeline", "build_timeline", "human_duration", "load_timeline", "merge_events", "parse_timeline"]
 
 
-def merge_events(frames: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
-    """Concatenate, sort by time (stable) and drop exact duplicates. Returns the table and how many were dropped.
+def merge_events(frames: Sequence[pd.DataFrame], *, unique: bool = False) -> tuple[pd.DataFrame, int]:
+    """Concatenate, sort by time (stable) and drop exact duplicates.
+
+    Returns the table and how many rows were dropped.
 
     Duplicates are the same time, kind, message and actor, e.g. the same alert in two overlapping exports.
     Only rows that share a timestamp with a neighbour are compared, so a large log costs one pass.
+    ``unique`` says each frame is already free of duplicates (its importer dropped them), so a lone
+    frame is not searched again.
     """
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -42,23 +46,14 @@ def merge_events(frames: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
         merged = merged.take(order)
         times = times[order]
     merged = merged.reset_index(drop=True)
-    if len(times) < 2:
+    if unique and len(frames) == 1:
         return merged, 0
-    same = np.zeros(len(times), dtype=bool)
-    equal = times[1:] == times[:-1]
-    same[1:] |= equal
-    same[:-1] |= equal
-    candidates = np.flatnonzero(same)
-    if not len(candidates):
+    drop = ev.repeated_rows(times, merged["kind"], merged["message"], merged["actor"])
+    if not len(drop):
         return merged, 0
-    subset = merged.iloc[candidates]
-    dup = subset.duplicated(subset=["time", "kind", "message", "actor"], keep="first").to_numpy()
-    if not dup.any():
-        return merged, 0
-    drop = candidates[dup]
     keep = np.ones(len(merged), dtype=bool)
     keep[drop] = False
-    return merged[keep].reset_index(drop=True), int(dup.sum())
+    return merged[keep].reset_index(drop=True), len(drop)
 
 
 @dataclass
@@ -143,7 +138,13 @@ class Timeline:
                     "line": int(n),
                 }
                 for t, s, k, m, a, f, n in zip(
-                    key["time"], key["source"], key["kind"], key["message"], key["actor"], key["file"], key["line"],
+                    key["time"],
+                    key["source"],
+                    key["kind"],
+                    key["message"],
+                    key["actor"],
+                    key["file"],
+                    key["line"],
                     strict=True,
                 )
             ],
@@ -160,7 +161,7 @@ def build_timeline(
 ) -> Timeline:
     """A timeline from import results (already parsed inputs)."""
     results = list(results)
-    events, dropped = merge_events([r.events for r in results])
+    events, dropped = merge_events([r.events for r in results], unique=all(r.unique for r in results))
     warnings = [f"{dropped} duplicate event(s) across inputs were merged"] if dropped else []
     return Timeline(
         events=events,

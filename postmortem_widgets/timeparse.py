@@ -54,6 +54,7 @@ ZONE_LABELS: dict[str, str] = {
 _EPOCH_UNITS: tuple[tuple[float, str], ...] = ((1e11, "s"), (1e14, "ms"), (1e17, "us"), (float("inf"), "ns"))
 _UNIT_FACTORS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 _OFFSET_RE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?|\s(?:UTC|GMT))\s*$"
+_DECIMAL_RE = r"[+-]?\d{1,19}(?:\.\d*)?"
 
 
 def resolve_zone(name: str) -> ZoneInfo:
@@ -91,37 +92,48 @@ class ParsedTimes:
     dropped: list[int] = field(default_factory=list)
 
 
-def _rows(positions: np.ndarray | list[int], first_row: int, limit: int = 8) -> str:
-    rows = [str(int(p) + first_row) for p in list(positions)[:limit]]
+def _rows(
+    positions: np.ndarray | list[int], first_row: int, limit: int = 8, labels: np.ndarray | None = None
+) -> str:
+    shown = list(positions)[:limit]
+    rows = [str(int(labels[p]) if labels is not None else int(p) + first_row) for p in shown]
     more = len(positions) - limit
     return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
 
 
-def epoch_to_utc(values: np.ndarray) -> tuple[pd.Series, list[str]]:
-    """Epoch numbers to UTC, each value's unit read from its magnitude."""
-    numbers = np.asarray(values, dtype="float64")
+def epoch_to_utc(values: np.ndarray, fraction: np.ndarray | None = None) -> tuple[pd.Series, list[str]]:
+    """Epoch numbers to UTC, each value's unit read from its magnitude.
+
+    Integers (and floats holding whole numbers) are converted exactly, so nanosecond epochs keep every
+    digit; ``fraction`` is an optional sub-unit part (``0 <= fraction < 1``) read separately from text.
+    """
+    raw = np.asarray(values)
+    numbers = raw.astype("float64")
     magnitude = np.abs(numbers)
-    units = np.empty(len(numbers), dtype=object)
-    factor = np.ones(len(numbers), dtype="float64")
+    factor = np.ones(len(numbers), dtype="int64")
     lower = 0.0
     found: list[str] = []
     for bound, unit in _EPOCH_UNITS:
         band = (magnitude >= lower) & (magnitude < bound)
         if band.any():
             found.append(unit)
-            units[band] = unit
             factor[band] = _UNIT_FACTORS[unit]
         lower = bound
     with np.errstate(invalid="ignore", over="ignore"):
-        nanos = numbers * factor
-    valid = np.isfinite(nanos) & (np.abs(nanos) < 9.2e18)
-    ints = np.where(valid, nanos, 0).astype("int64")
-    times = pd.Series(pd.to_datetime(ints, unit="ns", utc=True)).where(valid)
+        valid = np.isfinite(numbers) & (magnitude * factor < 9.2e18)
+        if raw.dtype.kind in "iu":
+            whole = np.where(valid, raw, 0).astype("int64")
+        else:
+            whole = np.where(valid & (magnitude < 2.0**53), np.trunc(numbers), 0).astype("int64")
+            part = np.where(valid, numbers - whole, 0.0)
+            fraction = part if fraction is None else fraction + part
+        nanos = whole * np.where(valid, factor, 0)
+        if fraction is not None:
+            nanos = nanos + np.round(np.where(valid, fraction, 0.0) * factor).astype("int64")
+    times = pd.Series(pd.to_datetime(nanos, unit="ns", utc=True)).where(valid)
     warnings = []
     if len(found) > 1:
-        warnings.append(
-            f"mixed epoch units ({', '.join(found)}); each value was converted by its magnitude"
-        )
+        warnings.append(f"mixed epoch units ({', '.join(found)}); each value was converted by its magnitude")
     return times, warnings
 
 
@@ -132,45 +144,67 @@ def parse_times(
     file: str,
     column: str,
     first_row: int = 1,
+    rows: np.ndarray | None = None,
 ) -> ParsedTimes:
     """Parse a column of timestamps (strings or numbers) into UTC.
 
-    ``first_row`` is the file row of ``values[0]``, so errors name real rows.
+    ``first_row`` is the file row of ``values[0]``, so errors name real rows; ``rows`` gives each
+    value's row instead when they are not consecutive (a table with blank or skipped lines).
     Raises :class:`TimestampError` for unparseable values and :class:`NaiveTimeError`
     for naive times without ``tz``.
     """
     series = pd.Series(values).reset_index(drop=True)
+    labels = None if rows is None else np.asarray(rows)
+
+    def row_numbers(positions: np.ndarray) -> list[int]:
+        return [int(labels[p]) if labels is not None else int(p) + first_row for p in positions[:50]]
+
     warnings: list[str] = []
+    far = np.zeros(len(series), dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        missing = series.isna().to_numpy()
         if getattr(series.dt, "tz", None) is None:
             series = _localize(series, tz, file=file, column=column)
         times = series.dt.tz_convert("UTC")
+        if missing.any():
+            warnings.append(f"{int(missing.sum())} empty time value(s) in column {column!r} skipped")
     elif pd.api.types.is_numeric_dtype(series.dtype):
-        times, warnings = epoch_to_utc(series.to_numpy(dtype="float64", na_value=np.nan))
         missing = series.isna().to_numpy()
+        exact = pd.api.types.is_integer_dtype(series.dtype) and not missing.any()
+        times, warnings = epoch_to_utc(
+            series.to_numpy() if exact else series.to_numpy("float64", na_value=np.nan)
+        )
         if missing.any():
             warnings.append(f"{int(missing.sum())} empty time value(s) in column {column!r} skipped")
     else:
-        times, warnings = _parse_strings(series, tz=tz, file=file, column=column, first_row=first_row)
+        times, warnings, far = _parse_strings(
+            series, tz=tz, file=file, column=column, first_row=first_row, labels=labels
+        )
+    outside = ((times < MIN_TIME) | (times > MAX_TIME)).to_numpy(dtype=bool, na_value=False) | far
+    outside_positions = np.flatnonzero(outside)
+    if len(outside_positions):
+        times = times.where(~outside)
     times = times.astype("datetime64[ns, UTC]")
-    outside = (times < MIN_TIME) | (times > MAX_TIME)
-    outside_positions = np.flatnonzero(outside.to_numpy())
     if len(outside_positions):
         if len(outside_positions) == len(times):
             raise TimestampError(
-                f"every timestamp is outside 1990-2100 (first: {series.iloc[0]!r})",
+                f"every timestamp is outside 1990-2100 (first: {_shown(series.iloc[0])})",
                 file=file,
                 column=column,
-                rows=[int(p) + first_row for p in outside_positions[:50]],
+                rows=row_numbers(outside_positions),
                 hint="check the time column and its unit",
             )
         sample = series.iloc[outside_positions[0]]
         warnings.append(
             f"{len(outside_positions)} timestamp(s) in column {column!r} outside 1990-2100 were left out "
-            f"(rows {_rows(outside_positions, first_row)}; first value {sample!r})"
+            f"(rows {_rows(outside_positions, first_row, labels=labels)}; first value {_shown(sample)})"
         )
-        times = times.where(~outside)
     return ParsedTimes(times=times, warnings=warnings, dropped=[int(p) for p in outside_positions])
+
+
+def _shown(value: object) -> str:
+    """A value for a message: strings quoted, numbers and times plain (never ``np.int64(0)``)."""
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _localize(series: pd.Series, tz: str | None, *, file: str, column: str) -> pd.Series:
@@ -186,42 +220,69 @@ def _localize(series: pd.Series, tz: str | None, *, file: str, column: str) -> p
 
 
 def _parse_strings(
-    series: pd.Series, *, tz: str | None, file: str, column: str, first_row: int
-) -> tuple[pd.Series, list[str]]:
+    series: pd.Series, *, tz: str | None, file: str, column: str, first_row: int, labels: np.ndarray | None
+) -> tuple[pd.Series, list[str], np.ndarray]:
+    """Text times to UTC, with a mask of those that parsed but lie outside 1990-2100."""
     text = series.astype("str").str.strip()
     blank = series.isna().to_numpy() | (text == "").to_numpy()
     warnings: list[str] = []
-    numeric = pd.to_numeric(text.where(~pd.Series(blank)), errors="coerce")
-    if numeric.notna().sum() == (~blank).sum() and (~blank).any():
+    far = np.zeros(len(series), dtype=bool)
+    decimal = text.str.fullmatch(_DECIMAL_RE).to_numpy(dtype=bool, na_value=False)
+    numeric = None
+    if not (decimal | blank).all():
+        numeric = pd.to_numeric(text.where(~pd.Series(blank)), errors="coerce")
+    if (decimal | blank).all() and decimal.any():
+        times, warnings = _decimal_epochs(text, blank)
+    elif numeric is not None and numeric.notna().sum() == (~blank).sum() and (~blank).any():
         times, warnings = epoch_to_utc(numeric.to_numpy(dtype="float64", na_value=np.nan))
     else:
         aware = text.str.contains(_OFFSET_RE, regex=True).to_numpy() & ~blank
         times = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
         if aware.any():
-            times[aware] = _to_datetime(text[aware], utc=True)
+            times[aware], far[aware] = _fit(_to_datetime(text[aware], utc=True))
         naive = ~aware & ~blank
         if naive.any():
             parsed = _to_datetime(text[naive], utc=False)
             bad_naive = parsed.isna().to_numpy()
             if (~bad_naive).any():
-                if getattr(parsed.dt, "tz", None) is not None:
-                    times[naive] = parsed.dt.tz_convert("UTC")
-                else:
-                    times[naive] = _localize(parsed, tz, file=file, column=column).dt.tz_convert("UTC")
-    bad = times.isna().to_numpy() & ~blank
+                if getattr(parsed.dt, "tz", None) is None:
+                    parsed = _localize(parsed, tz, file=file, column=column)
+                times[naive], far[naive] = _fit(parsed.dt.tz_convert("UTC"))
+    bad = times.isna().to_numpy() & ~blank & ~far
     if bad.any():
         positions = np.flatnonzero(bad)
         raise TimestampError(
-            f"{len(positions)} timestamp(s) could not be read, rows {_rows(positions, first_row)} "
+            f"{len(positions)} timestamp(s) could not be read, "
+            f"rows {_rows(positions, first_row, labels=labels)} "
             f"(first: {series.iloc[positions[0]]!r})",
             file=file,
             column=column,
-            rows=[int(p) + first_row for p in positions[:50]],
+            rows=[int(labels[p]) if labels is not None else int(p) + first_row for p in positions[:50]],
             hint="use ISO 8601 (2024-04-15T09:14:00-04:00) or epoch numbers, or fix those rows",
         )
     if blank.any():
         warnings.append(f"{int(blank.sum())} empty time value(s) in column {column!r} skipped")
-    return times, warnings
+    return times, warnings, far
+
+
+def _fit(times: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Times in nanoseconds, and which were outside 1990-2100 (left empty: a year 3000 has no ns value)."""
+    far = ((times < MIN_TIME) | (times > MAX_TIME)).to_numpy(dtype=bool, na_value=False)
+    return times.where(~far).astype("datetime64[ns, UTC]"), far
+
+
+def _decimal_epochs(text: pd.Series, blank: np.ndarray) -> tuple[pd.Series, list[str]]:
+    """Decimal epoch text ("1713186840.000200"): whole and fraction read apart, so no digit is lost."""
+    parts = text.where(~pd.Series(blank), "0").str.partition(".")
+    try:
+        whole = parts[0].astype("int64").to_numpy()
+    except (ValueError, OverflowError):
+        return epoch_to_utc(pd.to_numeric(text.where(~pd.Series(blank)), errors="coerce").to_numpy("float64"))
+    digits = parts[2].str.slice(0, 9)
+    fraction = pd.to_numeric(("0." + digits).where(digits != "", "0")).to_numpy("float64")
+    fraction = np.where(parts[0].str.startswith("-").to_numpy(dtype=bool), -fraction, fraction)
+    times, warnings = epoch_to_utc(whole, fraction)
+    return times.where(~blank), warnings
 
 
 def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:

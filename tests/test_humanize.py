@@ -3,7 +3,13 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from postmortem_widgets.humanize import human_date, human_duration, human_duration_adjective, human_time, human_window
+from postmortem_widgets.humanize import (
+    human_date,
+    human_duration,
+    human_duration_adjective,
+    human_time,
+    human_window,
+)
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,16 @@ from postmortem_widgets.milestones import parse_override
 from postmortem_widgets.timeline import build_timeline
 
 
-def result(rows: list[tuple[str, str, str]], *, source: str = "x", handwritten: bool = False) -> ev.ImportResult:
+def result(
+    rows: list[tuple[str, str, str]], *, source: str = "x", handwritten: bool = False
+) -> ev.ImportResult:
     times = pd.DatetimeIndex([pd.Timestamp(t) for t, _, _ in rows])
     events = ev.make_events(
-        times, source=source, kind=[k for _, k, _ in rows], message=[m for _, _, m in rows], file=f"{source}.json"
+        times,
+        source=source,
+        kind=[k for _, k, _ in rows],
+        message=[m for _, _, m in rows],
+        file=f"{source}.json",
     )
     return ev.ImportResult(file=f"{source}.json", format=source, events=events, handwritten=handwritten)
 
@@ -89,7 +95,10 @@ def test_resolved_before_started_warns_and_never_goes_negative() -> None:
     tl = build_timeline(
         [
             result(
-                [("2025-03-03T14:00:00Z", ev.RESOLVED, "resolved"), ("2025-03-03T15:00:00Z", ev.ALERT, "alert")]
+                [
+                    ("2025-03-03T14:00:00Z", ev.RESOLVED, "resolved"),
+                    ("2025-03-03T15:00:00Z", ev.ALERT, "alert"),
+                ]
             )
         ]
     ).with_overrides({"started": pd.Timestamp("2025-03-03T15:00:00Z")})

@@ -82,7 +82,11 @@ def test_out_of_range_values_are_left_out_with_their_rows() -> None:
 def test_unparseable_values_give_their_rows() -> None:
     with pytest.raises(TimestampError) as err:
         parse_times(
-            pd.Series(["2024-04-15T13:14:00Z", "soon", "later"]), tz=None, file="f.csv", column="time", first_row=2
+            pd.Series(["2024-04-15T13:14:00Z", "soon", "later"]),
+            tz=None,
+            file="f.csv",
+            column="time",
+            first_row=2,
         )
     assert err.value.rows == [3, 4]
     assert "rows 3, 4" in str(err.value)

@@ -15,9 +15,13 @@ def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False
         parser.add_argument(
             "--timeline", metavar="PATH", action="append", default=[], help="timeline export (repeatable)"
         )
-    parser.add_argument("--tz", metavar="ZONE", help="IANA time zone for naive timestamps, e.g. America/New_York")
+    parser.add_argument(
+        "--tz", metavar="ZONE", help="IANA time zone for naive timestamps, e.g. America/New_York"
+    )
     parser.add_argument("--format", metavar="NAME", help="skip detection and read every input as this format")
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the date for a pasted timeline of bare clock times")
+    parser.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="the date for a pasted timeline of bare clock times"
+    )
     parser.add_argument(
         "--set",
         metavar="MILESTONE=ISO",

@@ -34,7 +34,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     overrides, detected_by = parse_sets(args.set, args.tz)
     timeline = load_timeline(
-        args.paths, tz=args.tz, date=args.date, format=args.format, overrides=overrides, detected_by=detected_by
+        args.paths,
+        tz=args.tz,
+        date=args.date,
+        format=args.format,
+        overrides=overrides,
+        detected_by=detected_by,
     )
     if args.json:
         json.dump(timeline.to_json(), sys.stdout, indent=2)

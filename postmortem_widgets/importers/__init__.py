@@ -6,7 +6,8 @@ that returns an :class:`~postmortem_widgets.events.ImportResult`. :func:`import_
 scorer unless the user names a format.
 
 >>> from postmortem_widgets.sources import Source
->>> result = import_source(Source("t.txt", b"9:14am: Deploy"), options=ImportOptions(tz="ET", date="2024-04-15"))
+>>> options = ImportOptions(tz="ET", date="2024-04-15")
+>>> result = import_source(Source("t.txt", b"9:14am: Deploy"), options=options)
 >>> result.format, str(result.events.time[0])
 ('text', '2024-04-15 13:14:00+00:00')
 """
@@ -59,13 +60,14 @@ def get_importer(name: str) -> Importer:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise InputError(
-            f"unknown format {name!r}", hint=f"choose one of: {', '.join(_REGISTRY)}"
-        ) from None
+        raise InputError(f"unknown format {name!r}", hint=f"choose one of: {', '.join(_REGISTRY)}") from None
 
 
 def detect(source: Source) -> Importer:
-    """The importer most sure it can read ``source``; raises :class:`UnknownFormatError` naming those tried."""
+    """The importer most sure it can read ``source``.
+
+    Raises :class:`UnknownFormatError` naming every format tried.
+    """
     _load_builtin()
     best: tuple[int, Importer] | None = None
     for importer in _REGISTRY.values():
@@ -84,7 +86,9 @@ def detect(source: Source) -> Importer:
     return best[1]
 
 
-def import_source(source: Source, *, format: str | None = None, options: ImportOptions | None = None) -> ImportResult:
+def import_source(
+    source: Source, *, format: str | None = None, options: ImportOptions | None = None
+) -> ImportResult:
     """Read one source into canonical events, detecting its format unless ``format`` is given."""
     options = options or ImportOptions()
     if not source.is_bundle:

@@ -25,7 +25,7 @@ from ..classify import classify_text
 from ..errors import InputError, NaiveTimeError
 from ..sources import Source
 from ..timeparse import ZONE_ALIASES, resolve_zone
-from . import ImportOptions, Importer, register
+from . import Importer, ImportOptions, register
 
 _ZONES = "|".join(sorted((re.escape(z) for z in ZONE_ALIASES), key=len, reverse=True))
 LINE_RE = re.compile(
@@ -116,7 +116,10 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
         local = datetime.combine(day, time(hour, minute, second), tzinfo=zone)
         if previous is not None and not match["date"] and local < previous:
             local += timedelta(days=1)
-            warnings.append(f"line {number}: {match['h']}:{match['m']} is earlier than the line before; read as the next day")
+            warnings.append(
+                f"line {number}: {match['h']}:{match['m']} is earlier than the line before; "
+                "read as the next day"
+            )
         previous = local
         rows.append((number, local, match["msg"].strip().strip("*_").strip()))
     if skipped:
@@ -137,7 +140,9 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
         file=source.name,
         line=list(numbers),
     )
-    return ev.ImportResult(file=source.name, format="text", events=events, warnings=warnings, handwritten=True)
+    return ev.ImportResult(
+        file=source.name, format="text", events=events, warnings=warnings, handwritten=True
+    )
 
 
 IMPORTER = register(
