@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .atomic import fsync_dir
 from .errors import PostmortemError
 
 __all__ = [
@@ -118,19 +119,6 @@ def link_new(temp: str, target: str) -> None:
         os.replace(temp, target)
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_new(path: Path, data: bytes, *, publish: Publish = link_new) -> Path:
     """Write a file that must not exist yet: temporary file, fsync, then ``publish`` (a no-overwrite rename).
 
@@ -150,7 +138,7 @@ def write_new(path: Path, data: bytes, *, publish: Publish = link_new) -> Path:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return path
 
 

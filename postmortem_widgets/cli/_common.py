@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from typing import Any
 
 import pandas as pd
 
+from ..incident import Incident, incident_timeline, load_incident
 from ..milestones import parse_override
+from ..timeline import Timeline
 
 
 def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False) -> None:
@@ -43,3 +47,22 @@ def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestam
         key, ts = parse_override(value, tz=tz)
         overrides[key] = ts
     return overrides, detected_by
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
+    """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format`` and ``--set`` applied."""
+    incident = load_incident(args.incident)
+    changes: dict[str, Any] = {"timezone": args.tz} if args.tz else {}
+    if args.date and not incident.incident_date.strip():
+        changes["incident_date"] = args.date
+    incident = dataclasses.replace(incident, **changes)
+    overrides, detected_by = parse_sets(args.set, incident.timezone)
+    timeline = incident_timeline(
+        incident,
+        extra_paths=args.timeline,
+        tz=args.tz,
+        format=args.format,
+        overrides=overrides,
+        detected_by=detected_by,
+    )
+    return incident, timeline

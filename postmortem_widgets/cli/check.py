@@ -13,10 +13,9 @@ from pathlib import Path
 
 from ..atomic import atomic_write_text
 from ..errors import PostmortemError
-from ..incident import incident_timeline, load_incident
 from ..review import Review, check_draft, load_draft, load_roster, people_names, redact
 from ..review.names import NameMatcher
-from ._common import add_timeline_options, parse_sets
+from ._common import add_timeline_options, load_inputs
 
 EXIT_ERRORS = 1
 
@@ -55,20 +54,7 @@ def run(args: argparse.Namespace) -> int:
             hint="postmortem check DRAFT.md --incident X --redact -o clean.md",
         )
     draft = load_draft(args.draft)
-    incident = load_incident(args.incident)
-    overrides, detected_by = parse_sets(args.set, args.tz or incident.timezone)
-    if args.date:
-        incident.incident_date = incident.incident_date or args.date
-    if args.tz:
-        incident.timezone = args.tz
-    timeline = incident_timeline(
-        incident,
-        extra_paths=args.timeline,
-        tz=args.tz,
-        format=args.format,
-        overrides=overrides,
-        detected_by=detected_by,
-    )
+    incident, timeline = load_inputs(args)
     roster = load_roster(args.roster) if args.roster else []
     if args.redact:
         names = people_names(incident.responders, timeline, roster)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..atomic import atomic_write_text
 from ..drafting import DRAFTERS, get_drafter
-from .prompt import add_incident_options, assemble, load_inputs
+from ._common import load_inputs
+from .prompt import add_incident_options, assemble
 
 EXIT_INCOMPLETE = 1
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
-from typing import Any
 
-from ..incident import Incident, incident_timeline, load_incident
+from ..incident import Incident
 from ..prompt import Prompt, build_prompt
 from ..timeline import Timeline
-from ._common import add_timeline_options, parse_sets
+from ._common import add_timeline_options, load_inputs
 
 
 def add_incident_options(parser: argparse.ArgumentParser) -> None:
@@ -27,25 +25,6 @@ def add_incident_options(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="keep names, emails, hosts and secrets in event messages (they are redacted by default)",
     )
-
-
-def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
-    """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format`` and ``--set`` applied."""
-    incident = load_incident(args.incident)
-    changes: dict[str, Any] = {"timezone": args.tz} if args.tz else {}
-    if args.date and not incident.incident_date.strip():
-        changes["incident_date"] = args.date
-    incident = dataclasses.replace(incident, **changes)
-    overrides, detected_by = parse_sets(args.set, incident.timezone)
-    timeline = incident_timeline(
-        incident,
-        extra_paths=args.timeline,
-        tz=args.tz,
-        format=args.format,
-        overrides=overrides,
-        detected_by=detected_by,
-    )
-    return incident, timeline
 
 
 def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -> Prompt:

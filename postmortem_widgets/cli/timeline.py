@@ -66,9 +66,16 @@ def render_table(timeline: Timeline, *, tz: str | None = None) -> str:
     key = timeline.key_events
     lines.append("")
     lines.append(f"Key events ({len(key)} of {len(timeline.events)}):")
-    for row in key.head(TABLE_LIMIT).itertuples(index=False):
-        message = row.message if len(row.message) <= 90 else row.message[:87] + "..."
-        lines.append(f"  {_local(row.time, tz)}  {row.kind:<15} {row.source:<12} {message}")
+    shown = key.head(TABLE_LIMIT)
+    for time, kind, source, text in zip(
+        shown["time"],
+        shown["kind"].astype(str),
+        shown["source"].astype(str),
+        shown["message"].astype(str),
+        strict=True,
+    ):
+        message = text if len(text) <= 90 else text[:87] + "..."
+        lines.append(f"  {_local(pd.Timestamp(time), tz)}  {kind:<15} {source:<12} {message}")
     if len(key) > TABLE_LIMIT:
         lines.append(f"  ... and {len(key) - TABLE_LIMIT} more (use --json for all)")
     m = timeline.milestones
