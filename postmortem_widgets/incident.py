@@ -353,14 +353,15 @@ def _resolve(incident: Incident, entry: str) -> Path:
     return path
 
 
-def _readable_date(text: str) -> str | None:
+def readable_date(text: str) -> str | None:
+    """The incident date if importers can read it (``April 15, 2024`` or ``2024-04-15``), else ``None``."""
     if not text.strip():
         return None
     try:
         parse_date(text)
     except PostmortemError:
         return None
-    return text
+    return text.strip()
 
 
 def _text_offset(incident: Incident) -> int | None:
@@ -412,7 +413,7 @@ def incident_timeline(
     then ``overrides`` are applied on top.
     """
     zone = tz or incident.timezone
-    date = _readable_date(incident.incident_date)
+    date = readable_date(incident.incident_date)
     paths = [_resolve(incident, p) for p in incident.timeline] + [Path(p) for p in extra_paths]
     if paths:
         timeline = load_timeline(paths, tz=zone, date=date, format=format)

@@ -70,19 +70,6 @@ def safe_name(name: str) -> str:
     return cleaned or "upload"
 
 
-def readable_date(text: str) -> str | None:
-    """The incident date if importers can read it (``April 15, 2024`` or ``2024-04-15``), else ``None``."""
-    from .importers.text import parse_date
-
-    if not text.strip():
-        return None
-    try:
-        parse_date(text)
-    except PostmortemError:
-        return None
-    return text.strip()
-
-
 def parse_clock_or_time(text: str, *, tz: str, day: Date | None, name: str) -> pd.Timestamp:
     """A milestone typed by the analyst: ``10:15am`` / ``10:15`` on the incident's day, or a full date-time.
 
@@ -224,6 +211,7 @@ class Session:
 
     def _options(self) -> object:
         from .importers import ImportOptions
+        from .incident import readable_date
 
         return ImportOptions(
             tz=self.incident.timezone or None, date=readable_date(self.incident.incident_date)

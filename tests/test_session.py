@@ -10,8 +10,8 @@ import pytest
 from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
 from postmortem_widgets.errors import InputError, MilestoneError
-from postmortem_widgets.incident import load_incident
-from postmortem_widgets.session import Debouncer, Session, parse_clock_or_time, readable_date, safe_name
+from postmortem_widgets.incident import load_incident, readable_date
+from postmortem_widgets.session import Debouncer, Session, parse_clock_or_time, safe_name
 
 DAY = date(2024, 4, 15)
 
