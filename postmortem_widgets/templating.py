@@ -2,7 +2,8 @@
 
 Templates are files under ``templates/`` (a link at the top of the checkout to
 ``postmortem_widgets/templates``, so they ship inside the wheel). Every environment uses
-``StrictUndefined``, so a missing value is an error, never a silent blank. Prompts and Markdown are not escaped; HTML is.
+``StrictUndefined``, so a missing value is an error, never a silent blank. Prompts and Markdown
+are not escaped; HTML is.
 """
 
 from __future__ import annotations
