@@ -2,13 +2,15 @@
 
 Each subcommand module defines ``add_parser(subparsers)`` which registers itself and sets
 ``func=run`` where ``run(args) -> int`` returns the exit code. Every :class:`PostmortemError`
-becomes one line on stderr and exit code 2, never a traceback.
+becomes one line on stderr and exit code 2, never a traceback. A bug of ours is one line too
+(exit code 70), with the traceback only when ``POSTMORTEM_DEBUG`` is set.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,6 +20,7 @@ from ..errors import PostmortemError
 COMMANDS: tuple[str, ...] = ("timeline", "prompt", "draft", "check", "export", "drafts", "lab")
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +53,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        if os.environ.get("POSTMORTEM_DEBUG"):
+            raise
+        print(
+            f"postmortem {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(set POSTMORTEM_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return code
 
 
