@@ -83,6 +83,7 @@ _NEGATION = (
     r"(?:yet\s+|been\s+|being\s+)?[a-z'-]+(?:\s+(?:up|out|over|back))?"
 )
 _ANY = "|".join(f"(?:{pattern})" for _, pattern in RULES)
+_RULE_CODES = ev.kind_codes([kind for kind, _ in RULES])
 
 
 #: The candidate scan without word boundaries, run case-insensitively over runs of rows glued together: it
@@ -91,6 +92,8 @@ _LOOSE = _ANY.replace(r"\b", "")
 #: Rows per run in that scan, and the table size from which it runs on every core.
 _RUN = 128
 _PARALLEL_FROM = 200_000
+#: The regex is compiled (and its DFA built) once per chunk, about 0.7 ms of CPU each: up to this many
+#: chunks per thread of the scan cost less than joining them, a copy of all the text.
 _MAX_CHUNKS = 16
 
 
@@ -100,31 +103,41 @@ def classify_text(messages: pd.Series | list[str], *, default: str = ev.NOISE) -
     >>> list(classify_text(["Cache rollback initiated", "lunch?"], default="noise"))
     ['mitigated', 'noise']
     """
-    return np.asarray(classify_kinds(messages, default=default).to_numpy(zero_copy_only=False), dtype=object)
+    return np.asarray(ev.KINDS, dtype=object)[classify_codes(messages, default=default)]
 
 
 def classify_kinds(
     messages: pd.Series | list[str] | pa.Array | pa.ChunkedArray, *, default: str = ev.NOISE
 ) -> pa.Array:
-    """Kinds as a pyarrow string array: :func:`classify_text` without a Python object per row.
+    """Kinds as a pyarrow string array: :func:`classify_text` without a Python object per row."""
+    labels = pa.array(ev.KINDS, type=pa.large_string())
+    return pc.take(labels, pa.array(classify_codes(messages, default=default)))
 
+
+def classify_codes(
+    messages: pd.Series | list[str] | pa.Array | pa.ChunkedArray, *, default: str = ev.NOISE
+) -> np.ndarray:
+    """Kinds as int8 positions in :data:`~postmortem_widgets.events.KINDS`: no string per row at all.
+
+    :func:`~postmortem_widgets.events.kinds_from_codes` makes the event table's ``kind`` column of them.
     Large tables are scanned in runs of rows glued together (one regex call per run instead of one per
     row, spread over the cores); only the rows of runs that hit are lowered and tested rule by rule.
     """
     array = _as_arrow(messages)
-    labels = pa.array([default, *(kind for kind, _ in RULES)], type=pa.large_string())
-    codes = np.zeros(len(array), dtype=np.int8)
+    codes = np.full(len(array), ev.kind_codes(default, 1)[0], dtype=np.int8)
     rows = _candidate_rows(array)
     if len(rows):
-        lowered = pc.utf8_lower(pc.take(array, pa.array(rows)))
+        lowered = pc.utf8_lower(_take(array, rows))
         hit = np.flatnonzero(pc.match_substring_regex(lowered, _ANY).to_numpy(zero_copy_only=False))
         subset = pc.replace_substring_regex(pc.take(lowered, pa.array(hit)), _NEGATION, "")
-        chosen = np.zeros(len(hit), dtype=np.int8)
-        for code, (_, pattern) in enumerate(RULES, start=1):
-            match = pc.match_substring_regex(subset, pattern).to_numpy(zero_copy_only=False)
-            chosen[match & (chosen == 0)] = code
+        chosen = codes[rows[hit]]
+        unset = np.ones(len(hit), dtype=bool)
+        for code, pattern in zip(_RULE_CODES, (pattern for _, pattern in RULES), strict=True):
+            match = pc.match_substring_regex(subset, pattern).to_numpy(zero_copy_only=False) & unset
+            chosen[match] = code
+            unset &= ~match
         codes[rows[hit]] = chosen
-    return pc.take(labels, pa.array(codes))
+    return codes
 
 
 def _as_arrow(messages: pd.Series | list[str] | pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
@@ -138,6 +151,17 @@ def _as_arrow(messages: pd.Series | list[str] | pa.Array | pa.ChunkedArray) -> p
     if array.null_count:
         array = pc.fill_null(array, "")
     return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array], type=array.type)
+
+
+def _take(array: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """``rows`` (ascending) of a chunked array, chunk by chunk: ``pc.take`` would join the chunks first."""
+    bounds = np.cumsum([0, *(len(chunk) for chunk in array.chunks)])
+    chunk_of = np.searchsorted(bounds, rows, side="right") - 1
+    parts = [
+        pc.take(array.chunk(i), pa.array(rows[chunk_of == i] - bounds[i]))
+        for i in np.unique(chunk_of).tolist()
+    ]
+    return pa.concat_arrays(parts) if parts else pa.array([], type=array.type)
 
 
 def _runs(array: pa.Array) -> pa.Array:
@@ -159,9 +183,10 @@ def _candidate_rows(array: pa.ChunkedArray) -> np.ndarray:
     """Rows (ascending) of the runs in which the loose scan finds a keyword.
 
     Each regex call compiles the pattern once per chunk, so many small chunks are joined first (a copy);
-    a few large ones are scanned where they are.
+    a few large ones (a few per core) are scanned where they are.
     """
-    if array.num_chunks > _MAX_CHUNKS:
+    workers = min(pa.cpu_count(), 8) if len(array) >= _PARALLEL_FROM else 1
+    if array.num_chunks > _MAX_CHUNKS * workers:
         if pa.types.is_string(array.type) and array.nbytes >= 2**31 - 2**24:
             array = array.cast(pa.large_string())  # 32-bit offsets cannot span the joined text
         array = pa.chunked_array([array.combine_chunks()])
@@ -179,7 +204,6 @@ def _candidate_rows(array: pa.ChunkedArray) -> np.ndarray:
     if not runs:
         return np.zeros(0, dtype=np.int64)
     glued = pa.chunked_array(runs, type=array.type)
-    workers = min(pa.cpu_count(), 8) if len(array) >= _PARALLEL_FROM else 1
     if workers > 1:
         step = -(-len(glued) // workers)
         parts = [glued.slice(i, step) for i in range(0, len(glued), step)]

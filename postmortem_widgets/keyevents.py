@@ -107,7 +107,7 @@ def _milestone_rows(timeline: Timeline, times: np.ndarray) -> tuple[dict[int, li
             synthetic.setdefault(ts, []).append(name)
             continue
         window = key.iloc[lo:hi]
-        labels = (window["source"] + ": " + window["message"]).to_numpy(dtype=object)
+        labels = (window["source"].astype(str) + ": " + window["message"]).to_numpy(dtype=object)
         hits = np.flatnonzero(labels == m.reasons.get(name, ""))
         if not len(hits):
             hits = np.flatnonzero(window["kind"].isin(MILESTONE_KINDS[name]).to_numpy())

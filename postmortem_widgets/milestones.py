@@ -19,8 +19,6 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import events as ev
 from .errors import MilestoneError
@@ -59,43 +57,68 @@ def iso_utc(ts: pd.Timestamp | None) -> str | None:
     return text.replace("+00:00", "Z")
 
 
-def _arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """A text column as Arrow strings, without a copy when pandas already holds it so."""
-    array = pa.array(column)
-    return (
-        array
-        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
-        else array.cast(pa.string())
-    )
+#: Kinds that can set a milestone; :data:`~postmortem_widgets.events.KINDS` lists them first.
+_MILESTONE_KINDS = (
+    ev.ALERT,
+    ev.IMPACT,
+    ev.PAGE,
+    ev.CUSTOMER,
+    ev.DETECTED,
+    ev.ACKNOWLEDGED,
+    ev.IDENTIFIED,
+    ev.MITIGATED,
+    ev.RESOLVED,
+)
+if ev.KINDS[: len(_MILESTONE_KINDS)] != _MILESTONE_KINDS:
+    raise ImportError("events.KINDS must list the milestone kinds first")
+_NAT = np.iinfo(np.int64).min
 
 
 class _Table:
-    """The columns the rules read, as arrays: a million-event log is scanned a few times, never copied."""
+    """The rows the rules read, as arrays.
+
+    Only events of a milestone kind can set one (bar a hand-written timeline's first event, see
+    :meth:`first_of`), and a log holds few of them: one pass over the kinds finds them, and the rules
+    then work on those rows alone.
+    """
 
     def __init__(self, events: pd.DataFrame) -> None:
         self.events = events
-        times = events["time"].to_numpy(dtype="datetime64[ns]")
-        missing = np.isnat(times)
-        self.valid = ~missing if missing.any() else None
-        self.ns = times.view("int64")
-        kinds = _arrow_text(events["kind"])
-        index = pc.index_in(kinds, value_set=pa.array(ev.KINDS, type=kinds.type))
-        self.codes = index.to_numpy(zero_copy_only=False)
-        self.codes = np.where(np.isnan(self.codes.astype("float64")), -1, self.codes).astype(np.int8)
+        self.all_ns = events["time"].to_numpy(dtype="datetime64[ns]").view("int64")
+        self.all_codes = ev.kind_codes(events["kind"])
+        rows = np.flatnonzero(self.all_codes < len(_MILESTONE_KINDS))
+        self.rows = rows[self.all_ns[rows] != _NAT]
+        self.codes = self.all_codes[self.rows]
 
     def kind(self, *kinds: str) -> np.ndarray:
-        mask = self.codes == ev.KINDS.index(kinds[0])
-        for other in kinds[1:]:
-            mask |= self.codes == ev.KINDS.index(other)
-        return mask
+        """Positions (in the table) of the milestone rows of ``kinds``."""
+        mask = np.isin(self.codes, [ev.KINDS.index(k) for k in kinds])
+        return self.rows[mask]
 
-    def pick(self, mask: np.ndarray, *, latest: bool = False) -> tuple[int | None, pd.Timestamp | None, str]:
-        """The earliest (or latest) event of ``mask`` (the first in table order on a tie) and why."""
-        positions = np.flatnonzero(mask if self.valid is None else mask & self.valid)
-        if not len(positions):
+    def first_of(self, mask: np.ndarray) -> int | None:
+        """The earliest row of a mask over the whole table (the first in table order on a tie).
+
+        A timeline is in time order (``NaT``, the smallest value, could only come first), so that is the
+        mask's first row, found without gathering a million times.
+        """
+        ns = self.all_ns
+        if (ns[:1] != _NAT).all() and (ns[1:] >= ns[:-1]).all():
+            return int(mask.argmax()) if mask.any() else None
+        return self.earliest(np.flatnonzero(mask))
+
+    def earliest(self, rows: np.ndarray, *, latest: bool = False) -> int | None:
+        """The earliest (or latest) of ``rows``, ascending table positions; the first of them on a tie."""
+        rows = rows[self.all_ns[rows] != _NAT]
+        if not len(rows):
+            return None
+        times = self.all_ns[rows]
+        return int(rows[times.argmax() if latest else times.argmin()])
+
+    def pick(self, rows: np.ndarray, *, latest: bool = False) -> tuple[int | None, pd.Timestamp | None, str]:
+        """The earliest (or latest) event of ``rows`` (the first in table order on a tie) and why."""
+        row = self.earliest(rows, latest=latest)
+        if row is None:
             return None, None, ""
-        times = self.ns[positions]
-        row = int(positions[times.argmax() if latest else times.argmin()])
         source, message = self.events["source"].iloc[row], self.events["message"].iloc[row]
         return row, self.events["time"].iloc[row], f"{source!s}: {message!s}"
 
@@ -115,22 +138,21 @@ def find_milestones(
     human = table.kind(ev.PAGE, ev.CUSTOMER, ev.DETECTED)
     row, detected, reasons["detected"] = table.pick(human)
     if row is not None:
-        first = table.codes[human & (table.ns == table.ns[row])]
+        first = table.all_codes[human[table.all_ns[human] == table.all_ns[row]]]
         by = "customer" if ev.KINDS.index(ev.CUSTOMER) in first else "monitoring"
     else:
         _, detected, reasons["detected"] = table.pick(table.kind(ev.ALERT))
         by = "monitoring" if detected is not None else "unknown"
 
-    onset = table.kind(ev.ALERT, ev.IMPACT)
+    onset = [table.kind(ev.ALERT, ev.IMPACT)]
     if handwritten_files:
-        not_noise = table.codes != ev.KINDS.index(ev.NOISE)
-        files = _arrow_text(events["file"])
-        for name in handwritten_files:
-            same = pc.fill_null(pc.equal(files, name), False).to_numpy(zero_copy_only=False)
-            mine, _, _ = table.pick(not_noise & same)
+        not_noise = table.all_codes != ev.KINDS.index(ev.NOISE)
+        files = events["file"].astype("category").cat
+        for name in sorted(handwritten_files & set(files.categories)):
+            mine = table.first_of(not_noise & (files.codes.to_numpy() == files.categories.get_loc(name)))
             if mine is not None:
-                onset[mine] = True
-    _, started, reasons["started"] = table.pick(onset)
+                onset.append(np.array([mine]))
+    _, started, reasons["started"] = table.pick(np.unique(np.concatenate(onset)))
     if detected is not None and (started is None or detected < started):
         started, reasons["started"] = detected, reasons["detected"]
 

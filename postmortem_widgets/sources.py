@@ -89,7 +89,7 @@ class FileSource(Source):
     """A file on disk, read only when an importer asks for its bytes.
 
     Sniffing reads the first 64 KiB, and an importer that can read the file itself (the table importer
-    memory-maps it for pyarrow) never copies a large log into Python at all.
+    hands its path to pyarrow) never copies a large log into Python at all.
     """
 
     def __init__(self, path: Path) -> None:

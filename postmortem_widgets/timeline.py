@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import events as ev
 from .humanize import human_duration
@@ -26,34 +28,72 @@ from .sources import Source, expand_paths, source_from_bytes
 __all__ = ["Timeline", "build_timeline", "human_duration", "load_timeline", "merge_events", "parse_timeline"]
 
 
-def merge_events(frames: Sequence[pd.DataFrame], *, unique: bool = False) -> tuple[pd.DataFrame, int]:
-    """Concatenate, sort by time (stable) and drop exact duplicates.
+def merge_events(frames: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    """Concatenate the inputs' events, sort them by time (stable) and merge events repeated across inputs.
 
     Returns the table and how many rows were dropped.
 
-    Duplicates are the same time, kind, message and actor, e.g. the same alert in two overlapping exports.
-    Only rows that share a timestamp with a neighbour are compared, so a large log costs one pass.
-    ``unique`` says each frame is already free of duplicates (its importer dropped them), so a lone
-    frame is not searched again.
+    A duplicate is the same event (time, kind, message and actor) in more than one input, e.g. the same
+    alert in two overlapping exports, or a file given twice. Repeats inside one input are events in their
+    own right (a log that says "payment failed" twice in the same millisecond recorded two failures), so
+    an event that one input holds ``n`` times is kept as often as the input that holds it most often.
+    Only rows that share a timestamp with a row of another input are compared, so one input costs nothing
+    and a large log a pass.
     """
     frames = [f for f in frames if len(f)]
     if not frames:
         return ev.empty_events(), 0
-    merged = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    merged = ev.concat_events(frames)
     times = merged["time"].to_numpy(dtype="datetime64[ns]").view("int64")
-    if len(times) > 1 and not (np.diff(times) >= 0).all():
-        order = np.argsort(times, kind="stable")
-        merged = merged.take(order)
-        times = times[order]
-    merged = merged.reset_index(drop=True)
-    if unique and len(frames) == 1:
+    order = None if len(times) < 2 or (times[1:] >= times[:-1]).all() else np.argsort(times, kind="stable")
+    if order is not None:
+        merged = merged.take(order).reset_index(drop=True)
+    if len(frames) == 1:
         return merged, 0
-    drop = ev.repeated_rows(times, merged["kind"], merged["message"], merged["actor"])
+    inputs = np.repeat(np.arange(len(frames), dtype=np.int32), [len(f) for f in frames])
+    if order is not None:
+        times, inputs = times[order], inputs[order]
+    drop = _duplicates(times, inputs, merged)
     if not len(drop):
         return merged, 0
     keep = np.ones(len(merged), dtype=bool)
     keep[drop] = False
     return merged[keep].reset_index(drop=True), len(drop)
+
+
+def _duplicates(times: np.ndarray, inputs: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """Positions of rows that repeat a row of an earlier input (``times`` sorted, ``inputs`` per row).
+
+    The k-th copy of an event in one input matches the k-th copy in another, so the copies kept are as
+    many as the input with the most of them holds. Only runs of equal times that span inputs are
+    looked at, and only their rows whose message length occurs twice in the run are compared in full.
+    """
+    none = np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, times[1:] != times[:-1]])
+    lengths = np.diff(np.r_[starts, len(times)])
+    first, last = np.minimum.reduceat(inputs, starts), np.maximum.reduceat(inputs, starts)
+    spanning = (lengths > 1) & (first != last)
+    if not spanning.any():
+        return none
+    run = np.repeat(np.arange(len(starts)), lengths)
+    candidates = np.flatnonzero(np.repeat(spanning, lengths))
+    message = pa.array(events["message"].iloc[candidates])
+    size = np.asarray(pc.fill_null(pc.binary_length(message), 0), dtype=np.int64)
+    key = pd.DataFrame({"run": run[candidates], "size": size})
+    candidates = candidates[key.duplicated(keep=False).to_numpy()]
+    if not len(candidates):
+        return none
+    rows = events.iloc[candidates]
+    subset = pd.DataFrame(
+        {
+            "time": times[candidates],
+            "kind": ev.kind_codes(rows["kind"]),
+            "message": rows["message"].to_numpy(dtype=object),
+            "actor": rows["actor"].to_numpy(dtype=object),
+        }
+    )
+    subset["copy"] = subset.groupby([*subset.columns, inputs[candidates]], sort=False).cumcount().to_numpy()
+    return candidates[subset.duplicated(keep="first").to_numpy()]
 
 
 @dataclass
@@ -68,8 +108,11 @@ class Timeline:
 
     @cached_property
     def key_events(self) -> pd.DataFrame:
-        """Classified, non-noise events, in time order."""
-        return self.events[self.events["kind"] != ev.NOISE].reset_index(drop=True)
+        """Classified, non-noise events, in time order (a log with no noise is not copied)."""
+        noise = ev.kind_codes(self.events["kind"]) == ev.KINDS.index(ev.NOISE)
+        if not noise.any():
+            return self.events.copy(deep=False)
+        return self.events[~noise].reset_index(drop=True)
 
     @cached_property
     def _found(self) -> tuple[Milestones, list[str]]:
@@ -161,7 +204,7 @@ def build_timeline(
 ) -> Timeline:
     """A timeline from import results (already parsed inputs)."""
     results = list(results)
-    events, dropped = merge_events([r.events for r in results], unique=all(r.unique for r in results))
+    events, dropped = merge_events([r.events for r in results])
     warnings = [f"{dropped} duplicate event(s) across inputs were merged"] if dropped else []
     return Timeline(
         events=events,

@@ -162,7 +162,7 @@ def parse_times(
     warnings: list[str] = []
     far = np.zeros(len(series), dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        missing = series.isna().to_numpy()
+        missing = np.isnat(series.to_numpy(dtype=f"datetime64[{series.dt.unit}]"))
         if getattr(series.dt, "tz", None) is None:
             series = _localize(series, tz, file=file, column=column)
         times = series.dt.tz_convert("UTC")
@@ -180,11 +180,12 @@ def parse_times(
         times, warnings, far = _parse_strings(
             series, tz=tz, file=file, column=column, first_row=first_row, labels=labels
         )
-    outside = ((times < MIN_TIME) | (times > MAX_TIME)).to_numpy(dtype=bool, na_value=False) | far
+    outside = _outside(times) | far
     outside_positions = np.flatnonzero(outside)
     if len(outside_positions):
         times = times.where(~outside)
-    times = times.astype("datetime64[ns, UTC]")
+    if times.dtype != "datetime64[ns, UTC]":
+        times = times.astype("datetime64[ns, UTC]")
     if len(outside_positions):
         if len(outside_positions) == len(times):
             raise TimestampError(
@@ -200,6 +201,16 @@ def parse_times(
             f"(rows {_rows(outside_positions, first_row, labels=labels)}; first value {_shown(sample)})"
         )
     return ParsedTimes(times=times, warnings=warnings, dropped=[int(p) for p in outside_positions])
+
+
+def _outside(times: pd.Series) -> np.ndarray:
+    """Which times lie outside 1990-2100 (``NaT`` does not), compared as integers in their own unit."""
+    if not isinstance(times.dtype, pd.DatetimeTZDtype):
+        return ((times < MIN_TIME) | (times > MAX_TIME)).to_numpy(dtype=bool, na_value=False)
+    unit = times.dt.unit
+    values = times.to_numpy(dtype=f"datetime64[{unit}]").view("int64")
+    low, high = (np.datetime64(t.tz_convert(None), unit).astype("int64") for t in (MIN_TIME, MAX_TIME))
+    return np.asarray(((values < low) | (values > high)) & (values != np.iinfo(np.int64).min))  # min: NaT
 
 
 def _shown(value: object) -> str:

@@ -97,7 +97,7 @@ def test_classification_of_sliced_and_chunked_arrays() -> None:
     ]
 
 
-def _events(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+def _events(rows: list[tuple[str, str, str, str]], file: str = "f") -> pd.DataFrame:
     times, kinds, messages, actors = zip(*rows, strict=True)
     return ev.make_events(
         pd.DatetimeIndex(times),
@@ -105,31 +105,75 @@ def _events(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
         kind=list(kinds),
         message=list(messages),
         actor=list(actors),
-        file="f",
+        file=file,
     )
 
 
-def test_merge_drops_duplicates_anywhere_in_a_run_of_equal_times() -> None:
+def test_merge_drops_only_events_repeated_across_inputs() -> None:
     t = "2024-04-15T13:14:00Z"
-    frame = _events(
+    first = _events(
         [
             (t, "event", "deploy", "ana"),
             (t, "event", "rollback", "ana"),
-            (t, "event", "deploy", "ana"),  # duplicate of the first, not adjacent
-            (t, "event", "deploy", "bob"),  # another actor: kept
-            (t, "noise", "deploy", "ana"),  # another kind: kept
-            ("2024-04-15T13:15:00Z", "event", "deploy", "ana"),  # another time: kept
-        ]
+            (t, "event", "deploy", "ana"),  # repeated inside one input: a second event, kept
+            (t, "event", "deploy", "bob"),
+        ],
+        file="a.csv",
     )
-    merged, dropped = merge_events([frame, frame.iloc[[1]]])
+    second = _events(
+        [
+            (t, "noise", "deploy", "ana"),  # another kind: kept
+            (t, "event", "rollback", "ana"),  # in the first input: dropped
+            (t, "event", "deploy", "ana"),  # in the first input, not adjacent: dropped
+            (t, "event", "deploy", "carol"),  # another actor: kept
+            ("2024-04-15T13:15:00Z", "event", "deploy", "ana"),  # another time: kept
+        ],
+        file="b.csv",
+    )
+    merged, dropped = merge_events([first, second])
     assert dropped == 2
-    assert list(zip(merged["message"], merged["actor"], merged["kind"], merged["line"], strict=True)) == [
-        ("deploy", "ana", "event", 1),
-        ("rollback", "ana", "event", 2),
-        ("deploy", "bob", "event", 4),
-        ("deploy", "ana", "noise", 5),
-        ("deploy", "ana", "event", 6),
+    assert list(zip(merged["message"], merged["actor"], merged["kind"], merged["file"], strict=True)) == [
+        ("deploy", "ana", "event", "a.csv"),
+        ("rollback", "ana", "event", "a.csv"),
+        ("deploy", "ana", "event", "a.csv"),
+        ("deploy", "bob", "event", "a.csv"),
+        ("deploy", "ana", "noise", "b.csv"),
+        ("deploy", "carol", "event", "b.csv"),
+        ("deploy", "ana", "event", "b.csv"),
     ]
+    assert merged["file"].cat.categories.tolist() == ["a.csv", "b.csv"]
+    assert merged["kind"].dtype == ev.KIND_DTYPE
+
+
+def test_repeats_inside_one_input_are_events_not_duplicates() -> None:
+    t = "2024-04-15T13:14:00Z"
+    frame = _events([(t, "event", "payment failed", ""), (t, "event", "payment failed", "")])
+    merged, dropped = merge_events([frame])
+    assert (len(merged), dropped) == (2, 0)
+    timeline = build_timeline([ev.ImportResult(file="f", format="table", events=frame)])
+    assert len(timeline.events) == 2
+    assert timeline.merge_warnings == []
+
+
+@pytest.mark.parametrize(
+    ("copies", "kept", "dropped"),
+    [
+        ((2, 3), ["0.csv", "0.csv", "1.csv"], 2),
+        ((3, 1), ["0.csv", "0.csv", "0.csv"], 1),
+        ((2, 2, 2), ["0.csv", "0.csv"], 4),
+        ((1, 0, 2), ["0.csv", "2.csv"], 1),
+    ],
+)
+def test_an_event_is_kept_as_often_as_the_input_that_holds_it_most(
+    copies: tuple[int, ...], kept: list[str], dropped: int
+) -> None:
+    t = "2024-04-15T13:14:00Z"
+    frames = [
+        _events([(t, "event", "payment failed", "")] * n, file=f"{i}.csv") if n else ev.empty_events()
+        for i, n in enumerate(copies)
+    ]
+    merged, count = merge_events(frames)
+    assert (merged["file"].tolist(), count) == (kept, dropped)
 
 
 def test_milestone_ties_go_to_the_first_event_in_table_order() -> None:
@@ -154,14 +198,54 @@ def test_handwritten_start_is_its_first_event_that_is_not_noise() -> None:
     assert found.reasons["started"] == "s: deploy"
 
 
-def test_make_events_repeats_scalars_as_strings() -> None:
+def test_make_events_repeats_scalars_without_a_string_per_row() -> None:
     frame = ev.make_events(
         pd.DatetimeIndex(["2024-04-15T13:14:00Z"] * 3), source="x", kind="event", message="m", file="f"
     )
     assert list(frame["file"]) == ["f", "f", "f"]
+    assert frame["file"].cat.categories.tolist() == ["f"]
     assert list(frame["actor"]) == ["", "", ""]
+    assert list(frame["message"]) == ["m", "m", "m"]
+    assert frame["kind"].dtype == ev.KIND_DTYPE
+    assert frame["kind"].cat.codes.tolist() == [ev.KINDS.index(ev.EVENT)] * 3
     assert frame["raw"].isna().all()
-    assert frame.dtypes.equals(ev.empty_events().dtypes)
+    assert [str(t) for t in frame.dtypes] == [str(t) for t in ev.empty_events().dtypes]
+    assert [str(t) for t in frame.dtypes] == [
+        "datetime64[ns, UTC]",
+        "category",
+        "category",
+        "str",
+        "str",
+        "category",
+        "int64",
+        "object",
+    ]
+
+
+def test_make_events_refuses_an_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="unknown event kind\\(s\\) 'fixed'"):
+        ev.make_events(
+            pd.DatetimeIndex(["2024-04-15T13:14:00Z"] * 2),
+            source="x",
+            kind=["event", "fixed"],
+            message="m",
+            file="f",
+        )
+
+
+def test_kinds_are_categorical_codes_yet_read_as_plain_strings() -> None:
+    frame = _events(
+        [("2024-04-15T13:14:00Z", ev.PAGE, "paged", ""), ("2024-04-15T13:15:00Z", ev.NOISE, "x", "")]
+    )
+    assert (frame["kind"] == ev.PAGE).tolist() == [True, False]
+    assert frame["kind"].isin([ev.NOISE]).tolist() == [False, True]
+    assert frame["kind"].astype(str).tolist() == [ev.PAGE, ev.NOISE]
+    assert frame["kind"].unique().tolist() == [ev.PAGE, ev.NOISE]
+    assert [type(k) for k in frame["kind"]] == [str, str]
+    assert list(classify.classify_codes(["Rolled back", "lunch"], default=ev.EVENT)) == [
+        ev.KINDS.index(ev.MITIGATED),
+        ev.KINDS.index(ev.EVENT),
+    ]
 
 
 def test_a_large_file_is_sniffed_from_its_head_and_never_copied_into_python(tmp_path: Path) -> None:
@@ -207,21 +291,67 @@ def test_a_year_3000_value_is_left_out_not_a_crash() -> None:
     assert pd.isna(parsed.times[1])
 
 
-def test_a_table_drops_its_own_repeats_and_the_merge_still_finds_them_across_inputs(tmp_path: Path) -> None:
+def test_a_table_keeps_its_own_repeats_and_a_file_given_twice_counts_once(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
-    path.write_text("time,message\n2024-04-15T13:14:00Z,deploy\n2024-04-15T13:14:00Z,deploy\n")
+    path.write_text(
+        "time,message\n2024-04-15T13:14:00Z,payment failed\n2024-04-15T13:14:00Z,payment failed\n"
+        "2024-04-15T13:15:00Z,retry ok\n"
+    )
     [source] = list(expand_paths([path]))
     result = import_source(source)
-    assert result.unique and result.count == 1
+    assert result.count == 3 and result.warnings == []
+    assert result.events["line"].tolist() == [2, 3, 4]
     assert build_timeline([result]).merge_warnings == []
     twice = load_timeline([path, path])
-    assert len(twice.events) == 1
-    assert twice.merge_warnings == ["1 duplicate event(s) across inputs were merged"]
+    assert twice.events["line"].tolist() == [2, 3, 4]
+    assert twice.merge_warnings == ["3 duplicate event(s) across inputs were merged"]
 
 
-def test_merge_trusts_unique_only_for_a_lone_frame() -> None:
-    t = "2024-04-15T13:14:00Z"
-    frame = _events([(t, "event", "deploy", ""), (t, "event", "deploy", "")])
-    assert merge_events([frame], unique=True)[1] == 0
-    assert merge_events([frame, frame.iloc[:0]], unique=True)[1] == 0
-    assert merge_events([frame.iloc[:1], frame.iloc[1:]], unique=True)[1] == 1
+def test_a_large_file_read_in_blocks_keeps_exact_lines_past_a_value_spanning_lines(tmp_path: Path) -> None:
+    # Big enough for several pyarrow blocks and the line count made beside the parse; the value spanning
+    # lines is in a column the importer does not read, so only the count can tell the lines moved.
+    rows = [
+        f'2024-04-15T13:{i // 60 % 60:02d}:{i % 60:02d}Z,request {i} ok,"plain"\n' for i in range(120_000)
+    ]
+    rows[50_000] = '2024-04-15T14:00:00Z,Root cause identified,"first line\nsecond line"\n'
+    path = tmp_path / "big.csv"
+    path.write_text("time,message,details\n" + "".join(rows))
+    assert path.stat().st_size > 4 << 20
+    result = import_source(next(iter(expand_paths([path]))))
+    events = result.events
+    assert result.count == 120_000
+    assert events["line"].iloc[49_999] == 50_001
+    assert events["line"].iloc[50_000] == 50_002  # the row that spans lines 50_002-50_003
+    assert events["line"].iloc[50_001] == 50_004
+    assert events["line"].iloc[-1] == 120_002
+    assert events["kind"].iloc[50_000] == ev.IDENTIFIED
+
+
+def test_milestones_of_a_table_out_of_time_order() -> None:
+    frame = _events(
+        [
+            ("2024-04-15T13:50:00Z", ev.RESOLVED, "ok again", ""),
+            ("2024-04-15T13:20:00Z", ev.EVENT, "deploy", ""),
+            ("2024-04-15T13:10:00Z", ev.NOISE, "chatter", ""),
+            ("2024-04-15T13:42:00Z", ev.CUSTOMER, "ticket", ""),
+            ("2024-04-15T13:50:00Z", ev.RESOLVED, "resolved", ""),
+            ("2024-04-15T13:30:00Z", ev.RESOLVED, "early resolve", ""),
+        ]
+    )
+    found, _ = find_milestones(frame, handwritten_files=frozenset({"f"}))
+    assert found.started == pd.Timestamp("2024-04-15T13:20:00Z")
+    assert found.reasons["started"] == "s: deploy"
+    assert found.detected == pd.Timestamp("2024-04-15T13:42:00Z")
+    assert found.resolved == pd.Timestamp("2024-04-15T13:50:00Z")
+    assert found.reasons["resolved"] == "s: ok again"  # the latest, the first in table order on a tie
+
+
+def test_key_events_of_a_log_without_noise_are_not_the_events_themselves() -> None:
+    frame = _events(
+        [("2024-04-15T13:14:00Z", ev.EVENT, "deploy", ""), ("2024-04-15T13:15:00Z", ev.PAGE, "p", "")]
+    )
+    timeline = build_timeline([ev.ImportResult(file="f", format="table", events=frame)])
+    key = timeline.key_events
+    assert key is not timeline.events and len(key) == 2
+    key["message"] = "changed"
+    assert timeline.events["message"].tolist() == ["deploy", "p"]

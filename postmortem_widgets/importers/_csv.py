@@ -1,7 +1,7 @@
 """Delimited text read fast: the encoding, the delimiter, pyarrow's parser on every core, and file lines.
 
-Generic tables and vendor CSV exports (Zendesk) share this. A UTF-8 file goes to pyarrow as its raw bytes
-(memory-mapped when it is on disk), never decoded to ``str``; UTF-16 (Excel's "Unicode text") is
+Generic tables and vendor CSV exports (Zendesk) share this. A UTF-8 file on disk is read by pyarrow itself,
+block by block (never whole in memory, never decoded to ``str``); UTF-16 (Excel's "Unicode text") is
 re-encoded once and cp1252 is transcoded by pyarrow. Rows with a field too many or too few are skipped by
 the parser but never in silence: the reader returns their file lines so the importer can say where.
 """
@@ -13,7 +13,9 @@ import io
 import itertools
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +29,8 @@ DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 #: How many first rows decide the delimiter.
 SNIFF_ROWS = 50
+#: Files from this size count their lines in a thread while pyarrow parses them.
+_COUNT_APART_FROM = 1 << 22
 #: A header cell that is really a value (a date-time or an epoch number) means the table has no header.
 _VALUE_RE = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[T ]\d|\d{9,19}(?:\.\d+)?\s*$)")
 
@@ -124,8 +128,9 @@ def sample(source: Source, layout: Layout) -> pa.Table:
 def _read_options(
     layout: Layout, *, use_threads: bool, size: int = 0, encoding: str = "utf8"
 ) -> pacsv.ReadOptions:
-    # Large blocks: fewer chunks for the column kernels (a regex compiles once per chunk), still one per core.
-    block = int(min(max(size // (4 * pa.cpu_count()), 1 << 20), 16 << 20))
+    # Blocks of a few MB: each block is a chunk for the column kernels (a regex compiles once per chunk,
+    # see classify._MAX_CHUNKS), at least one per core, and the blocks in flight bound the parser's memory.
+    block = int(min(max(size // (4 * pa.cpu_count()), 1 << 20), 6 << 20))
     return pacsv.ReadOptions(
         use_threads=use_threads,
         block_size=block,
@@ -135,22 +140,45 @@ def _read_options(
     )
 
 
-def _payload(source: Source) -> tuple[pa.Buffer, int]:
-    """The bytes pyarrow reads, and how many blank lines were cut from the top.
+@dataclass
+class _Payload:
+    """What pyarrow reads: a file on disk it reads block by block, or bytes in memory."""
 
-    A file on disk is memory-mapped (no copy into Python); UTF-16 is re-encoded as UTF-8; pyarrow drops a
-    UTF-8 BOM itself.
+    buffer: pa.Buffer | None
+    path: Path | None
+    size: int
+    #: Blank lines cut from the top (pyarrow would read them as rows).
+    skipped: int = 0
+
+    def open(self) -> pa.NativeFile:
+        return pa.OSFile(str(self.path)) if self.buffer is None else pa.BufferReader(self.buffer)
+
+    def whole(self) -> pa.Buffer:
+        """All the bytes at once (memory-mapped from a file), for the passes that need them together."""
+        return self.buffer if self.buffer is not None else pa.memory_map(str(self.path)).read_buffer()
+
+
+def _payload(source: Source) -> _Payload:
+    """The bytes pyarrow reads.
+
+    A UTF-8 file on disk is read by pyarrow itself, in blocks (never all of it in memory at once); UTF-16 is
+    re-encoded as UTF-8 and blank lines at the top are cut first. pyarrow drops a UTF-8 BOM itself.
     """
     path = source.path
+    start = source.prefix(8192)
+    utf16 = start[:2] in (b"\xff\xfe", b"\xfe\xff")
+    utf16_le = not utf16 and b"\x00" in start and start[1::2].count(0) > len(start) // 4
+    if path is not None and not utf16 and not utf16_le and start[:1] not in (b"\r", b"\n"):
+        return _Payload(buffer=None, path=path, size=path.stat().st_size)
     buffer = pa.memory_map(str(path)).read_buffer() if path is not None else pa.py_buffer(source.data)
-    start = buffer.slice(0, min(8192, buffer.size)).to_pybytes()
-    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if utf16:
         buffer = pa.py_buffer(buffer.to_pybytes().decode("utf-16").encode("utf-8"))
-    elif b"\x00" in start and start[1::2].count(0) > len(start) // 4:
+    elif utf16_le:
         buffer = pa.py_buffer(buffer.to_pybytes().decode("utf-16-le").encode("utf-8"))
     start = buffer.slice(0, min(4096, buffer.size)).to_pybytes()
     blank = len(start) - len(start.lstrip(b"\r\n")) if start[:1] in (b"\r", b"\n") else 0
-    return buffer.slice(blank), start.count(b"\n", 0, blank)
+    trimmed = buffer.slice(blank)
+    return _Payload(buffer=trimmed, path=None, size=trimmed.size, skipped=start.count(b"\n", 0, blank))
 
 
 def read_rows(
@@ -165,7 +193,25 @@ def read_rows(
     ``types`` are tried first (e.g. ``timestamp[ns, UTC]`` for an ISO column, so pyarrow parses it); when a
     value does not fit, the columns are read as text instead and the caller's parser names the bad rows.
     """
-    payload, skipped = _payload(source)
+    payload = _payload(source)
+    # Counting the lines of a large file overlaps the parse (numpy leaves the GIL while it counts).
+    counter = ThreadPoolExecutor(1) if payload.size >= _COUNT_APART_FROM else None
+    physical = counter.submit(_count_lines, payload) if counter is not None else None
+    try:
+        return _read_rows(source, layout, payload, columns, types, physical)
+    finally:
+        if counter is not None:
+            counter.shutdown(wait=True)
+
+
+def _read_rows(
+    source: Source,
+    layout: Layout,
+    payload: _Payload,
+    columns: Sequence[str],
+    types: Mapping[str, pa.DataType],
+    physical: Future[int] | None,
+) -> Rows:
     encoding = "utf8"
     bad: list[str] = []
 
@@ -178,17 +224,20 @@ def read_rows(
     while True:
         bad.clear()
         try:
-            table = pacsv.read_csv(
-                pa.BufferReader(payload),
-                read_options=_read_options(layout, use_threads=True, size=payload.size, encoding=encoding),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=layout.delimiter,
-                    newlines_in_values=quoted_newlines,
-                    ignore_empty_lines=False,
-                    invalid_row_handler=record,
-                ),
-                convert_options=pacsv.ConvertOptions(include_columns=list(columns), column_types=wanted),
-            )
+            with payload.open() as stream:
+                table = pacsv.read_csv(
+                    stream,
+                    read_options=_read_options(
+                        layout, use_threads=True, size=payload.size, encoding=encoding
+                    ),
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=layout.delimiter,
+                        newlines_in_values=quoted_newlines,
+                        ignore_empty_lines=False,
+                        invalid_row_handler=record,
+                    ),
+                    convert_options=pacsv.ConvertOptions(include_columns=list(columns), column_types=wanted),
+                )
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if "UTF8" in message and encoding == "utf8":
@@ -203,13 +252,15 @@ def read_rows(
             quoted_newlines = True
             continue
         break
+    skipped = payload.skipped
     first_line = skipped + (2 if layout.header else 1)
     malformed = list(bad)
-    if not bad and _count_lines(payload) == table.num_rows + (1 if layout.header else 0):
+    lines_in_file = physical.result() if physical is not None else _count_lines(payload)
+    if not bad and lines_in_file == table.num_rows + (1 if layout.header else 0):
         # One row a line (blank lines are rows of nulls to pyarrow here): the common case costs one count.
         lines = np.arange(first_line, first_line + table.num_rows, dtype=np.int64)
         return _without_blank(Rows(table=table, lines=lines, multiline=quoted_newlines))
-    lines, malformed_lines, spanning = _record_lines(payload, layout, skipped)
+    lines, malformed_lines, spanning = _record_lines(payload.whole(), layout, skipped)
     warnings: list[str] = []
     if len(lines) != table.num_rows or len(malformed_lines) != len(malformed):
         lines = np.arange(first_line, first_line + table.num_rows, dtype=np.int64)
@@ -256,12 +307,23 @@ def _is_text_type(kind: pa.DataType) -> bool:
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
-def _count_lines(payload: pa.Buffer) -> int:
-    """Physical lines, counted in slices (one pass, no file-sized temporary)."""
-    data = np.frombuffer(payload, dtype=np.uint8)
+def _count_lines(payload: _Payload) -> int:
+    """Physical lines, counted in slices: one pass, no file-sized temporary, a file never all in memory."""
     step = 1 << 22
-    count = sum(int(np.count_nonzero(data[i : i + step] == 10)) for i in range(0, len(data), step))
-    return count + (1 if len(data) and data[-1] != 10 else 0)
+    count = 0
+    last = b""
+    if payload.buffer is not None:
+        data = np.frombuffer(payload.buffer, dtype=np.uint8)
+        count = sum(int(np.count_nonzero(data[i : i + step] == 10)) for i in range(0, len(data), step))
+        last = payload.buffer.slice(payload.buffer.size - 1).to_pybytes() if payload.buffer.size else b""
+    elif payload.path is not None:
+        block = bytearray(step // 4)  # read into a buffer the cache holds, counted there
+        view = np.frombuffer(block, dtype=np.uint8)
+        with payload.path.open("rb", buffering=0) as file:
+            while size := file.readinto(block):
+                count += int(np.count_nonzero(view[:size] == 10))
+                last = bytes(block[size - 1 : size])
+    return count + (1 if last and last != b"\n" else 0)
 
 
 def _record_lines(payload: pa.Buffer, layout: Layout, skipped: int) -> tuple[np.ndarray, np.ndarray, bool]:

@@ -223,7 +223,7 @@ def combine(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
         return ev.empty_events()
-    merged = pd.concat(frames, ignore_index=True)
+    merged = ev.concat_events(frames)
     return merged.sort_values(["time", "line"], kind="stable").reset_index(drop=True)
 
 

@@ -16,18 +16,22 @@ name first, then by content:
 
 A generic table is a hand-written timeline, so its first event may count as the incident's start. Each
 event's ``line`` is its line in the file (the header is line 1). Rows with a field too many or too few
-are skipped with a warning naming their lines; blank lines are ignored; a row that repeats an earlier one
-(same time, kind, text and actor) is merged into it, with a warning.
+are skipped with a warning naming their lines; blank lines are ignored. A row that repeats an earlier one
+(same time, text and actor) is kept: a log that says "payment failed" twice in the same millisecond
+recorded two failures. Only the same event in two inputs is a duplicate (see
+:func:`postmortem_widgets.timeline.merge_events`).
 
-Large logs are read by pyarrow on every core straight from the file (memory-mapped, never decoded to
-``str``), with an ISO 8601 time column parsed by pyarrow itself and the messages classified without a
-Python object per row.
+Large logs are read by pyarrow on every core straight from the file (in blocks, never decoded to ``str``),
+with an ISO 8601 time column parsed by pyarrow itself, the messages classified without a Python object per
+row (kinds are int8 codes, see :func:`postmortem_widgets.classify.classify_codes`) and the times parsed
+while they are classified.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +41,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import events as ev
-from ..classify import classify_kinds
+from ..classify import classify_codes
 from ..errors import EmptyInputError, InputError, MissingColumnError
 from ..sources import Source
 from ..timeparse import MAX_TIME, MIN_TIME, epoch_to_utc, parse_times
 from . import Importer, ImportOptions, register
-from ._csv import Rows, describe_lines, malformed_warning, read_rows, sample, sniff_layout, unreadable
+from ._csv import Rows, malformed_warning, read_rows, sample, sniff_layout, unreadable
 
 NAME = "table"
 
@@ -303,14 +307,9 @@ class _Columns:
     times: pd.Series
     lines: np.ndarray
     messages: pa.ChunkedArray
-    kinds: pa.Array
+    #: Positions in :data:`~postmortem_widgets.events.KINDS`.
+    kinds: np.ndarray
     actors: pa.ChunkedArray | None
-
-    def keep(self, keep: np.ndarray) -> None:
-        mask = pa.array(keep)
-        self.times, self.lines = self.times[keep], self.lines[keep]
-        self.messages, self.kinds = self.messages.filter(mask), self.kinds.filter(mask)
-        self.actors = self.actors.filter(mask) if self.actors is not None else None
 
 
 def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
@@ -339,60 +338,45 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
         raise EmptyInputError("the table has a header but no rows", file=source.name)
     found = _columns(rows, columns, head, source.name, options, warnings)
     del rows  # the parsed table: what the events need is in ``found``
-    unique = _drop_repeats(found, warnings)
     events = ev.make_events(
         found.times,
         source=NAME,
-        kind=found.kinds,
+        kind=ev.kinds_from_codes(found.kinds),
         message=found.messages,
         actor=found.actors if found.actors is not None else "",
         file=source.name,
         line=found.lines,
     )
-    return ev.ImportResult(
-        file=source.name, format=NAME, events=events, warnings=warnings, handwritten=True, unique=unique
-    )
+    return ev.ImportResult(file=source.name, format=NAME, events=events, warnings=warnings, handwritten=True)
 
 
 def _columns(
     rows: Rows, columns: Columns, head: pa.Table, file: str, options: ImportOptions, warnings: list[str]
 ) -> _Columns:
-    """Times, lines, messages, kinds and actors of the rows that have a time."""
-    times = _times(rows, columns, file, options, warnings)
-    keep = times.notna().to_numpy()
-    table, lines = rows.table, rows.lines
-    if not keep.all():
-        table = table.filter(pa.array(keep))
-        times, lines = times[keep], lines[keep]
+    """Times, lines, messages, kinds and actors of the rows that have a time.
+
+    The times are parsed in a thread while the messages are classified: the classifier's regex scan
+    leaves the GIL, so the two overlap on a multi-core machine.
+    """
+    table = rows.table
     messages = _clean(table[columns.message], rows.multiline or _padded(head[columns.message]))
-    kinds = classify_kinds(messages, default=ev.EVENT)
+    with ThreadPoolExecutor(1) as pool:
+        parsing = pool.submit(_times, rows, columns, file, options, warnings)
+        kinds = classify_codes(messages, default=ev.EVENT)
+        times = parsing.result()
     if columns.kind is not None:
         kinds = _explicit_kinds(table[columns.kind], kinds)
     actors = None
     if columns.actor is not None:
         actors = _clean(table[columns.actor], rows.multiline or _padded(head[columns.actor]))
+    lines = rows.lines
+    keep = ~np.isnat(times.to_numpy(dtype="datetime64[ns]"))
+    if not keep.all():
+        mask = pa.array(keep)
+        times, lines, kinds = times[keep], lines[keep], kinds[keep]
+        messages = messages.filter(mask)
+        actors = actors.filter(mask) if actors is not None else None
     return _Columns(times=times, lines=lines, messages=messages, kinds=kinds, actors=actors)
-
-
-def _drop_repeats(found: _Columns, warnings: list[str]) -> bool:
-    """Drop rows that repeat an earlier one (same time, kind, text and actor); say whether that was possible.
-
-    The timeline keeps one of each anyway; doing it here, before the event table exists, spares the merge
-    a copy of a million-row table. Only a table in time order can be checked this cheaply.
-    """
-    ns = found.times.to_numpy(dtype="datetime64[ns]").view("int64")
-    if len(ns) > 1 and not (np.diff(ns) >= 0).all():
-        return False
-    repeats = ev.repeated_rows(ns, found.kinds, found.messages, found.actors)
-    if len(repeats):
-        warnings.append(
-            f"{len(repeats)} repeated row(s) (the same time, kind, text and actor as an earlier row) "
-            f"were merged, lines {describe_lines(found.lines[repeats])}"
-        )
-        keep = np.ones(len(ns), dtype=bool)
-        keep[repeats] = False
-        found.keep(keep)
-    return True
 
 
 def _times(rows: Rows, columns: Columns, file: str, options: ImportOptions, warnings: list[str]) -> pd.Series:
@@ -400,9 +384,18 @@ def _times(rows: Rows, columns: Columns, file: str, options: ImportOptions, warn
     if columns.date is not None or columns.needs_date:
         day = rows.table[columns.date].cast(pa.string()) if columns.date else pa.scalar(options.date or "")
         values = pc.binary_join_element_wise(day, pc.utf8_trim_whitespace(values.cast(pa.string())), " ")
-    parsed = parse_times(values.to_pandas(), tz=options.tz, file=file, column=columns.time, rows=rows.lines)
+    parsed = parse_times(_to_pandas(values), tz=options.tz, file=file, column=columns.time, rows=rows.lines)
     warnings.extend(parsed.warnings)
     return parsed.times
+
+
+def _to_pandas(values: pa.ChunkedArray) -> pd.Series:
+    """A column for pandas; a timestamp column as numpy datetimes given their zone, copied once into numpy."""
+    if not pa.types.is_timestamp(values.type):
+        return values.to_pandas()
+    joined = values.combine_chunks()  # in pyarrow's memory, which the parse has just freed
+    series = pd.Series(joined.to_numpy(zero_copy_only=False), copy=False)
+    return series.dt.tz_localize("UTC") if values.type.tz else series
 
 
 def _padded(column: pa.ChunkedArray) -> bool:
@@ -422,16 +415,15 @@ def _clean(column: pa.ChunkedArray, tidy: bool) -> pa.ChunkedArray:
     return column
 
 
-def _explicit_kinds(column: pa.ChunkedArray, classified: pa.Array) -> pa.Array:
-    """Rows whose kind column names a kind keep it; the others keep their classified kind."""
+def _explicit_kinds(column: pa.ChunkedArray, classified: np.ndarray) -> np.ndarray:
+    """Rows whose kind column names a kind keep it; the others keep their classified kind (codes)."""
     normal = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(column, ""))).cast(pa.string())
     normal = pc.replace_substring(normal, " ", "_")
     normal = pc.replace_substring(normal, "-", "_")
     keys = pa.array(list(KIND_VALUES), type=pa.string())
-    targets = pa.array(list(KIND_VALUES.values()), type=pa.large_string())
-    index = pc.index_in(normal, value_set=keys)
-    named = pc.take(targets, index)
-    return pc.if_else(pc.is_valid(index), named, classified).combine_chunks()
+    targets = ev.kind_codes(list(KIND_VALUES.values()))
+    index = np.asarray(pc.fill_null(pc.index_in(normal, value_set=keys), -1).to_numpy(zero_copy_only=False))
+    return np.where(index >= 0, targets[index], classified).astype(np.int8)
 
 
 IMPORTER = register(

@@ -144,7 +144,7 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
                 line=rows.lines[keep],
             )
         )
-    events = pd.concat(frames, ignore_index=True)
+    events = ev.concat_events(frames)
     order = np.argsort(events["time"].to_numpy(dtype="datetime64[ns]"), kind="stable")
     events = events.take(order).reset_index(drop=True)
     return ev.ImportResult(file=source.name, format=NAME, events=events, warnings=warnings)
