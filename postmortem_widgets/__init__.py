@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from .metrics import Metrics
     from .milestones import Milestones
     from .prompt import build_prompt
-    from .review import check_draft, redact
+    from .review.check import check_draft
+    from .review.redact import redact
     from .timeline import Timeline, build_timeline, load_timeline, parse_timeline
     from .ui import Workspace
 
