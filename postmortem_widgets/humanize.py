@@ -19,7 +19,7 @@ def human_duration(delta: timedelta | None) -> str:
 
     >>> human_duration(timedelta(hours=2, minutes=33))
     '2 hours 33 minutes'
-    >>> human_duration(timedelta(seconds=40))
+    >>> human_duration(timedelta(seconds=29))
     'less than a minute'
     """
     if delta is None:

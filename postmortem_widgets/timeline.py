@@ -22,7 +22,7 @@ from . import events as ev
 from .humanize import human_duration
 from .importers import ImportOptions, import_source
 from .metrics import Metrics, compute_metrics
-from .milestones import Milestones, find_milestones
+from .milestones import Milestones, find_milestones, iso_utc
 from .sources import Source, expand_paths, source_from_bytes
 
 __all__ = ["Timeline", "build_timeline", "human_duration", "load_timeline", "merge_events", "parse_timeline"]
@@ -155,24 +155,11 @@ class Timeline:
         return {
             "milestones": self.milestones.to_json(),
             "detected_by": self.milestones.detected_by,
-            "metrics": {
-                k: v
-                for k, v in self.metrics.to_json().items()
-                if k
-                in {
-                    "duration_seconds",
-                    "time_to_detect_seconds",
-                    "time_to_acknowledge_seconds",
-                    "time_to_identify_seconds",
-                    "time_to_mitigate_seconds",
-                    "time_to_resolve_seconds",
-                }
-            }
-            | {k: v for k, v in self.metrics.to_json().items() if k.startswith("detect_to_")},
+            "metrics": self.metrics.to_json(),
             "event_count": len(self.events),
             "key_events": [
                 {
-                    "time": t.isoformat().replace("+00:00", "Z"),
+                    "time": iso_utc(t),
                     "source": s,
                     "kind": k,
                     "message": m,

@@ -92,13 +92,17 @@ class ParsedTimes:
     dropped: list[int] = field(default_factory=list)
 
 
-def _rows(
-    positions: np.ndarray | list[int], first_row: int, limit: int = 8, labels: np.ndarray | None = None
-) -> str:
-    shown = list(positions)[:limit]
-    rows = [str(int(labels[p]) if labels is not None else int(p) + first_row) for p in shown]
+def _row_numbers(
+    positions: np.ndarray, first_row: int, labels: np.ndarray | None, limit: int = 50
+) -> list[int]:
+    """The file rows of the first ``limit`` positions: their ``labels``, or counted from ``first_row``."""
+    return [int(labels[p]) if labels is not None else int(p) + first_row for p in positions[:limit]]
+
+
+def _rows(positions: np.ndarray, first_row: int, limit: int = 8, labels: np.ndarray | None = None) -> str:
+    rows = _row_numbers(positions, first_row, labels, limit)
     more = len(positions) - limit
-    return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(map(str, rows)) + (f" and {more} more" if more > 0 else "")
 
 
 def epoch_to_utc(values: np.ndarray, fraction: np.ndarray | None = None) -> tuple[pd.Series, list[str]]:
@@ -155,10 +159,6 @@ def parse_times(
     """
     series = pd.Series(values).reset_index(drop=True)
     labels = None if rows is None else np.asarray(rows)
-
-    def row_numbers(positions: np.ndarray) -> list[int]:
-        return [int(labels[p]) if labels is not None else int(p) + first_row for p in positions[:50]]
-
     warnings: list[str] = []
     far = np.zeros(len(series), dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -192,7 +192,7 @@ def parse_times(
                 f"every timestamp is outside 1990-2100 (first: {_shown(series.iloc[0])})",
                 file=file,
                 column=column,
-                rows=row_numbers(outside_positions),
+                rows=_row_numbers(outside_positions, first_row, labels),
                 hint="check the time column and its unit",
             )
         sample = series.iloc[outside_positions[0]]
@@ -268,7 +268,7 @@ def _parse_strings(
             f"(first: {series.iloc[positions[0]]!r})",
             file=file,
             column=column,
-            rows=[int(labels[p]) if labels is not None else int(p) + first_row for p in positions[:50]],
+            rows=_row_numbers(positions, first_row, labels),
             hint="use ISO 8601 (2024-04-15T09:14:00-04:00) or epoch numbers, or fix those rows",
         )
     if blank.any():

@@ -60,7 +60,6 @@ def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
     timeline = incident_timeline(
         incident,
         extra_paths=args.timeline,
-        tz=args.tz,
         format=args.format,
         overrides=overrides,
         detected_by=detected_by,

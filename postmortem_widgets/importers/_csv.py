@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import InputError
+from ..errors import EmptyInputError, InputError
 from ..sources import Source
 
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
@@ -96,6 +96,14 @@ def sniff_layout(head: str) -> Layout | None:
     header = not any(_VALUE_RE.match(cell) for cell in first)
     names = _names(first) if header else tuple(f"column_{i}" for i in range(1, width + 1))
     return Layout(delimiter=delimiter, columns=names, header=header)
+
+
+def layout_of(source: Source, *, problem: str, hint: str) -> Layout:
+    """The source's :func:`sniff_layout`; an :class:`InputError` saying ``problem`` when it is no table."""
+    layout = sniff_layout(source.head)
+    if layout is None:
+        raise InputError(problem, file=source.name, hint=hint)
+    return layout
 
 
 def _names(cells: Sequence[str]) -> tuple[str, ...]:
@@ -179,6 +187,30 @@ def _payload(source: Source) -> _Payload:
     blank = len(start) - len(start.lstrip(b"\r\n")) if start[:1] in (b"\r", b"\n") else 0
     trimmed = buffer.slice(blank)
     return _Payload(buffer=trimmed, path=None, size=trimmed.size, skipped=start.count(b"\n", 0, blank))
+
+
+def read_table(
+    source: Source,
+    layout: Layout,
+    *,
+    columns: Sequence[str],
+    types: Mapping[str, pa.DataType],
+    empty: str,
+) -> tuple[Rows, list[str]]:
+    """:func:`read_rows` and the warnings to show for them; a table left without rows raises.
+
+    Rows all malformed raise :func:`unreadable`; a table with no rows at all an :class:`EmptyInputError`
+    saying ``empty``.
+    """
+    rows = read_rows(source, layout, columns=columns, types=types)
+    warnings = list(rows.warnings)
+    if (note := malformed_warning(rows, layout)) is not None:
+        warnings.append(note)
+    if not rows.table.num_rows:
+        if rows.malformed_count:
+            raise unreadable(rows, layout, file=source.name)
+        raise EmptyInputError(empty, file=source.name)
+    return rows, warnings
 
 
 def read_rows(
@@ -286,12 +318,12 @@ def _without_blank(rows: Rows) -> Rows:
     (the usual timestamp column) proves there are none, at no cost.
     """
     columns = rows.table.columns
-    if any(not _is_text(c) and not c.null_count for c in columns):
+    if any(not is_text(c) and not c.null_count for c in columns):
         return rows
     blank = np.ones(rows.table.num_rows, dtype=bool)
     for column in columns:
         empty = pc.is_null(column)
-        if _is_text(column):
+        if is_text(column):
             empty = pc.or_(empty, pc.equal(column, ""))
         blank &= pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
     if not blank.any():
@@ -299,7 +331,7 @@ def _without_blank(rows: Rows) -> Rows:
     return replace(rows, table=rows.table.filter(pa.array(~blank)), lines=rows.lines[~blank])
 
 
-def _is_text(column: pa.ChunkedArray) -> bool:
+def is_text(column: pa.ChunkedArray) -> bool:
     return _is_text_type(column.type)
 
 

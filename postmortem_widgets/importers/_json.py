@@ -213,9 +213,16 @@ def build(
     )
 
 
+def result(
+    source: Source, format: str, frames: Sequence[pd.DataFrame], warnings: list[str]
+) -> ev.ImportResult:
+    """The import result of ``frames`` (see :func:`combine`); no frames give an empty event table."""
+    return ev.ImportResult(file=source.name, format=format, events=combine(frames), warnings=warnings)
+
+
 def empty_result(source: Source, format: str, warning: str) -> ev.ImportResult:
     """A valid export with nothing in it: no events, and a warning rather than an error."""
-    return ev.ImportResult(file=source.name, format=format, events=ev.empty_events(), warnings=[warning])
+    return result(source, format, [], [warning])
 
 
 def combine(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -225,6 +232,17 @@ def combine(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         return ev.empty_events()
     merged = ev.concat_events(frames)
     return merged.sort_values(["time", "line"], kind="stable").reset_index(drop=True)
+
+
+def listed(doc: Any, key: str, single: str | None = None) -> list[Any] | None:
+    """The records of a document: ``doc[key]`` when it is a list, ``[doc[single]]`` when that is one
+    object, a bare list as it is; ``None`` for any other shape."""
+    if isinstance(doc, dict):
+        if isinstance(doc.get(key), list):
+            return doc[key]
+        if single is not None and isinstance(doc.get(single), dict):
+            return [doc[single]]
+    return doc if isinstance(doc, list) else None
 
 
 def sample(items: Any, limit: int = 20) -> list[Record]:

@@ -21,6 +21,7 @@ else ``job``. ``line`` counts alerts across the file, 1-based.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -33,13 +34,13 @@ from ._json import (
     Record,
     build,
     check_records,
-    combine,
     describe,
     document,
     empty_result,
     has_any,
     join,
     record_times,
+    result,
     sample,
     score,
     shape_error,
@@ -147,31 +148,22 @@ def parse_alertmanager(source: Source, options: ImportOptions) -> ev.ImportResul
 
     actor = text(records, "labels.instance")
     actor = actor.where(actor != "", text(records, "labels.job"))
+    events = partial(build, format=NAME, source=source, records=records, actor=actor)
     frames = [
-        build(
-            format=NAME,
-            source=source,
-            records=records,
+        events(
             times=starts,
             kind=onset_kind,
             message=join(headline("firing"), summary, sep=": "),
-            actor=actor,
             keep=first_seen,
         ),
-        build(
-            format=NAME,
-            source=source,
-            records=records,
+        events(
             times=ends.where(pd.Series(ended)),
             kind=end_kind,
             message=join(headline("resolved"), summary, sep=": "),
-            actor=actor,
             keep=last_end,
         ),
     ]
-    return ev.ImportResult(
-        file=source.name, format=NAME, events=combine(frames), warnings=warnings + end_warnings
-    )
+    return result(source, NAME, frames, warnings + end_warnings)
 
 
 IMPORTER = register(

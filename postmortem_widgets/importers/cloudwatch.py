@@ -32,12 +32,13 @@ from ._json import (
     Record,
     build,
     check_records,
-    combine,
     describe,
     document,
     has_any,
     join,
+    listed,
     record_times,
+    result,
     sample,
     score,
     shape_error,
@@ -50,12 +51,6 @@ EXPECTED = "CloudWatch alarm history: {'AlarmHistoryItems': [...]}"
 
 STATES: dict[str, str] = {"ALARM": ev.ALERT, "OK": ev.RESOLVED, "INSUFFICIENT_DATA": ev.WARNING}
 _SUMMARY_RE = r"from\s+(?P<old>[A-Z_]+)\s+to\s+(?P<new>[A-Z_]+)"
-
-
-def _items(doc: Any) -> Any:
-    if isinstance(doc, dict) and isinstance(doc.get("AlarmHistoryItems"), list):
-        return doc["AlarmHistoryItems"]
-    return doc if isinstance(doc, list) else None
 
 
 def _is_item(record: Record) -> bool:
@@ -87,7 +82,7 @@ def _state_change(history_data: Any) -> tuple[str, str]:
 
 def parse_cloudwatch(source: Source, options: ImportOptions) -> ev.ImportResult:
     doc = document(source, format=NAME, expected=EXPECTED)
-    items = _items(doc)
+    items = listed(doc, "AlarmHistoryItems")
     if items is None or (items and not has_any(items, "HistoryItemType", "AlarmName", "Timestamp")):
         raise shape_error(source, found=describe(doc), format=NAME, expected=EXPECTED)
     records = check_records(items, source=source, what="history item")
@@ -96,7 +91,7 @@ def parse_cloudwatch(source: Source, options: ImportOptions) -> ev.ImportResult:
         warnings.append("the export has a NextToken: later history items are missing")
     if not records:
         warnings.append("the export holds no alarm history items")
-        return ev.ImportResult(file=source.name, format=NAME, events=ev.empty_events(), warnings=warnings)
+        return result(source, NAME, [], warnings)
     times, time_warnings = record_times(
         values(records, "Timestamp"), file=source.name, field="Timestamp", tz=options.tz
     )
@@ -123,9 +118,7 @@ def parse_cloudwatch(source: Source, options: ImportOptions) -> ev.ImportResult:
     events = build(
         format=NAME, source=source, records=records, times=times, kind=kind, message=message, actor=alarm
     )
-    return ev.ImportResult(
-        file=source.name, format=NAME, events=combine([events]), warnings=warnings + time_warnings
-    )
+    return result(source, NAME, [events], warnings + time_warnings)
 
 
 IMPORTER = register(

@@ -42,13 +42,14 @@ from ._json import (
     Record,
     build,
     check_records,
-    combine,
     describe,
     dig,
     document,
     empty_result,
     has_any,
+    listed,
     record_times,
+    result,
     sample,
     score,
     shape_error,
@@ -96,20 +97,12 @@ _TITLE_RE = re.compile(
 )
 
 
-def _events_v1(doc: Any) -> Any:
-    if isinstance(doc, dict) and isinstance(doc.get("events"), list):
-        return doc["events"]
-    if isinstance(doc, dict) and isinstance(doc.get("event"), dict):
-        return [doc["event"]]
-    return doc if isinstance(doc, list) else None
+def _events_v1(doc: Any) -> list[Any] | None:
+    return listed(doc, "events", "event")
 
 
-def _events_v2(doc: Any) -> Any:
-    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
-        return doc["data"]
-    if isinstance(doc, dict) and isinstance(doc.get("data"), dict):
-        return [doc["data"]]
-    return doc if isinstance(doc, list) else None
+def _events_v2(doc: Any) -> list[Any] | None:
+    return listed(doc, "data", "data")
 
 
 def _is_v1(record: Record) -> bool:
@@ -180,7 +173,7 @@ def parse_datadog(source: Source, options: ImportOptions) -> ev.ImportResult:
     events = build(
         format=NAME, source=source, records=records, times=times, kind=kind, message=message, actor=actor
     )
-    return ev.ImportResult(file=source.name, format=NAME, events=combine([events]), warnings=warnings)
+    return result(source, NAME, [events], warnings)
 
 
 def parse_datadog_v2(source: Source, options: ImportOptions) -> ev.ImportResult:
@@ -210,7 +203,7 @@ def parse_datadog_v2(source: Source, options: ImportOptions) -> ev.ImportResult:
     events = build(
         format=NAME_V2, source=source, records=records, times=times, kind=kind, message=message, actor=actor
     )
-    return ev.ImportResult(file=source.name, format=NAME_V2, events=combine([events]), warnings=warnings)
+    return result(source, NAME_V2, [events], warnings)
 
 
 def _tag(record: Record, key: str) -> str:

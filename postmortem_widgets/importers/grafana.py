@@ -21,8 +21,6 @@ annotations keep their start ``time``; ``timeEnd`` is not an event.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -34,13 +32,14 @@ from ._json import (
     Record,
     build,
     check_records,
-    combine,
     describe,
     document,
     empty_result,
     has_any,
     join,
+    listed,
     record_times,
+    result,
     sample,
     score,
     shape_error,
@@ -65,12 +64,6 @@ STATES: dict[str, str] = {
 NOT_FIRED = frozenset({"pending", "no_data", "nodata", "ok", "normal", "paused"})
 
 
-def _annotations(doc: Any) -> Any:
-    if isinstance(doc, dict) and isinstance(doc.get("annotations"), list):
-        return doc["annotations"]
-    return doc if isinstance(doc, list) else None
-
-
 def _is_alert_annotation(record: Record) -> bool:
     return "time" in record and ("newState" in record or "alertName" in record)
 
@@ -80,7 +73,7 @@ def _is_annotation(record: Record) -> bool:
 
 
 def sniff(source: Source) -> int:
-    items = _annotations(source.json)
+    items = listed(source.json, "annotations")
     if items is None:
         return 0
     records = sample(items)
@@ -96,7 +89,7 @@ def normalise_state(states: pd.Series) -> pd.Series:
 
 def parse_grafana(source: Source, options: ImportOptions) -> ev.ImportResult:
     doc = document(source, format=NAME, expected=EXPECTED)
-    items = _annotations(doc)
+    items = listed(doc, "annotations")
     if items is None or (items and not has_any(items, "time", "newState", "alertName", "dashboardUID")):
         raise shape_error(source, found=describe(doc), format=NAME, expected=EXPECTED)
     records = check_records(items, source=source, what="annotation")
@@ -130,7 +123,7 @@ def parse_grafana(source: Source, options: ImportOptions) -> ev.ImportResult:
     events = build(
         format=NAME, source=source, records=records, times=times, kind=kind, message=message, actor=actor
     )
-    return ev.ImportResult(file=source.name, format=NAME, events=combine([events]), warnings=warnings)
+    return result(source, NAME, [events], warnings)
 
 
 IMPORTER = register(

@@ -14,6 +14,7 @@ the alert's ``source`` (the integration or person that raised it).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,14 +27,15 @@ from ._json import (
     Record,
     build,
     check_records,
-    combine,
     describe,
     document,
     empty_result,
     has_any,
     join,
+    listed,
     offset_times,
     record_times,
+    result,
     sample,
     score,
     shape_error,
@@ -45,15 +47,10 @@ NAME = "opsgenie"
 EXPECTED = "Opsgenie alerts: {'data': [...]}, a list of alerts, or one alert"
 
 
-def _alerts(doc: Any) -> Any:
-    if isinstance(doc, dict) and "data" in doc:
-        data = doc["data"]
-        return [data] if isinstance(data, dict) else data if isinstance(data, list) else None
-    if isinstance(doc, list):
-        return doc
-    if isinstance(doc, dict) and _is_alert(doc):
+def _alerts(doc: Any) -> list[Any] | None:
+    if isinstance(doc, dict) and "data" not in doc and _is_alert(doc):
         return [doc]
-    return None
+    return listed(doc, "data", "data")
 
 
 def _is_alert(record: Record) -> bool:
@@ -100,29 +97,18 @@ def parse_opsgenie(source: Source, options: ImportOptions) -> ev.ImportResult:
 
     priority = text(records, "priority")
     title = join(priority.where(priority == "", "[" + priority + "]"), text(records, "message"))
+    events = partial(build, format=NAME, source=source, records=records)
     frames = [
-        build(
-            format=NAME,
-            source=source,
-            records=records,
-            times=created,
-            kind=ev.PAGE,
-            message=title + " (alert created)",
-            actor=text(records, "source"),
+        events(
+            times=created, kind=ev.PAGE, message=title + " (alert created)", actor=text(records, "source")
         ),
-        build(
-            format=NAME,
-            source=source,
-            records=records,
+        events(
             times=acked,
             kind=ev.ACKNOWLEDGED,
             message=title + " (acknowledged)",
             actor=text(records, "report.acknowledgedBy"),
         ),
-        build(
-            format=NAME,
-            source=source,
-            records=records,
+        events(
             times=closed_after,
             kind=ev.RESOLVED,
             message=title + " (closed)",
@@ -130,12 +116,7 @@ def parse_opsgenie(source: Source, options: ImportOptions) -> ev.ImportResult:
             keep=is_closed,
         ),
     ]
-    return ev.ImportResult(
-        file=source.name,
-        format=NAME,
-        events=combine(frames),
-        warnings=warnings + ack_warnings + close_warnings,
-    )
+    return result(source, NAME, frames, warnings + ack_warnings + close_warnings)
 
 
 IMPORTER = register(

@@ -30,11 +30,11 @@ from ._json import (
     Record,
     build,
     check_records,
-    combine,
     describe,
     document,
     join,
     record_times,
+    result,
     sample,
     score,
     shape_error,
@@ -87,7 +87,7 @@ def parse_pagerduty(source: Source, options: ImportOptions) -> ev.ImportResult:
         )
     if not records:
         warnings.append("the export holds no log entries")
-        return ev.ImportResult(file=source.name, format=NAME, events=ev.empty_events(), warnings=warnings)
+        return result(source, NAME, [], warnings)
     unknown = [i + 1 for i, r in enumerate(records) if not _is_entry(r)]
     if len(unknown) == len(records):
         raise shape_error(
@@ -122,9 +122,7 @@ def parse_pagerduty(source: Source, options: ImportOptions) -> ev.ImportResult:
     )
     if unknown:
         warnings.append(f"{len(unknown)} record(s) without a '*_log_entry' type were kept as noise")
-    return ev.ImportResult(
-        file=source.name, format=NAME, events=combine([events]), warnings=warnings + time_warnings
-    )
+    return result(source, NAME, [events], warnings + time_warnings)
 
 
 IMPORTER = register(

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import events as ev
-from ..classify import classify_kinds
+from ..classify import classify_codes
 from ..errors import EmptyInputError, InputError
 from ..sources import Source, decode_text, expand_paths, source_from_bytes
 from ..timeparse import parse_times
@@ -227,7 +227,7 @@ def _events(
     events = ev.make_events(
         times.times[keep],
         source=NAME,
-        kind=classify_kinds(text[keep], default=ev.NOISE),
+        kind=ev.kinds_from_codes(classify_codes(text[keep], default=ev.NOISE)),
         message=message[keep],
         actor=frame["actor"][keep],
         file=frame["file"][keep],

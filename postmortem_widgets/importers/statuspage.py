@@ -35,12 +35,13 @@ from ._json import (
     Record,
     build,
     check_records,
-    combine,
     describe,
     document,
     empty_result,
     join,
     record_times,
+    result,
+    sample,
     score,
     shape_error,
     text,
@@ -78,8 +79,7 @@ def sniff(source: Source) -> int:
     incidents = _incidents(source.json)
     if incidents is None:
         return 0
-    records = [i for i in incidents[:20] if isinstance(i, dict)]
-    return score(records, _is_incident, sure=95, some=70)
+    return score(sample(incidents), _is_incident, sure=95, some=70)
 
 
 def parse_statuspage(source: Source, options: ImportOptions) -> ev.ImportResult:
@@ -111,15 +111,8 @@ def parse_statuspage(source: Source, options: ImportOptions) -> ev.ImportResult:
     if len(set(names)) > 1:
         name = pd.Series(names, dtype="str")
         message = join(name.where(name == "", "[" + name + "]"), message)
-    events = build(
-        format=NAME,
-        source=source,
-        records=updates,
-        times=times,
-        kind=kind,
-        message=message,
-    )
-    return ev.ImportResult(file=source.name, format=NAME, events=combine([events]), warnings=warnings)
+    events = build(format=NAME, source=source, records=updates, times=times, kind=kind, message=message)
+    return result(source, NAME, [events], warnings)
 
 
 IMPORTER = register(

@@ -42,11 +42,11 @@ import pyarrow.compute as pc
 
 from .. import events as ev
 from ..classify import classify_codes
-from ..errors import EmptyInputError, InputError, MissingColumnError
-from ..sources import Source
+from ..errors import InputError, MissingColumnError
+from ..sources import FileSource, Source
 from ..timeparse import MAX_TIME, MIN_TIME, epoch_to_utc, parse_times
 from . import Importer, ImportOptions, register
-from ._csv import Rows, malformed_warning, read_rows, sample, sniff_layout, unreadable
+from ._csv import Rows, is_text, layout_of, read_table, sample, sniff_layout
 
 NAME = "table"
 
@@ -238,7 +238,7 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
     used |= {kind} if kind else set()
     message = next(iter(_by_name(names, MESSAGE_NAMES, used)), None)
     if message is None:
-        text = [n for n in names if n not in used and _is_text(table[n]) and content(n) is None]
+        text = [n for n in names if n not in used and is_text(table[n]) and content(n) is None]
         lengths = {n: np.mean([len(v) for v in _text(table[n])] or [0]) for n in text}
         message = max(text, key=lambda n: lengths[n]) if text else None
     if message is None:
@@ -251,10 +251,6 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
     return Columns(
         time=time_column, message=message, actor=actor, kind=kind, date=date_column, needs_date=needs_date
     )
-
-
-def _is_text(column: pa.ChunkedArray) -> bool:
-    return pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
 
 
 def _names_kinds(column: pa.ChunkedArray) -> bool:
@@ -296,8 +292,8 @@ def parse_table(
 
 
 def load_table(path: str | Path, *, tz: str | None = None, date: str | None = None) -> ev.ImportResult:
-    """A generic table file as canonical events."""
-    return parse_table(Path(path).read_bytes(), name=str(path), tz=tz, date=date)
+    """A generic table file as canonical events (pyarrow reads the file itself, see :class:`FileSource`)."""
+    return _parse(FileSource(Path(path)), ImportOptions(tz=tz, date=date))
 
 
 @dataclass
@@ -313,13 +309,11 @@ class _Columns:
 
 
 def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
-    layout = sniff_layout(source.head)
-    if layout is None:
-        raise InputError(
-            "not a table: no comma, tab, semicolon or pipe splits its lines into the same columns",
-            file=source.name,
-            hint="export it as CSV, or pass another --format",
-        )
+    layout = layout_of(
+        source,
+        problem="not a table: no comma, tab, semicolon or pipe splits its lines into the same columns",
+        hint="export it as CSV, or pass another --format",
+    )
     head = sample(source, layout)
     columns = find_columns(head, file=source.name, date=options.date)
     types = {columns.time: _time_type(head[columns.time]) if columns.date is None else pa.string()}
@@ -328,14 +322,9 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
             types[extra] = pa.large_string()
     if columns.needs_date:
         types[columns.time] = pa.string()
-    rows = read_rows(source, layout, columns=list(types), types=types)
-    warnings = list(rows.warnings)
-    if (note := malformed_warning(rows, layout)) is not None:
-        warnings.append(note)
-    if not rows.table.num_rows:
-        if rows.malformed_count:
-            raise unreadable(rows, layout, file=source.name)
-        raise EmptyInputError("the table has a header but no rows", file=source.name)
+    rows, warnings = read_table(
+        source, layout, columns=list(types), types=types, empty="the table has a header but no rows"
+    )
     found = _columns(rows, columns, head, source.name, options, warnings)
     del rows  # the parsed table: what the events need is in ``found``
     events = ev.make_events(

@@ -20,11 +20,11 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import events as ev
-from ..errors import EmptyInputError, InputError, MissingColumnError
-from ..sources import Source
+from ..errors import MissingColumnError
+from ..sources import FileSource, Source
 from ..timeparse import parse_times
 from . import Importer, ImportOptions, register
-from ._csv import malformed_warning, read_rows, sniff_layout, unreadable
+from ._csv import layout_of, read_table, sniff_layout
 
 NAME = "zendesk"
 REQUIRED: tuple[str, ...] = ("Id", "Subject", "Created at")
@@ -69,17 +69,15 @@ def parse_zendesk(data: bytes, *, name: str = "tickets.csv", tz: str | None = No
 
 def load_zendesk(path: str | Path, *, tz: str | None = None) -> ev.ImportResult:
     """A Zendesk ticket export file as canonical events."""
-    return parse_zendesk(Path(path).read_bytes(), name=str(path), tz=tz)
+    return _parse(FileSource(Path(path)), ImportOptions(tz=tz))
 
 
 def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
-    layout = sniff_layout(source.head)
-    if layout is None:
-        raise InputError(
-            "not a Zendesk ticket export: no CSV header found",
-            file=source.name,
-            hint="export the tickets as CSV from Zendesk, or pass another --format",
-        )
+    layout = layout_of(
+        source,
+        problem="not a Zendesk ticket export: no CSV header found",
+        hint="export the tickets as CSV from Zendesk, or pass another --format",
+    )
     names = _lookup(layout.columns)
     missing = [required for required in REQUIRED if required.lower() not in names]
     if missing:
@@ -93,15 +91,14 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
     wanted = [
         names[n.lower()] for n in (*REQUIRED, "Requester", "Solved at", "Assignee") if n.lower() in names
     ]
-    rows = read_rows(source, layout, columns=wanted, types=dict.fromkeys(wanted, pa.large_string()))
-    warnings = list(rows.warnings)
-    if (note := malformed_warning(rows, layout)) is not None:
-        warnings.append(note)
+    rows, warnings = read_table(
+        source,
+        layout,
+        columns=wanted,
+        types=dict.fromkeys(wanted, pa.large_string()),
+        empty="the export has a header but no tickets",
+    )
     table = rows.table.to_pandas()
-    if table.empty:
-        if rows.malformed_count:
-            raise unreadable(rows, layout, file=source.name)
-        raise EmptyInputError("the export has a header but no tickets", file=source.name)
 
     def text(column: str) -> pd.Series:
         key = names.get(column.lower())
