@@ -8,17 +8,16 @@ the wording around it lives in ``templates/``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
 
 from . import events as ev
-from .humanize import human_duration, human_duration_adjective, human_time
+from .humanize import human_date, human_duration, human_duration_adjective, human_time
 from .importers.text import parse_date
 from .incident import Incident, fill_incident
 from .keyevents import KeyEvent, select_key_events, signal_channel
-from .milestones import NAMES
 from .timeline import Timeline
 from .timeparse import resolve_zone, zone_label
 
@@ -130,8 +129,6 @@ class Facts:
     date: str
     #: Milestone -> local clock time with zone, e.g. ``9:14am ET`` (missing milestones are absent).
     times: dict[str, str]
-    #: Milestone -> bare local clock time, e.g. ``9:14am``.
-    clocks: dict[str, str]
     #: Milestone -> ``April 16`` when it fell on a later day than the start, else "".
     days: dict[str, str]
     duration: str | None
@@ -152,11 +149,6 @@ class Facts:
     #: Which optional sentences the Summary has room for (it must stay 3-5 sentences).
     summary_has_detection: bool
     summary_experience: str
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def milestones(self) -> dict[str, bool]:
-        return {name: name in self.times for name in NAMES}
 
     def count_word(self, n: int) -> str:
         return number_word(n)
@@ -167,13 +159,12 @@ class Facts:
         return "an" if re.match(r"(?:8|1[18](?!\d))", phrase) else "a"
 
 
-def _local(ts: pd.Timestamp, zone: str, first_day: object) -> tuple[str, str, str]:
-    """``(clock with zone, bare clock, day)``; the day (``April 16``) is empty on the incident's first day."""
+def _local(ts: pd.Timestamp, zone: str, first_day: object) -> tuple[str, str]:
+    """``(clock with zone, day)``; the day (``April 16``) is empty on the incident's first day."""
     z = resolve_zone(zone)
-    clock = human_time(ts, z)
     local = ts.tz_convert(z)
     day = "" if first_day is None or local.date() == first_day else f"{local.strftime('%B')} {local.day}"
-    return f"{clock} {zone_label(z, ts)}", clock, day
+    return f"{human_time(ts, z)} {zone_label(z, ts)}", day
 
 
 def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object) -> list[Bullet]:
@@ -192,7 +183,7 @@ def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: o
     picked.sort(key=lambda e: (e.time, -len(e.milestones)))
     bullets = []
     for event in picked:
-        clock, _, day = _local(event.time, zone, first_day)
+        clock, day = _local(event.time, zone, first_day)
         bullets.append(
             Bullet(
                 when=f"{day}, {clock}" if day else clock,
@@ -211,8 +202,7 @@ def written_date(text: str) -> str:
     """The author's date as written; ISO (``2024-04-15``) reads better as April 15, 2024."""
     stripped = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", stripped):
-        day = parse_date(stripped)
-        return f"{day.strftime('%B')} {day.day}, {day.year}"
+        return human_date(pd.Timestamp(parse_date(stripped).isoformat(), tz="UTC"), "UTC")
     return stripped
 
 
@@ -226,11 +216,10 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
     anchor = m.started or m.detected
     first_day = anchor.tz_convert(z).date() if anchor is not None else None
     times: dict[str, str] = {}
-    clocks: dict[str, str] = {}
     days: dict[str, str] = {}
     for name, value in m.as_dict().items():
         if value is not None:
-            times[name], clocks[name], days[name] = _local(value, zone, first_day)
+            times[name], days[name] = _local(value, zone, first_day)
     mitigate_to_resolve = (
         (m.resolved - m.mitigated).to_pytimedelta()
         if m.mitigated is not None and m.resolved is not None and m.resolved >= m.mitigated
@@ -264,7 +253,6 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         zone_label=zone_label(z, anchor),
         date=date,
         times=times,
-        clocks=clocks,
         days=days,
         detect_lag_minutes=None
         if metrics.time_to_detect is None
@@ -283,7 +271,6 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         remediation_is_clause=starts_with_past_tense(filled.remediation),
         summary_has_detection=has_detection,
         summary_experience=experience,
-        warnings=list(timeline.warnings),
     )
 
 

@@ -41,7 +41,6 @@ class Generation:
         self.interval = interval
         self.clock = clock
         self.text = ""
-        self.chunks = 0
         self.started_at: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="postmortem-draft", daemon=True)
@@ -49,10 +48,6 @@ class Generation:
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
 
     def elapsed(self) -> float:
         return 0.0 if self.started_at is None else self.clock() - self.started_at
@@ -82,7 +77,6 @@ class Generation:
                 if self._stop.is_set():
                     break
                 parts.append(chunk)
-                self.chunks += 1
                 now = self.clock()
                 if now - last >= self.interval:
                     self.text = "".join(parts)

@@ -73,6 +73,13 @@ def _times(frame: pd.DataFrame) -> np.ndarray:
     return frame["time"].to_numpy(dtype="datetime64[ns]").view("int64")
 
 
+def _same_instant(times: np.ndarray, ts: pd.Timestamp) -> tuple[int, int]:
+    """Rows ``lo:hi`` of the sorted ``times`` at the instant ``ts`` (at most :data:`_SAME_INSTANT_CAP`)."""
+    value = ts.tz_convert("UTC").value
+    lo = int(np.searchsorted(times, value, side="left"))
+    return lo, min(int(np.searchsorted(times, value, side="right")), lo + _SAME_INSTANT_CAP)
+
+
 def _event(row: pd.Series, *, milestones: tuple[str, ...], handwritten: frozenset[str]) -> KeyEvent:
     return KeyEvent(
         time=row["time"],
@@ -100,9 +107,7 @@ def _milestone_rows(timeline: Timeline, times: np.ndarray) -> tuple[dict[int, li
         ts = getattr(m, name)
         if ts is None:
             continue
-        value = ts.tz_convert("UTC").value
-        lo = int(np.searchsorted(times, value, side="left"))
-        hi = min(int(np.searchsorted(times, value, side="right")), lo + _SAME_INSTANT_CAP)
+        lo, hi = _same_instant(times, ts)
         if hi <= lo:
             synthetic.setdefault(ts, []).append(name)
             continue
@@ -195,10 +200,7 @@ def signal_channel(timeline: Timeline) -> str:
     if m.detected is None:
         return ""
     key = timeline.key_events
-    times = _times(key)
-    value = m.detected.tz_convert("UTC").value
-    lo = int(np.searchsorted(times, value, side="left"))
-    hi = min(int(np.searchsorted(times, value, side="right")), lo + _SAME_INSTANT_CAP)
+    lo, hi = _same_instant(_times(key), m.detected)
     at = key.iloc[lo:hi]
     if m.detected_by == "customer":
         ticket = "zendesk" in set(at["source"]) or "ticket" in " ".join(at["message"]).lower()

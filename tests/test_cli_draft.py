@@ -29,6 +29,12 @@ def server() -> Iterator[OpenAIServer]:
         yield running
 
 
+def draft_with_model(server: OpenAIServer, target: Path) -> int:
+    """``postmortem draft SEED --drafter openai --model m1 --base-url SERVER -o TARGET``."""
+    argv = ["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", server.base_url]
+    return main([*argv, "-o", str(target)])
+
+
 def test_prompt_prints_the_assembled_prompt(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["prompt", str(SEED), "--nonce", NONCE]) == 0
     out = capsys.readouterr().out
@@ -71,20 +77,7 @@ def test_draft_offline_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 def test_draft_with_a_model_to_file(server: OpenAIServer, tmp_path: Path) -> None:
     target = tmp_path / "draft.md"
-    code = main(
-        [
-            "draft",
-            str(SEED),
-            "--drafter",
-            "openai",
-            "--model",
-            "m1",
-            "--base-url",
-            server.base_url,
-            "-o",
-            str(target),
-        ]
-    )
+    code = draft_with_model(server, target)
     assert code == 0
     assert target.read_text() == DEFAULT_TEXT
     assert server.received[0].body["model"] == "m1"
@@ -97,20 +90,7 @@ def test_cut_stream_leaves_earlier_draft_and_saves_partial(
     target = tmp_path / "draft.md"
     target.write_text(EARLIER)
     server.script(Reply(mode="cut", cut_after=3))
-    code = main(
-        [
-            "draft",
-            str(SEED),
-            "--drafter",
-            "openai",
-            "--model",
-            "m1",
-            "--base-url",
-            server.base_url,
-            "-o",
-            str(target),
-        ]
-    )
+    code = draft_with_model(server, target)
     assert code == 1
     assert target.read_text() == EARLIER
     partial = tmp_path / "draft.md.partial"

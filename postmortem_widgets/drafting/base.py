@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import DraftError
@@ -28,7 +28,6 @@ class DraftResult:
     complete: bool = False
     finish_reason: str | None = None
     error: DraftError | None = None
-    chunks: list[str] = field(default_factory=list, repr=False)
 
     @property
     def problem(self) -> str | None:
@@ -61,7 +60,6 @@ class DraftStream(Iterator[str]):
 
     def __next__(self) -> str:
         chunk = next(self._chunks)
-        self.result.chunks.append(chunk)
         self.result.text += chunk
         return chunk
 

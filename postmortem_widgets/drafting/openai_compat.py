@@ -222,11 +222,15 @@ class OpenAIDrafter:
         chunks = self._streamed if self.use_stream else self._whole
         return DraftStream(lambda r: chunks(request, r), result)
 
-    def _whole(self, request: dict[str, Any], result: DraftResult) -> Iterator[str]:
+    def _create(self, request: dict[str, Any], **options: Any) -> Any:
+        """Send the request. ``client`` may be any OpenAI-like object, so whatever it raises is translated."""
         try:
-            completion = self._client.chat.completions.create(**request)
+            return self._client.chat.completions.create(**request, **options)
         except Exception as exc:
             raise self.translate(exc) from None
+
+    def _whole(self, request: dict[str, Any], result: DraftResult) -> Iterator[str]:
+        completion = self._create(request)
         choice = completion.choices[0] if completion.choices else None
         text = (choice.message.content or "") if choice is not None else ""
         result.finish_reason = getattr(choice, "finish_reason", None)
@@ -235,10 +239,7 @@ class OpenAIDrafter:
         self._finish(result)
 
     def _streamed(self, request: dict[str, Any], result: DraftResult) -> Iterator[str]:
-        try:
-            response = self._client.chat.completions.create(**request, stream=True)
-        except Exception as exc:
-            raise self.translate(exc) from None
+        response = self._create(request, stream=True)
         produced = False
         try:
             for chunk in response:
