@@ -14,7 +14,6 @@ from pathlib import Path
 from ..atomic import atomic_write_text
 from ..errors import PostmortemError
 from ..review import Review, check_draft, load_draft, load_roster, people_names, redact
-from ..review.names import NameMatcher
 from ._common import add_timeline_options, load_inputs
 
 EXIT_ERRORS = 1
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     roster = load_roster(args.roster) if args.roster else []
     if args.redact:
         names = people_names(incident.responders, timeline, roster)
-        redaction = redact(draft, matcher=NameMatcher(names, loose=True))
+        redaction = redact(draft, roster=names)
         atomic_write_text(Path(args.output), redaction.text)
         kinds = ", ".join(f"{n} {kind}" for kind, n in redaction.summary().items()) or "nothing to replace"
         print(

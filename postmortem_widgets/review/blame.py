@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .model import Finding, finding
+from .model import Finding, finding, phrase_findings
 
 if TYPE_CHECKING:
     from .context import ReviewContext
@@ -37,19 +37,14 @@ _BY_PERSON = re.compile(r"\b(?:caused|triggered|introduced|broken|made|pushed|de
 def check_blame(ctx: ReviewContext) -> list[Finding]:
     doc = ctx.doc
     text = doc.plain
-    out = []
-    for pattern in BLAME:
-        for m in pattern.finditer(text):
-            out.append(
-                finding(
-                    "blame-language",
-                    doc.line_at(m.start()),
-                    f"{' '.join(m.group().split())!r} blames a person",
-                    'Describe what failed in the system and what let it happen ("a routine update introduced '
-                    'a configuration error"), not who did it.',
-                    section=doc.section_at(m.start()),
-                )
-            )
+    out = phrase_findings(
+        doc,
+        BLAME,
+        "blame-language",
+        "blames a person",
+        'Describe what failed in the system and what let it happen ("a routine update introduced '
+        'a configuration error"), not who did it.',
+    )
     for hit in ctx.names.finditer(text):
         if ctx.claimed(hit.start, hit.end):
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,7 @@ class TimeMention:
 
 
 _FIXED_LABEL = r"(?:UTC|GMT)[+-]\d{1,2}(?::?\d{2})?"
+_FIXED_RE = re.compile(r"(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
 @cache
@@ -80,7 +81,7 @@ def zone_labels(zone: ZoneInfo, year: int) -> dict[str, tzinfo]:
 
 
 def _fixed_zone(label: str) -> tzinfo:
-    match = re.fullmatch(r"(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?", label)
+    match = _FIXED_RE.fullmatch(label)
     assert match is not None
     sign = -1 if match.group(1) == "-" else 1
     return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0)))
@@ -133,6 +134,22 @@ def writes_24h(mentions: Iterable[TimeMention]) -> bool:
     return any(not m.ampm and (m.hour > 12 or m.hour == 0 or m.text.startswith("0")) for m in mentions)
 
 
+def local_time(day: date, seconds: int, zone: tzinfo) -> pd.Timestamp:
+    """The moment a clock reading (seconds after midnight, to the minute) names on ``day`` in ``zone``."""
+    return pd.Timestamp(datetime.combine(day, time(seconds // 3600, seconds % 3600 // 60), tzinfo=zone))
+
+
+def day_seconds(ts: pd.Timestamp, zone: tzinfo) -> int:
+    """Seconds after local midnight in ``zone`` for one time."""
+    local = ts.tz_convert(zone)
+    return int(local.hour * 3600 + local.minute * 60 + local.second)
+
+
+def reads_as(ts: pd.Timestamp, zone: tzinfo, mention: TimeMention) -> bool:
+    """Whether the mention, read in ``zone``, is the local clock time of ``ts`` (within a minute)."""
+    return bool(len(matching(np.array([day_seconds(ts, zone)]), mention)))
+
+
 def local_seconds(times: np.ndarray, zone: tzinfo) -> np.ndarray:
     """Seconds after local midnight in ``zone`` for UTC nanosecond times."""
     if not len(times):
@@ -159,7 +176,7 @@ _WORDS = {
     "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90, "a": 1, "an": 1, "half an": 0.5, "half a": 0.5,
 }  # fmt: skip
 _UNITS = {"day": 86400, "hour": 3600, "hr": 3600, "h": 3600, "minute": 60, "min": 60, "m": 60, "second": 1,
-          "sec": 1, "s": 1}  # fmt: skip
+          "sec": 1}  # fmt: skip
 _NUM = (
     r"(?:\d+(?:\.\d+)?|half an?|forty-five|"
     + "|".join(sorted((w for w in _WORDS if " " not in w and "-" not in w), key=len, reverse=True))
@@ -167,7 +184,7 @@ _NUM = (
 )
 _UNIT = r"(?:days?|hours?|hrs?|minutes?|mins?|seconds?|secs?)"
 _PART = rf"{_NUM}[\s-]+{_UNIT}\b"
-_COMPACT = r"\d+\s?h(?:\s?\d+\s?m(?:in)?)?\b|\d+\s?h\b"
+_COMPACT = r"\d+\s?h(?:\s?\d+\s?m(?:in)?)?\b"
 DURATION_RE = re.compile(
     rf"(?<![\w.-])(?:(?P<long>{_PART}(?:(?:\s+and\s+|\s+){_PART})*(?P<half>\s+and\s+a\s+half)?)"
     rf"|(?P<compact>{_COMPACT}))",
@@ -175,6 +192,8 @@ DURATION_RE = re.compile(
 )
 _PART_RE = re.compile(rf"(?P<n>{_NUM})[\s-]+(?P<u>{_UNIT})", re.IGNORECASE)
 _COMPACT_PART_RE = re.compile(r"(?P<n>\d+)\s?(?P<u>h|m)", re.IGNORECASE)
+#: "2-hour 33-minute": written as an adjective.
+_ADJECTIVE_RE = re.compile(rf"\d[\s]*-\s*{_UNIT}", re.IGNORECASE)
 
 #: "a day", "an hour": an article is a loose figure; "half an hour" or "an hour and a half" is a real one.
 _VAGUE_ARTICLE = re.compile(r"an?\s", re.IGNORECASE)
@@ -224,18 +243,18 @@ def find_durations(text: str) -> list[DurationMention]:
             for part in _COMPACT_PART_RE.finditer(m.group()):
                 seconds += int(part["n"]) * _UNITS[part["u"].lower()]
         else:
+            unit = 0
             for part in _PART_RE.finditer(m.group("long")):
                 number = part["n"].lower()
                 value = float(number) if number[0].isdigit() else float(_WORDS[number])
-                unit = part["u"].lower().rstrip("s") if part["u"].lower() not in ("s",) else "s"
-                seconds += value * _UNITS[unit]
+                unit = _UNITS[part["u"].lower().rstrip("s")]
+                seconds += value * unit
             if m.group("half"):
-                last = list(_PART_RE.finditer(m.group("long")))[-1]
-                seconds += 0.5 * _UNITS[last["u"].lower().rstrip("s")]
+                seconds += 0.5 * unit  # "an hour and a half": half of the last unit
         if seconds < 60 or (_VAGUE_ARTICLE.match(m.group()) and not m.group("half")):
             continue  # "in a second or two", "a day behind": not a measured figure
         qualifier = QUALIFIER_RE.search(before)
-        adjective = bool(re.search(rf"\d[\s]*-\s*{_UNIT}", m.group(), re.IGNORECASE))
+        adjective = bool(_ADJECTIVE_RE.search(m.group()))
         found.append(
             DurationMention(
                 m.start(),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from ..importers.text import parse_date
 from ..milestones import NAMES, Milestones
 from ..timeline import Timeline
 from ..timeparse import resolve_zone, zone_label
-from .clock import find_durations, find_times, local_seconds, zone_labels
+from .clock import find_durations, find_times, label_zone, local_seconds, local_time, zone_labels
 from .document import Document
 from .language import Jargon
 from .names import NameMatcher
@@ -80,9 +81,18 @@ class Facts:
             self._seconds[key] = local_seconds(self.times, zone)
         return self._seconds[key]
 
+    @property
+    def zone_name(self) -> str:
+        """The incident zone's label when the incident happened ("ET", "CEST")."""
+        first = pd.Timestamp(self.times[0]).tz_localize("UTC") if len(self.times) else None
+        return zone_label(self.zone, first)
+
+    def clock(self, ts: pd.Timestamp) -> str:
+        """A time as the draft should write it: ``9:14am ET``."""
+        return f"{human_time(ts, self.zone)} {zone_label(self.zone, ts)}"
+
     def describe(self, i: int) -> str:
-        ts = pd.Timestamp(self.times[i]).tz_localize("UTC")
-        clock = f"{human_time(ts, self.zone)} {zone_label(self.zone, ts)}"
+        clock = self.clock(pd.Timestamp(self.times[i]).tz_localize("UTC"))
         return f"{clock}: {self.what[i]}" if self.what[i] else clock
 
 
@@ -122,10 +132,9 @@ def _record_times(
     for name in _RECORD_FIELDS:
         text = str(getattr(incident, name, "") or "")
         for mention in find_times(text, labels):
-            where = labels.get(mention.label, zone) if mention.label else zone
+            where = label_zone(mention.label, labels) or zone
             for seconds in mention.seconds_of_day():
-                local = datetime.combine(day, time(seconds // 3600, seconds % 3600 // 60), tzinfo=where)
-                out.append((pd.Timestamp(local).tz_convert("UTC"), f"from the incident's {name}"))
+                out.append((local_time(day, seconds, where).tz_convert("UTC"), f"from the incident's {name}"))
     return out
 
 
@@ -146,10 +155,9 @@ def build_facts(incident: Incident, timeline: Timeline | None) -> Facts:
     day = _base_date(incident, timeline, zone)
     labels = zone_labels(zone, day.year if day else 2000)
     milestones = timeline.milestones if timeline is not None else None
+    stamps = milestones.as_dict() if milestones is not None else dict.fromkeys(NAMES)
     # A few milestone and record times, then the key events as whole columns (no per-row loop).
-    extra: list[tuple[Any, str]] = []
-    if milestones is not None:
-        extra.extend((getattr(milestones, n), n) for n in NAMES if getattr(milestones, n) is not None)
+    extra: list[tuple[Any, str]] = [(t, n) for n, t in stamps.items() if t is not None]
     extra.extend(_record_times(incident, zone, labels, day))
     extra_times = (
         pd.DatetimeIndex([t for t, _ in extra], tz="UTC").tz_localize(None).to_numpy("datetime64[ns]")
@@ -171,14 +179,11 @@ def build_facts(incident: Incident, timeline: Timeline | None) -> Facts:
         duration = timedelta(seconds=record_durations[0])
 
     figures: dict[str, float] = {}
-    anchors: list[float] = []
-    if milestones is not None:
-        for a in NAMES:
-            for b in NAMES[NAMES.index(a) + 1 :]:
-                start, end = getattr(milestones, a), getattr(milestones, b)
-                if start is not None and end is not None and end > start:
-                    figures[f"{a} to {b}"] = (end - start).total_seconds()
-        anchors = [getattr(milestones, n).value / 1e9 for n in NAMES if getattr(milestones, n) is not None]
+    for a, b in combinations(NAMES, 2):
+        start, end = stamps[a], stamps[b]
+        if start is not None and end is not None and end > start:
+            figures[f"{a} to {b}"] = (end - start).total_seconds()
+    anchors = [t.value / 1e9 for t in stamps.values() if t is not None]
     points = np.unique(times.astype("int64") / 1e9) if len(times) else np.array([], dtype="float64")
     if len(points) <= PAIRWISE_LIMIT:
         gaps = (points[None, :] - points[:, None]).ravel()
@@ -194,11 +199,9 @@ def build_facts(incident: Incident, timeline: Timeline | None) -> Facts:
     if len(times):
         local = pd.DatetimeIndex(times).tz_localize("UTC").tz_convert(zone)
         dates.update(local.normalize().unique().date)
-    if milestones is not None and milestones.started is not None and milestones.resolved is not None:
-        first, last = (
-            milestones.started.tz_convert(zone).date(),
-            milestones.resolved.tz_convert(zone).date(),
-        )
+    started, resolved = stamps["started"], stamps["resolved"]
+    if started is not None and resolved is not None:
+        first, last = started.tz_convert(zone).date(), resolved.tz_convert(zone).date()
         if 0 < (last - first).days <= MAX_SPAN_DAYS:
             dates.update(first + timedelta(days=i) for i in range((last - first).days + 1))
     if incident.incident_date.strip() and day is not None:

@@ -6,12 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..humanize import human_time
-from ..timeparse import zone_label
-from .clock import find_times, label_zone, leads, matching
-from .document import CHANGES, SUMMARY, TIMELINE
+from .clock import find_times, label_zone, leads, reads_as
+from .document import CHANGES, SUMMARY, TIMELINE, sentence_around
 from .model import Finding, finding
 
 if TYPE_CHECKING:
@@ -63,12 +59,6 @@ CLAIMS: tuple[re.Pattern[str], ...] = tuple(
 )
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in ".!?\n")
-    right = min((i for i in (text.find(c, end) for c in ".!?\n") if i >= 0), default=len(text))
-    return text[left + 1 : right]
-
-
 def check_detection(ctx: ReviewContext) -> list[Finding]:
     doc, facts = ctx.doc, ctx.facts
     if facts.detected_by != "customer":
@@ -78,7 +68,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
     out: list[Finding] = []
     when = ""
     if facts.detected is not None:
-        when = f" (at {human_time(facts.detected, facts.zone)} {zone_label(facts.zone, facts.detected)})"
+        when = f" (at {facts.clock(facts.detected)})"
 
     timeline_items = doc.blocks_in(TIMELINE, "item")
     detection_line = None
@@ -88,9 +78,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
             times = find_times(item, facts.labels)
             if not times or not leads(item, times[0].start):
                 continue
-            zone = label_zone(times[0].label, facts.labels) or facts.zone
-            local = facts.detected.tz_convert(zone)
-            if len(matching(np.array([local.hour * 3600 + local.minute * 60 + local.second]), times[0])):
+            if reads_as(facts.detected, label_zone(times[0].label, facts.labels) or facts.zone, times[0]):
                 detection_line = block.line
                 break
 
@@ -112,7 +100,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
             if doc.section_at(m.start()) == CHANGES or doc.is_code(m.start()):
                 continue
             before = text[max(0, m.start() - 40) : m.start()]
-            if _NEGATION.search(before) or _CUSTOMER.search(_sentence_around(text, m.start(), m.end())):
+            if _NEGATION.search(before) or _CUSTOMER.search(sentence_around(text, m.start(), m.end())):
                 continue
             out.append(
                 finding(

@@ -230,5 +230,12 @@ class Document:
         close(len(self.lines) - 1)
 
 
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The rough sentence holding ``text[start:end]``: between the nearest ., !, ? or line breaks."""
+    left = max(text.rfind(c, 0, start) for c in ".!?\n")
+    right = min((i for i in (text.find(c, end) for c in ".!?\n") if i >= 0), default=len(text))
+    return text[left + 1 : right]
+
+
 def parse_document(text: str) -> Document:
     return Document(text)

@@ -9,14 +9,13 @@ resolution; timeline bullets must run forward; the incident's length and the res
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..humanize import human_date, human_duration, human_duration_adjective, human_time
-from ..timeparse import zone_label
+from ..humanize import human_date, human_duration, human_duration_adjective
 from .clock import (
     DurationMention,
     TimeMention,
@@ -26,12 +25,14 @@ from .clock import (
     find_times,
     label_zone,
     leads,
+    local_time,
     matching,
+    reads_as,
     settle_clock,
     writes_24h,
 )
-from .document import FACT_SECTIONS_EXCLUDED, SUMMARY, TIMELINE, Document
-from .model import Finding, finding
+from .document import FACT_SECTIONS_EXCLUDED, SUMMARY, TIMELINE, Document, sentence_around
+from .model import WARNING, Finding, finding
 
 if TYPE_CHECKING:
     from .context import Facts, ReviewContext
@@ -86,12 +87,8 @@ def _checked(doc: Document, offset: int) -> bool:
 
 
 def _zone(facts: Facts, mention: TimeMention) -> tuple[tzinfo, str]:
-    zone = label_zone(mention.label, facts.labels) if mention.label else None
-    return (zone, mention.label) if zone is not None else (facts.zone, zone_label(facts.zone))
-
-
-def _clock(ts: pd.Timestamp, facts: Facts) -> str:
-    return f"{human_time(ts, facts.zone)} {zone_label(facts.zone, ts)}"
+    zone = label_zone(mention.label, facts.labels)
+    return (zone, mention.label) if zone is not None else (facts.zone, facts.zone_name)
 
 
 def _nearest(facts: Facts, mention: TimeMention, seconds: np.ndarray) -> str:
@@ -106,9 +103,7 @@ def _reading(facts: Facts, mention: TimeMention, zone: tzinfo, label: str) -> st
         return f" (read as {label})"
     if getattr(zone, "key", None) == facts.zone.key or not facts.dates or len(mention.seconds_of_day()) != 1:
         return ""
-    seconds = mention.seconds_of_day()[0]
-    local = datetime.combine(min(facts.dates), time(seconds // 3600, seconds % 3600 // 60), tzinfo=zone)
-    return f" ({_clock(pd.Timestamp(local), facts)})"
+    return f" ({facts.clock(local_time(min(facts.dates), mention.seconds_of_day()[0], zone))})"
 
 
 def _is_resolution(text: str, mention: TimeMention) -> bool:
@@ -133,7 +128,7 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
         line = doc.line_at(mention.start)
         if section != TIMELINE and facts.resolved is not None and _is_resolution(doc.plain, mention):
             resolved = facts.resolved
-            if len(matching(np.array([_day_seconds(resolved, zone)]), mention)):
+            if reads_as(resolved, zone, mention):
                 resolution_said = resolution_said or section == SUMMARY
                 continue
             resolution_said = resolution_said or section == SUMMARY
@@ -142,8 +137,8 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
                     "fact-resolution",
                     line,
                     f"says the incident was resolved at {mention.describe()}, but it was resolved at "
-                    f"{_clock(resolved, facts)}",
-                    f"Write {_clock(resolved, facts)}.",
+                    f"{facts.clock(resolved)}",
+                    f"Write {facts.clock(resolved)}.",
                     section=section,
                 )
             )
@@ -151,8 +146,7 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
         hits = matching(seconds, mention)
         if len(hits):
             if section == SUMMARY and facts.resolved is not None:
-                resolved_s = _day_seconds(facts.resolved, zone)
-                resolution_said = resolution_said or bool(len(matching(np.array([resolved_s]), mention)))
+                resolution_said = resolution_said or reads_as(facts.resolved, zone, mention)
             continue
         out.append(
             finding(
@@ -173,17 +167,12 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
                 "fact-resolution",
                 summary[0].line,
                 "the Summary does not say when the incident was resolved",
-                f"Say it was resolved at {_clock(facts.resolved, facts)}.",
+                f"Say it was resolved at {facts.clock(facts.resolved)}.",
                 section=SUMMARY,
-                severity="warning",
+                severity=WARNING,
             )
         )
     return out
-
-
-def _day_seconds(ts: pd.Timestamp, zone: tzinfo) -> int:
-    local = ts.tz_convert(zone)
-    return int(local.hour * 3600 + local.minute * 60 + local.second)
 
 
 def _order(ctx: ReviewContext, twenty_four: bool) -> list[Finding]:
@@ -205,9 +194,7 @@ def _order(ctx: ReviewContext, twenty_four: bool) -> list[Finding]:
             continue  # a time that matches no event is fact-time's finding; it has no place to order
         if not candidates:
             candidates = sorted(
-                pd.Timestamp(datetime.combine(day, time(s // 3600, s % 3600 // 60), tzinfo=zone)).value
-                for day in days
-                for s in mention.seconds_of_day()
+                local_time(day, s, zone).value for day in days for s in mention.seconds_of_day()
             )
         dated = [d.as_date() for d in find_dates(text[: mention.start])]
         if dated and dated[0] is not None:
@@ -255,12 +242,6 @@ _PHASE = {
 }
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in ".!?\n")
-    right = min((i for i in (text.find(c, end) for c in ".!?\n") if i >= 0), default=len(text))
-    return text[left + 1 : right]
-
-
 def _figures(figures: dict[str, float], *, start: str) -> str:
     """The figures from one milestone, in words: "From detection: acknowledged 5 minutes, ..."."""
     chosen = [(k.split(" to ")[1], v) for k, v in figures.items() if k.startswith(f"{start} to ")]
@@ -293,7 +274,7 @@ def _durations(ctx: ReviewContext) -> list[Finding]:
             m = facts.milestones
             window = ""
             if m is not None and m.started is not None and m.resolved is not None:
-                window = f" ({_clock(m.started, facts)} to {_clock(m.resolved, facts)})"
+                window = f" ({facts.clock(m.started)} to {facts.clock(m.resolved)})"
             better = (
                 human_duration_adjective(facts.duration)
                 if mention.adjective
@@ -309,7 +290,7 @@ def _durations(ctx: ReviewContext) -> list[Finding]:
                 )
             )
             continue
-        sentence = _sentence(text, mention.start, mention.end)
+        sentence = sentence_around(text, mention.start, mention.end)
         ends = {name for name, words in MILESTONE_WORDS.items() if words.search(sentence)}
         named = {k: v for k, v in facts.figures.items() if ends & set(k.split(" to "))}
         candidates = np.fromiter(named.values(), dtype="float64") if named else facts.durations

@@ -23,10 +23,8 @@ if TYPE_CHECKING:
 
 def default_jargon_path() -> Path:
     """The shipped list (a data file next to the templates)."""
-    try:
-        from ..templating import templates_dir
-    except ImportError:  # pragma: no cover - the package always has templating
-        return Path(__file__).resolve().parent.parent / "templates" / "review" / "jargon.tsv"
+    from ..templating import templates_dir  # on first use: templating imports jinja2
+
     return templates_dir() / "review" / "jargon.tsv"
 
 
@@ -77,7 +75,6 @@ class Jargon:
         by_key: dict[str, Term] = {}
         for term in terms:
             by_key[term.term.lower()] = term
-        self.terms = list(by_key.values())
         self._plainer = {k.rstrip("*"): t.plainer for k, t in by_key.items()}
         self._prefixes = sorted((k.rstrip("*") for k in by_key if k.endswith("*")), key=len, reverse=True)
         parts = []

@@ -7,8 +7,13 @@ draft says something false, unsafe or missing; a warning means a careful human s
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .document import Document
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -105,6 +110,23 @@ def finding(
         suggestion=suggestion,
         section=section,
     )
+
+
+def phrase_findings(
+    doc: Document, patterns: Iterable[re.Pattern[str]], rule: str, says: str, suggestion: str
+) -> list[Finding]:
+    """One finding per match of each pattern in the draft: "'<the phrase>' <says>", at its line."""
+    return [
+        finding(
+            rule,
+            doc.line_at(m.start()),
+            f"{' '.join(m.group().split())!r} {says}",
+            suggestion,
+            section=doc.section_at(m.start()),
+        )
+        for pattern in patterns
+        for m in pattern.finditer(doc.plain)
+    ]
 
 
 @dataclass

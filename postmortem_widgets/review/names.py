@@ -160,9 +160,6 @@ class NameMatcher:
             patterns.append(rf"(?i:@?(?P<part>{alternatives}))" if loose else rf"@?(?P<part>{alternatives})")
         self._re = re.compile(r"(?<![\w@.-])(?:" + "|".join(patterns) + r")(?![\w@-])") if patterns else None
 
-    def __bool__(self) -> bool:
-        return self._re is not None
-
     def finditer(self, text: str) -> list[NameHit]:
         if self._re is None:
             return []

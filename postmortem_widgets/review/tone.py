@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .model import ERROR, WARNING, Finding, Severity, finding
+from .model import ERROR, WARNING, Finding, Severity, finding, phrase_findings
 
 if TYPE_CHECKING:
     from .context import ReviewContext
@@ -88,15 +88,13 @@ def check_tone(ctx: ReviewContext) -> list[Finding]:
                     severity=severity,
                 )
             )
-    for pattern in DEFENSIVE:
-        for m in pattern.finditer(text):
-            out.append(
-                finding(
-                    "tone-defensive",
-                    doc.line_at(m.start()),
-                    f"{' '.join(m.group().split())!r} sounds defensive or minimising",
-                    "State what happened and own it; let the facts speak for the scale.",
-                    section=doc.section_at(m.start()),
-                )
-            )
+    out.extend(
+        phrase_findings(
+            doc,
+            DEFENSIVE,
+            "tone-defensive",
+            "sounds defensive or minimising",
+            "State what happened and own it; let the facts speak for the scale.",
+        )
+    )
     return out
