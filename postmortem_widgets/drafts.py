@@ -35,10 +35,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import fsync_dir
 from .errors import PostmortemError
+
+if TYPE_CHECKING:
+    from .review import Review
 
 __all__ = [
     "DRAFTS_DIR",
@@ -158,18 +161,13 @@ def default_author() -> str:
         return "unknown"
 
 
-def review_summary(review: Any) -> dict[str, Any] | None:
-    """A review (its ``findings``, each with a ``severity`` and a ``rule``) as counts and rule ids."""
+def review_summary(review: Review | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A review as counts and rule ids; a summary (a restored version's) is kept as it is."""
     if review is None:
         return None
     if isinstance(review, Mapping):
         return dict(review)
-    findings = list(getattr(review, "findings", []))
-    return {
-        "errors": sum(1 for f in findings if getattr(f, "severity", "") == "error"),
-        "warnings": sum(1 for f in findings if getattr(f, "severity", "") == "warning"),
-        "rules": sorted({str(getattr(f, "rule", "")) for f in findings} - {""}),
-    }
+    return {"errors": review.errors, "warnings": review.warnings, "rules": sorted(review.rules())}
 
 
 def unified_diff(a: str, b: str, a_name: str, b_name: str, *, context: int = 3) -> str:
@@ -396,7 +394,7 @@ class DraftStore:
         drafter: str | None = None,
         model: str | None = None,
         prompt_hash: str | None = None,
-        review: Any = None,
+        review: Review | Mapping[str, Any] | None = None,
         note: str | None = None,
         restored_from: int | None = None,
     ) -> DraftVersion:

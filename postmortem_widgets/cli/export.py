@@ -13,6 +13,7 @@ from ..export.api import (
     describe_finding,
     export_report,
     format_for_path,
+    review_draft,
     split_review,
 )
 
@@ -50,7 +51,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.api import review_draft
     from ..export.markdown import render_markdown
     from ..incident import incident_timeline, load_incident
     from ..review import load_draft

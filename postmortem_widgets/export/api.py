@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import atomic_write_bytes
 from ..errors import PostmortemError
 
 if TYPE_CHECKING:
     from ..incident import Incident
+    from ..review import Finding, Review
     from ..timeline import Timeline
 
 __all__ = [
@@ -34,13 +35,6 @@ __all__ = [
 FORMATS: dict[str, str] = {"html": ".html", "pdf": ".pdf", "md": ".md", "email": ".eml", "ipynb": ".ipynb"}
 
 
-class ReviewLike(Protocol):
-    """What export needs of :class:`postmortem_widgets.review.Review`: its findings, each with a severity."""
-
-    @property
-    def findings(self) -> Sequence[Any]: ...
-
-
 class ExportError(PostmortemError):
     """A report could not be exported."""
 
@@ -52,7 +46,7 @@ class UnknownExportFormatError(ExportError):
 class ReviewBlockedError(ExportError):
     """The draft has review errors; publishing it needs ``force=True`` (``--force``)."""
 
-    def __init__(self, errors: Sequence[Any], *, file: str | None = None) -> None:
+    def __init__(self, errors: Sequence[Finding], *, file: str | None = None) -> None:
         super().__init__(
             f"the draft has {len(errors)} review error(s), so it was not exported",
             file=file,
@@ -64,20 +58,18 @@ class ReviewBlockedError(ExportError):
         return super().__str__() + "".join(f"\n  {describe_finding(f)}" for f in self.errors)
 
 
-def split_review(review: ReviewLike) -> tuple[list[Any], list[Any]]:
+def split_review(review: Review) -> tuple[list[Finding], list[Finding]]:
     """The review's error findings and warning findings."""
-    findings = list(review.findings)
     return (
-        [f for f in findings if getattr(f, "severity", "") == "error"],
-        [f for f in findings if getattr(f, "severity", "") == "warning"],
+        [f for f in review.findings if f.severity == "error"],
+        [f for f in review.findings if f.severity == "warning"],
     )
 
 
-def describe_finding(finding: Any) -> str:
+def describe_finding(finding: Finding) -> str:
     """``line 12: [names-engineer] message`` for one review finding."""
-    line = getattr(finding, "line", None)
-    where = f"line {line}: " if line else ""
-    return f"{where}[{getattr(finding, 'rule', '?')}] {getattr(finding, 'message', finding)}"
+    where = f"line {finding.line}: " if finding.line else ""
+    return f"{where}[{finding.rule}] {finding.message}"
 
 
 def format_for_path(path: str | Path) -> str:
@@ -95,12 +87,11 @@ def format_for_path(path: str | Path) -> str:
 
 def review_draft(
     draft: str, incident: Incident, timeline: Timeline | None = None, *, roster: Sequence[str] = ()
-) -> ReviewLike:
+) -> Review:
     """The reviewer's verdict on a draft (imported here: the reviewer is only needed when exporting)."""
     from ..review import check_draft
 
-    review: ReviewLike = check_draft(draft, incident, timeline, roster=tuple(roster))
-    return review
+    return check_draft(draft, incident, timeline, roster=roster)
 
 
 def export_report(
@@ -108,7 +99,7 @@ def export_report(
     incident: Incident,
     *,
     to: str,
-    review: ReviewLike | None = None,
+    review: Review | None = None,
     force: bool = False,
     timeline: Timeline | None = None,
     roster: Sequence[str] = (),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -158,9 +157,9 @@ class RenderedMarkdown:
     removed: tuple[str, ...] = ()
 
 
-def render_markdown(text: str, *, sanitize: Callable[[str], str] = sanitize_html) -> RenderedMarkdown:
+def render_markdown(text: str) -> RenderedMarkdown:
     """Draft Markdown as a safe HTML fragment."""
     env: dict[str, list[str]] = {}
     md = _parser()
     html = md.renderer.render(md.parse(text, env), md.options, env)
-    return RenderedMarkdown(html=sanitize(html), removed=tuple(env.get("removed", [])))
+    return RenderedMarkdown(html=sanitize_html(html), removed=tuple(env.get("removed", [])))

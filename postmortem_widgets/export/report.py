@@ -24,18 +24,15 @@ __all__ = ["METADATA_KEY", "Section", "build_report", "report_metadata", "report
 #: Where the incident lives in the notebook's and each cell's metadata.
 METADATA_KEY = "postmortem"
 
-#: Headings of the seed's six sections -> the stable slug the template styles (checked in order).
-SECTION_SLUGS: tuple[tuple[str, str], ...] = (
-    ("summary", "summary"),
-    ("what happened", "timeline"),
-    ("timeline", "timeline"),
-    ("why it happened", "cause"),
-    ("how we responded", "response"),
-    ("what we're changing", "changes"),
-    ("what we’re changing", "changes"),
-    ("what we are changing", "changes"),
-    ("apology", "apology"),
-)
+#: The seed's six sections (as the reviewer names them) -> the stable slug the template styles.
+SECTION_SLUGS: dict[str, str] = {
+    "Summary": "summary",
+    "What Happened (Timeline)": "timeline",
+    "Why It Happened": "cause",
+    "How We Responded": "response",
+    "What We're Changing": "changes",
+    "Apology and Commitment": "apology",
+}
 
 
 @dataclass(frozen=True)
@@ -53,12 +50,17 @@ def _block_parser() -> MarkdownIt:
 
 
 def section_slug(heading: str) -> str:
-    """``What Happened (Timeline)`` -> ``timeline``; unknown headings get a slug of their words."""
-    lowered = heading.strip().lower()
-    for prefix, slug in SECTION_SLUGS:
-        if lowered.startswith(prefix):
-            return slug
-    return re.sub(r"[^a-z0-9]+", "-", lowered).strip("-")[:40] or "section"
+    """``What Happened (Timeline)`` -> ``timeline``; unknown headings get a slug of their words.
+
+    A heading is one of the seed's sections exactly when the reviewer says so (imported here, not at the
+    top: nbconvert loads this module for ``METADATA_KEY`` and need not load the reviewer).
+    """
+    from ..review.document import section_for_heading
+
+    seed = section_for_heading(heading)
+    if seed is not None:
+        return SECTION_SLUGS[seed]
+    return re.sub(r"[^a-z0-9]+", "-", heading.strip().lower()).strip("-")[:40] or "section"
 
 
 def split_sections(draft: str) -> tuple[str | None, list[Section]]:
