@@ -9,14 +9,16 @@ the incident file (never kept in the notebook) and every change is saved to the 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
 import re
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .atomic import atomic_write_bytes
 from .errors import InputError, MilestoneError, PostmortemError
@@ -28,7 +30,11 @@ if TYPE_CHECKING:
     from .events import ImportResult
     from .incident import Incident
     from .prompt import Prompt
+    from .review import Redaction, Review
+    from .sources import Source
     from .timeline import Timeline
+
+T = TypeVar("T")
 
 #: Folder, next to the incident file, that uploads are written to.
 UPLOADS = "uploads"
@@ -39,6 +45,7 @@ _CLOCK = re.compile(
     re.I,
 )
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_TYPE_HINT = "type a clock time (10:15am) or a date and time (2024-04-15 10:15)"
 
 
 @dataclass
@@ -77,6 +84,7 @@ def parse_clock_or_time(text: str, *, tz: str, day: Date | None, name: str) -> p
     """
     import pandas as pd
 
+    from .milestones import parse_override
     from .timeparse import resolve_zone
 
     zone = resolve_zone(tz)
@@ -100,18 +108,13 @@ def parse_clock_or_time(text: str, *, tz: str, day: Date | None, name: str) -> p
             year=day.year, month=day.month, day=day.day, hour=hour, minute=minute, second=second
         )
         return local.tz_localize(zone).tz_convert("UTC")
-    try:
-        ts = pd.Timestamp(text.strip())
-    except ValueError:
-        raise MilestoneError(
-            f"cannot read {text.strip()!r} as a time for {name}",
-            hint="type a clock time (10:15am) or a date and time (2024-04-15 10:15)",
-        ) from None
-    if ts is pd.NaT:
-        raise MilestoneError(f"cannot read {text.strip()!r} as a time for {name}")
-    if ts.tzinfo is None:
-        ts = ts.tz_localize(zone)
-    return ts.tz_convert("UTC")
+    try:  # a full date-time reads as the incident file's ``milestones:`` do
+        _, ts = parse_override(f"{name}={text}", tz=zone.key)
+    except MilestoneError as exc:
+        raise MilestoneError(exc.message, hint=_TYPE_HINT) from None
+    if ts is None or ts is pd.NaT:
+        raise MilestoneError(f"cannot read {text.strip()!r} as a time for {name}", hint=_TYPE_HINT)
+    return ts
 
 
 class Debouncer:
@@ -127,6 +130,7 @@ class Debouncer:
         self._timer: threading.Timer | None = None
         self._pending = False
         self._lock = threading.Lock()
+        _DEBOUNCERS.add(self)
 
     def poke(self) -> None:
         with self._lock:
@@ -155,6 +159,16 @@ class Debouncer:
         self.fn()
 
 
+#: Every live debouncer, flushed when the kernel stops (weakly held, so a closed session can be freed).
+_DEBOUNCERS: weakref.WeakSet[Debouncer] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    for debouncer in list(_DEBOUNCERS):
+        debouncer.flush()
+
+
 class Session:
     """The state of one incident in the workspace; every method saves what it changed."""
 
@@ -165,15 +179,19 @@ class Session:
         self.path = Path(path)
         self.statuses: list[InputStatus] = []
         self._results: dict[str, list[ImportResult]] = {}
+        #: The inputs merged (kept while only milestones change), and with the analyst's milestones applied.
+        self._merged: Timeline | None = None
         self._timeline: Timeline | None = None
+        #: What was derived from ``_derived_from`` (the timeline): name -> (the values it read, result).
+        self._derived_from: Timeline | None = None
+        self._derived: dict[str, tuple[tuple[object, ...], Any]] = {}
         self._lock = threading.RLock()
         self._store = store
         #: The draft in the editor, and the version it was edited from (0: no version existed).
         self.draft = ""
         self.draft_base = 0
         self.draft_saved_at: float | None = None
-        self.autosave = Debouncer(self.save_working, autosave_delay)
-        atexit.register(self.autosave.flush)  # a kernel shut down mid-pause still saves what was typed
+        self.autosave = Debouncer(self.save_working, autosave_delay)  # flushed at exit too
         #: Called after each autosave of the draft (the editor shows when it was saved).
         self.on_draft_saved: list[Callable[[], None]] = []
         self._load_draft()
@@ -209,21 +227,14 @@ class Session:
 
     # -- inputs -----------------------------------------------------------------------------------------
 
-    def _options(self) -> object:
-        from .importers import ImportOptions
+    def _import(self, name: str, sources: Iterable[Source]) -> tuple[list[ImportResult], InputStatus]:
         from .incident import readable_date
+        from .timeline import import_sources
 
-        return ImportOptions(
-            tz=self.incident.timezone or None, date=readable_date(self.incident.incident_date)
-        )
-
-    def _import(self, name: str, sources: Iterable[object]) -> tuple[list[ImportResult], InputStatus]:
-        from .importers import import_source
-
-        results: list[ImportResult] = []
         try:
-            for source in sources:
-                results.append(import_source(source, options=self._options()))  # type: ignore[arg-type]
+            results = import_sources(
+                sources, tz=self.incident.timezone or None, date=readable_date(self.incident.incident_date)
+            )
         except PostmortemError as exc:
             return [], InputStatus(name=name, error=str(exc))
         formats = sorted({r.format for r in results})
@@ -253,24 +264,25 @@ class Session:
             results, status = self._import_listed(name)
             self._results[name] = results
             self.statuses.append(status)
-        self._timeline = None
+        self._inputs_changed()
 
     def add_upload(self, name: str, data: bytes) -> InputStatus:
         """Import an upload; if it reads, keep it in ``uploads/`` next to the incident and list it."""
         from .sources import source_from_bytes
 
         filename = safe_name(name)
+        data = bytes(data)
         try:
-            sources = source_from_bytes(bytes(data), name=filename)
+            sources = source_from_bytes(data, name=filename)
         except PostmortemError as exc:
             return self._remember(InputStatus(name=filename, error=str(exc), origin="failed"))
         results, status = self._import(filename, sources)
         if not status.ok:
             status.origin = "failed"
             return self._remember(status)
-        target = self._free_upload_path(filename, bytes(data))
+        target = self._free_upload_path(filename, data)
         if not target.exists():
-            atomic_write_bytes(target, bytes(data))
+            atomic_write_bytes(target, data)
         relative = target.relative_to(self.folder).as_posix()
         status.name = relative
         return self._list(relative, results, status)
@@ -318,7 +330,7 @@ class Session:
             self.incident.timeline.append(name)
         self._results[name] = results
         self._remember(status)
-        self._timeline = None
+        self._inputs_changed()
         self.save()
         return status
 
@@ -329,7 +341,11 @@ class Session:
             self.save()
         self._results.pop(name, None)
         self.statuses = [s for s in self.statuses if s.name != name]
-        self._timeline = None
+        self._inputs_changed()
+
+    def _inputs_changed(self) -> None:
+        """Merge the inputs again (and so apply the milestones again) when the timeline is next read."""
+        self._merged = self._timeline = None
 
     def set_timezone(self, tz: str) -> None:
         """The zone naive times are read in and times are shown in; re-imports every input."""
@@ -344,16 +360,33 @@ class Session:
 
     def set_date(self, text: str) -> None:
         """The incident's date, used by pasted timelines of bare clock times; re-imports every input."""
-        if not self.set_field("incident_date", text.strip()):
-            self._timeline = None
+        self.set_field("incident_date", text.strip())
 
     # -- the seed's fields --------------------------------------------------------------------------------
+
+    def _values(self) -> tuple[object, ...]:
+        """The incident's values that what is derived from it reads (besides the timeline)."""
+        from .incident import FIELDS
+
+        incident = self.incident
+        fields = (getattr(incident, name) for name in FIELDS)
+        return (*fields, incident.timezone, tuple(incident.responders), incident.filled)
+
+    def _cached(self, name: str, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """``make()``, computed again only when the timeline is rebuilt or ``key`` changes."""
+        timeline = self.timeline
+        if self._derived_from is not timeline:
+            self._derived_from, self._derived = timeline, {}
+        hit = self._derived.get(name)
+        if hit is None or hit[0] != key:
+            hit = self._derived[name] = (key, make())
+        return hit[1]
 
     def filled(self) -> Incident:
         """The incident with every empty field the timeline can derive filled in (see ``fill_incident``)."""
         from .incident import fill_incident
 
-        return fill_incident(self.incident, self.timeline)
+        return self._cached("filled", self._values(), lambda: fill_incident(self.incident, self.timeline))
 
     def set_field(self, name: str, value: str) -> bool:
         """Set one of the seed's fields and save. Returns whether the timeline has to be read again."""
@@ -370,7 +403,7 @@ class Session:
             self.reload()
             return True
         if name in ("incident_date", "response_timeline") and not self.incident.timeline:
-            self._timeline = None
+            self._inputs_changed()
             return True
         return False
 
@@ -383,24 +416,32 @@ class Session:
         With no export listed, the typed response timeline is read instead (as ``postmortem timeline`` does).
         """
         if self._timeline is None:
-            from .incident import incident_timeline, overrides_of
+            from .incident import overrides_of
+
+            overrides, detected_by = overrides_of(self.incident)
+            self._timeline = self._merged_inputs().with_overrides(overrides, detected_by=detected_by)
+        return self._timeline
+
+    def _merged_inputs(self) -> Timeline:
+        """The inputs merged, before the analyst's milestones: a milestone edit does not merge them again."""
+        if self._merged is None:
+            from .incident import incident_timeline
             from .timeline import build_timeline
 
             self.statuses = [s for s in self.statuses if s.origin != "field"]
-            overrides, detected_by = overrides_of(self.incident)
             if self.incident.timeline or not self.incident.response_timeline.strip():
                 results = [r for name in self.incident.timeline for r in self._results.get(name, [])]
-                self._timeline = build_timeline(results, overrides=overrides, detected_by=detected_by)
+                self._merged = build_timeline(results)
             else:
                 name = "response timeline (typed in Details)"
                 try:
-                    self._timeline = incident_timeline(self.incident)
-                    count = len(self._timeline.events)
+                    self._merged = incident_timeline(dataclasses.replace(self.incident, milestones={}))
+                    count = len(self._merged.events)
                     self.statuses.append(InputStatus(name=name, format="text", events=count, origin="field"))
                 except PostmortemError as exc:
                     self.statuses.append(InputStatus(name=name, error=str(exc), origin="field"))
-                    self._timeline = build_timeline([], overrides=overrides, detected_by=detected_by)
-        return self._timeline
+                    self._merged = build_timeline([])
+        return self._merged
 
     def _day(self) -> Date | None:
         from .timeparse import resolve_zone
@@ -427,6 +468,12 @@ class Session:
             else:
                 ts = value.tz_convert("UTC")
             self.incident.milestones[name] = iso_utc(ts) or ""
+        self._timeline = None
+        self.save()
+
+    def reset_milestones(self) -> None:
+        """Every milestone (and who detected it) back to the rules, in one save."""
+        self.incident.milestones.clear()
         self._timeline = None
         self.save()
 
@@ -507,11 +554,35 @@ class Session:
     def versions(self) -> list[DraftVersion]:
         return self.store.versions()
 
-    def review(self) -> Any:
-        """The reviewer's verdict on the draft as it stands."""
+    def review(self) -> Review:
+        """The reviewer's verdict on the draft as it stands (checked again only when the draft, the
+        timeline or the incident changed: saving a version, the Review step and exports share one)."""
         from .review import check_draft
 
-        return check_draft(self.draft, self.filled(), self.timeline, roster=tuple(self.incident.responders))
+        def check() -> Review:
+            roster = tuple(self.incident.responders)
+            return check_draft(self.draft, self.filled(), self.timeline, roster=roster)
+
+        return self._cached("review", (self.draft, *self._values()), check)
+
+    def keep_draft(self, note: str) -> DraftVersion | None:
+        """Save the draft as a version before it is replaced, unless it is empty or already the latest."""
+        latest = self.store.latest()
+        if not self.draft.strip() or (latest is not None and latest.read_text() == self.draft):
+            return None
+        return self.save_version(note=note)
+
+    def redact_draft(self) -> tuple[Redaction, DraftVersion | None]:
+        """Take internal details (people, hosts, tickets) out of the draft; a change is saved as a version."""
+        from .review import people_names, redact
+
+        names = people_names(self.incident.responders, self.timeline, ())
+        keep = [self.incident.product_name] if self.incident.product_name.strip() else []
+        result = redact(self.draft, roster=names, keep=keep)
+        if result.text == self.draft:
+            return result, None
+        self.draft = result.text
+        return result, self.save_version(note=f"redacted {len(result.changes)} internal detail(s)")
 
     def save_version(
         self, *, author: str | None = None, note: str | None = None, **meta: Any

@@ -124,8 +124,8 @@ class DetailsStep(Step):
             if self._quiet:
                 return
             value = change["new"]
-            derived = getattr(self.session.filled(), name)
-            if name in self.session.filled().filled and value == derived:
+            filled = self.session.filled()
+            if name in filled.filled and value == getattr(filled, name):
                 return
             timeline_changed = self.session.set_field(name, value)
             self.ctx.notify(FIELDS_CHANGED, *((TIMELINE,) if timeline_changed else ()))

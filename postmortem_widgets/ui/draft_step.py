@@ -198,10 +198,10 @@ class DraftStep(Step):
         drafter = self.drafter()
         prompt = session.prompt()
         label = "the offline drafter" if self.kind.value == OFFLINE else f"{drafter.model}"
-        if session.draft.strip() and self._unsaved():
-            version = session.save_version(note="kept before generating a new draft")
+        kept = session.keep_draft("kept before generating a new draft")
+        if kept is not None:
             self.ctx.notify(VERSIONS)
-            self.ctx.status.info(f"Your previous text is kept as version {version.number}.")
+            self.ctx.status.info(f"Your previous text is kept as version {kept.number}.")
         stream_box: dict[str, Any] = {}
 
         def chunks() -> Any:
@@ -222,10 +222,6 @@ class DraftStep(Step):
         )
         self.generation.start()
 
-    def _unsaved(self) -> bool:
-        latest = self.session.store.latest()
-        return latest is None or latest.read_text() != self.session.draft
-
     def _on_stream(self, text: str) -> None:
         self._quiet = True
         try:
@@ -233,10 +229,11 @@ class DraftStep(Step):
         finally:
             self._quiet = False
         self.preview.value = preview_html(text)
-        self.progress.value = min(count_sections(text), SECTION_COUNT)
+        sections = count_sections(text)
+        self.progress.value = min(sections, SECTION_COUNT)
         elapsed = self.generation.elapsed() if self.generation else 0.0
         self.progress_text.value = (
-            f'<span class="pm-help">{len(text):,} characters · {count_sections(text)} of {SECTION_COUNT} '
+            f'<span class="pm-help">{len(text):,} characters · {sections} of {SECTION_COUNT} '
             f"sections · {elapsed:.1f} s</span>"
         )
 

@@ -15,14 +15,16 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..export.api import FORMATS
 from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, heading, help_text
+from .render import table_html
 
-#: (button label, format, suffix, MIME type)
-EXPORTS: tuple[tuple[str, str, str, str], ...] = (
-    ("HTML", "html", ".html", "text/html"),
-    ("PDF", "pdf", ".pdf", "application/pdf"),
-    ("Markdown", "md", ".md", "text/markdown"),
-    ("Email", "email", ".eml", "message/rfc822"),
+#: (button label, format, MIME type); the suffix is the export's own (``FORMATS``).
+EXPORTS: tuple[tuple[str, str, str], ...] = (
+    ("HTML", "html", "text/html"),
+    ("PDF", "pdf", "application/pdf"),
+    ("Markdown", "md", "text/markdown"),
+    ("Email", "email", "message/rfc822"),
 )
 EXPORTS_DIR = "exports"
 
@@ -61,12 +63,8 @@ def versions_html(versions: list[Any]) -> str:
             f"<tr><td>{v.number}</td><td class='pm-time'>{local}</td><td>{escape(v.author)}</td>"
             f"<td>{escape(by)}</td><td>{escape(v.note or '')}</td><td>{escape(checked)}</td></tr>"
         )
-    return (
-        '<div class="pm-table-wrap" style="max-height:220px"><table class="pm-table"><thead><tr><th>#</th>'
-        "<th>Saved</th><th>Author</th><th>Drafted by</th><th>Note</th><th>Review</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></div>"
-    )
+    headings = ("#", "Saved", "Author", "Drafted by", "Note", "Review")
+    return table_html(headings, rows, style="max-height:220px")
 
 
 def diff_html(diff: str) -> str:
@@ -89,7 +87,7 @@ class ExportStep(Step):
         super().__init__(ctx)
         guard = ctx.status.guard
         self.buttons: dict[str, widgets.Button] = {}
-        for label, fmt, _, _ in EXPORTS:
+        for label, fmt, _ in EXPORTS:
             b = button(label, icon="download", tooltip=f"Export the draft as {label}")
             b.on_click(guard(f"exporting {label}")(lambda _, f=fmt: self.export(f)))
             self.buttons[fmt] = b
@@ -153,7 +151,8 @@ class ExportStep(Step):
             raise InputError(
                 "there is no draft to export yet", hint="generate or write one on the Draft step"
             )
-        label, _, suffix, mime = next(e for e in EXPORTS if e[1] == fmt)
+        label, _, mime = next(e for e in EXPORTS if e[1] == fmt)
+        suffix = FORMATS[fmt]
         incident = session.filled()
         name = f"{slug(incident.product_name or session.path.parent.name)}-postmortem{suffix}"
         path = session.folder / EXPORTS_DIR / name
@@ -168,7 +167,7 @@ class ExportStep(Step):
                 incident,
                 to=fmt,
                 timeline=session.timeline,
-                roster=tuple(session.incident.responders),
+                review=session.review(),  # the one the Review step showed, not checked again
                 force=self.force.value,
             )
         finally:
@@ -176,7 +175,7 @@ class ExportStep(Step):
                 b.disabled = False
         self._links[fmt] = download_link(name, path.read_bytes(), mime)
         self.links.value = (
-            "<div>" + " ".join(self._links[f] for _, f, _, _ in EXPORTS if f in self._links) + "</div>"
+            "<div>" + " ".join(self._links[f] for _, f, _ in EXPORTS if f in self._links) + "</div>"
         )
         shown = path.relative_to(session.folder).as_posix()
         self.ctx.status.ok(
@@ -206,9 +205,8 @@ class ExportStep(Step):
         if number is None:
             return
         session = self.session
-        latest = session.store.latest()
-        if session.draft.strip() and (latest is None or latest.read_text() != session.draft):
-            kept = session.save_version(note="kept before restoring")
+        kept = session.keep_draft("kept before restoring")
+        if kept is not None:
             self.ctx.status.info(f"Your current text is kept as version {kept.number}.")
         version = session.restore_version(number, author=self.author.value.strip() or None)
         self.ctx.notify(DRAFT, VERSIONS)

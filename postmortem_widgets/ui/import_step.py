@@ -171,9 +171,8 @@ class ImportStep(Step):
         ):
             return
         sample = load_incident(folder / "incident.yaml")
-        own.incident_date = sample.incident_date
+        own.incident_date = sample.incident_date  # before the zone, so its re-import reads both
         self.session.set_timezone(sample.timezone or "UTC")
-        self.zone.value, self.date.value = own.timezone, own.incident_date
 
     def _on_zone(self, change: dict[str, Any]) -> None:
         if self._quiet:

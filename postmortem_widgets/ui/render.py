@@ -5,7 +5,7 @@ Pure functions of library objects (no widgets), escaped, and vectorised over the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -24,17 +24,26 @@ TABLE_ROWS = 400
 
 
 def filter_events(
-    events: pd.DataFrame, *, sources: Sequence[str] = (), kinds: Sequence[str] = (), key_only: bool = False
+    events: pd.DataFrame, *, sources: Sequence[str] = (), kinds: Sequence[str] = ()
 ) -> pd.DataFrame:
     """Rows of ``events`` whose source and kind are picked (an empty pick means all)."""
     mask = pd.Series(True, index=events.index)
-    if key_only:
-        mask &= events["kind"] != "noise"
     if sources:
         mask &= events["source"].isin(list(sources))
     if kinds:
         mask &= events["kind"].isin(list(kinds))
     return events[mask]
+
+
+def table_html(headings: Sequence[str], rows: Iterable[str], *, style: str = "") -> str:
+    """A scrolling ``pm-table``: the headings escaped, each row already ``<tr>`` markup."""
+    wrap = f' style="{style}"' if style else ""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headings)
+    return (
+        f'<div class="pm-table-wrap"{wrap}><table class="pm-table"><thead><tr>{head}</tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
 
 
 def events_table(events: pd.DataFrame, *, tz: str, total: int | None = None, limit: int = TABLE_ROWS) -> str:
@@ -72,15 +81,8 @@ def events_table(events: pd.DataFrame, *, tz: str, total: int | None = None, lim
         if len(events) > limit
         else f'<div class="pm-note">{len(events)} of {count} events.</div>'
     )
-    return (
-        f'<div class="pm-table-wrap"><table class="pm-table"><thead><tr><th>Time ({escape(label)})</th>'
-        "<th>Source</th><th>Kind</th><th>Message</th>"
-        + ("<th>Who</th>" if who else "")
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></div>"
-        + more
-    )
+    headings = [f"Time ({label})", "Source", "Kind", "Message", *(["Who"] if who else [])]
+    return table_html(headings, rows) + more
 
 
 def _card(label: str, value: str, detail: str = "", *, key: str) -> str:
@@ -159,4 +161,4 @@ def input_statuses(statuses: Sequence[InputStatus]) -> str:
     return '<ul class="pm-inputs">' + "".join(rows) + "</ul>"
 
 
-__all__ = ["TABLE_ROWS", "events_table", "filter_events", "input_statuses", "metrics_cards"]
+__all__ = ["TABLE_ROWS", "events_table", "filter_events", "input_statuses", "metrics_cards", "table_html"]

@@ -101,26 +101,15 @@ class ReviewStep(Step):
             layout=widgets.Layout(padding="6px"),
         )
 
-    def _roster(self) -> tuple[str, ...]:
-        return tuple(self.session.incident.responders)
-
     def _on_redact(self, _: object = None) -> None:
-        from ..review import people_names, redact
-
-        session = self.session
-        if not session.draft.strip():
+        if not self.session.draft.strip():
             self.ctx.status.warning("There is no draft to redact yet.")
             return
-        incident = session.incident
-        names = people_names(self._roster(), session.timeline, ())
-        keep = [incident.product_name] if incident.product_name.strip() else []
-        result = redact(session.draft, roster=names, keep=keep)
-        if result.text == session.draft:
+        result, version = self.session.redact_draft()
+        if version is None:
             self.changes.value = ""
             self.ctx.status.ok("Nothing internal to redact.")
             return
-        session.draft = result.text
-        version = session.save_version(note=f"redacted {len(result.changes)} internal detail(s)")
         items = "".join(
             f"<li><s>{escape(old)}</s> → {escape(new)} <span class='pm-help'>({escape(kind)})</span></li>"
             for old, new, kind in result.changes[:30]

@@ -157,9 +157,7 @@ class TimelineStep(Step):
         self._changed(f"Detected by: {self.session.timeline.milestones.detected_by}.")
 
     def _on_reset(self, _: object = None) -> None:
-        for name in NAMES:
-            self.session.set_milestone(name, None)
-        self.session.set_detected_by(None)
+        self.session.reset_milestones()
         self._changed("Every milestone is set by the rules again.")
 
     # -- drawing -------------------------------------------------------------------------------------
@@ -169,8 +167,7 @@ class TimelineStep(Step):
         if key.empty:
             return []
         stamps = key["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
-        local = key["time"].dt.tz_convert(self.tz)
-        clock = [human_time(t, self.tz) for t in local]
+        clock = [human_time(t, self.tz) for t in key["time"]]
         labels = [
             f"{c} · {k} · {m[:60]}"
             for c, k, m in zip(clock, key["kind"].tolist(), key["message"].tolist(), strict=True)
@@ -181,14 +178,13 @@ class TimelineStep(Step):
         return list(seen.values())
 
     def _draw_table(self) -> None:
-        events = self.session.timeline.events
+        timeline = self.session.timeline
         picked = filter_events(
-            events,
+            timeline.key_events if self.key_only.value else timeline.events,
             sources=[] if self.source.value in (None, _ALL) else [self.source.value],
             kinds=[] if self.kind.value in (None, _ALL) else [self.kind.value],
-            key_only=self.key_only.value,
         )
-        self.table.value = events_table(picked, tz=self.tz, total=len(events))
+        self.table.value = events_table(picked, tz=self.tz, total=len(timeline.events))
 
     def _set_filter_options(self, dropdown: widgets.Dropdown, values: list[str], everything: str) -> None:
         current = dropdown.value
