@@ -30,14 +30,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import fsync_dir
+from .atomic import FILE_MODE, Publish, atomic_write_bytes
 from .errors import PostmortemError
 
 if TYPE_CHECKING:
@@ -67,8 +66,6 @@ TEMP_PREFIX = ".tmp-"
 
 #: Written into a new drafts folder: the versions belong in git, the lock and unfinished saves do not.
 GITIGNORE = f"# Postmortem drafts\n{LOCK_FILE}\n{TEMP_PREFIX}*\n"
-
-Publish = Callable[[str, str], None]
 
 
 class DraftStoreError(PostmortemError):
@@ -100,16 +97,6 @@ class DraftConflictError(DraftStoreError):
         return unified_diff(self.theirs_text, self.mine, self.theirs.path.name, self.kept_at.name)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-#: Drafts are readable like any file the user creates (mkstemp's 0600 would hide them from the team).
-FILE_MODE = 0o666 & ~_umask()
-
-
 def link_new(temp: str, target: str) -> None:
     """Publish ``temp`` as ``target`` atomically, failing with ``FileExistsError`` rather than overwrite."""
     try:
@@ -123,26 +110,11 @@ def link_new(temp: str, target: str) -> None:
 
 
 def write_new(path: Path, data: bytes, *, publish: Publish = link_new) -> Path:
-    """Write a file that must not exist yet: temporary file, fsync, then ``publish`` (a no-overwrite rename).
+    """Write a file that must not exist yet: an atomic write published by ``publish`` (no overwrite).
 
     ``publish`` is injectable so a test can stop a save between the fsync and the rename as a crash would.
-    If it raises, the temporary file is removed; only a real crash (which runs no code) leaves it behind.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with contextlib.suppress(OSError):
-                os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        publish(temp, str(path))
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-    fsync_dir(path.parent)
-    return path
+    return atomic_write_bytes(path, data, publish=publish, temp_prefix=TEMP_PREFIX)
 
 
 def text_hash(text: str) -> str:
