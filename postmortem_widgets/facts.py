@@ -14,7 +14,7 @@ from datetime import timedelta
 import pandas as pd
 
 from . import events as ev
-from .humanize import human_date, human_duration, human_duration_adjective, human_time
+from .humanize import human_clock, human_date, human_duration, human_duration_adjective
 from .importers.text import parse_date
 from .incident import Incident, fill_incident
 from .keyevents import KeyEvent, select_key_events, signal_channel
@@ -164,7 +164,7 @@ def _local(ts: pd.Timestamp, zone: str, first_day: object) -> tuple[str, str]:
     z = resolve_zone(zone)
     local = ts.tz_convert(z)
     day = "" if first_day is None or local.date() == first_day else f"{local.strftime('%B')} {local.day}"
-    return f"{human_time(ts, z)} {zone_label(z, ts)}", day
+    return human_clock(ts, z), day
 
 
 def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object) -> list[Bullet]:

@@ -67,6 +67,16 @@ def human_time(ts: pd.Timestamp, zone: ZoneInfo | str) -> str:
     return f"{hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
 
 
+def human_clock(ts: pd.Timestamp, zone: ZoneInfo | str) -> str:
+    """A clock time with its zone, as the seed's timeline writes it: ``9:14am ET``.
+
+    >>> human_clock(pd.Timestamp("2024-04-15T13:14:00Z"), "America/New_York")
+    '9:14am ET'
+    """
+    z = _zone(zone)
+    return f"{human_time(ts, z)} {zone_label(z, ts)}"
+
+
 def human_date(ts: pd.Timestamp, zone: ZoneInfo | str) -> str:
     """A written date: ``April 15, 2024``."""
     local = ts.tz_convert(_zone(zone))

@@ -28,12 +28,12 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .atomic import atomic_write_text
 from .errors import IncidentError, PostmortemError
-from .humanize import human_date, human_duration, human_time, human_window
+from .humanize import human_clock, human_date, human_duration, human_time, human_window
 from .importers.text import parse_date
 from .keyevents import select_key_events, signal_channel
 from .milestones import DETECTED_BY, NAMES, parse_override
 from .timeline import Timeline, build_timeline, load_timeline, parse_timeline
-from .timeparse import resolve_zone, zone_label
+from .timeparse import resolve_zone
 
 #: The seed prompt's variables, in the seed's order.
 FIELDS: tuple[str, ...] = (
@@ -503,7 +503,7 @@ def derived_detection(incident: Incident, timeline: Timeline) -> str:
     if m.detected is None:
         return ""
     zone = resolve_zone(incident.timezone)
-    when = f"{human_time(m.detected, zone)} {zone_label(zone, m.detected)}"
+    when = human_clock(m.detected, zone)
     lag = timeline.metrics.time_to_detect
     after = f", {human_duration(lag)} after the incident began" if lag and lag.total_seconds() >= 60 else ""
     channel = CHANNELS.get(signal_channel(timeline), "our monitoring")

@@ -18,12 +18,12 @@ from typing import Any
 
 from .errors import PostmortemError
 from .facts import Facts, build_facts
-from .humanize import human_time
+from .humanize import human_clock
 from .incident import Incident
 from .keyevents import KeyEvent
 from .templating import text_environment
 from .timeline import Timeline
-from .timeparse import resolve_zone, zone_label
+from .timeparse import resolve_zone
 
 #: Longest event message shown to a model; longer ones end in an ellipsis.
 MESSAGE_LIMIT = 240
@@ -80,7 +80,7 @@ def _event_rows(
     rows = []
     for event in events:
         local = event.time.tz_convert(zone)
-        when = f"{human_time(event.time, zone)} {zone_label(zone, event.time)}"
+        when = human_clock(event.time, zone)
         if len(days) > 1:
             when = f"{local.date().isoformat()} {when}"
         message = event.describe()

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PostmortemError
-from ..humanize import human_time
+from ..humanize import human_clock
 from ..importers.text import parse_date
 from ..milestones import NAMES, Milestones
 from ..timeline import Timeline
@@ -89,7 +89,7 @@ class Facts:
 
     def clock(self, ts: pd.Timestamp) -> str:
         """A time as the draft should write it: ``9:14am ET``."""
-        return f"{human_time(ts, self.zone)} {zone_label(self.zone, ts)}"
+        return human_clock(ts, self.zone)
 
     def describe(self, i: int) -> str:
         clock = self.clock(pd.Timestamp(self.times[i]).tz_localize("UTC"))
