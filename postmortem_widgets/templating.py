@@ -3,7 +3,8 @@
 Templates are files under ``templates/`` (a link at the top of the checkout to
 ``postmortem_widgets/templates``, so they ship inside the wheel). Every environment uses
 ``StrictUndefined``, so a missing value is an error, never a silent blank. Prompts and Markdown
-are not escaped; HTML is.
+are not escaped; HTML reports are rendered by nbconvert's environment, which
+:class:`~postmortem_widgets.export.exporters.PostmortemHTMLExporter` sets to autoescape.
 """
 
 from __future__ import annotations
@@ -29,16 +30,4 @@ def text_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-    )
-
-
-@cache
-def html_environment() -> jinja2.Environment:
-    """For HTML: autoescaped, strict."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
     )

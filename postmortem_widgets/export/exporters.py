@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 from nbconvert.exporters import TemplateExporter
 from nbformat import NotebookNode
@@ -92,6 +93,7 @@ class PostmortemHTMLExporter(TemplateExporter):
     def _create_environment(self) -> Any:
         environment = super()._create_environment()
         environment.autoescape = True
+        environment.undefined = jinja2.StrictUndefined
         return environment
 
     def from_notebook_node(
