@@ -10,11 +10,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import atomic_write_text
 from ..errors import PostmortemError
-from ..review import Review, check_draft, load_draft, load_roster, people_names, redact
 from ._common import add_timeline_options, load_inputs
+
+if TYPE_CHECKING:
+    from ..review import Review
 
 EXIT_ERRORS = 1
 
@@ -47,6 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..review import check_draft, load_draft, load_roster, people_names, redact
+
     if args.redact != bool(args.output):
         raise PostmortemError(
             "--redact and -o FILE go together",

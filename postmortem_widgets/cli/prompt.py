@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from ..incident import Incident
-from ..prompt import Prompt, build_prompt
-from ..timeline import Timeline
 from ._common import add_timeline_options, load_inputs
+
+if TYPE_CHECKING:
+    from ..incident import Incident
+    from ..prompt import Prompt
+    from ..timeline import Timeline
 
 
 def add_incident_options(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +32,8 @@ def add_incident_options(parser: argparse.ArgumentParser) -> None:
 
 def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -> Prompt:
     """The prompt for ``prompt`` and ``draft`` (``--nonce`` only exists on ``prompt``)."""
+    from ..prompt import build_prompt
+
     return build_prompt(
         incident,
         timeline,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ..humanize import human_duration
-from ..milestones import NAMES
-from ..timeline import Timeline, load_timeline
-from ..timeparse import resolve_zone, zone_label
 from ._common import add_timeline_options, parse_sets
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..timeline import Timeline
 
 #: How many key events the readable table shows before it summarises the rest.
 TABLE_LIMIT = 60
@@ -32,6 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..timeline import load_timeline
+
     overrides, detected_by = parse_sets(args.set, args.tz)
     timeline = load_timeline(
         args.paths,
@@ -50,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _local(ts: pd.Timestamp | None, tz: str | None) -> str:
+    from ..timeparse import resolve_zone, zone_label
+
     if ts is None:
         return "-"
     if not tz:
@@ -60,6 +64,11 @@ def _local(ts: pd.Timestamp | None, tz: str | None) -> str:
 
 def render_table(timeline: Timeline, *, tz: str | None = None) -> str:
     """The human-readable report the CLI prints."""
+    import pandas as pd
+
+    from ..humanize import human_duration
+    from ..milestones import NAMES
+
     lines: list[str] = []
     for result in timeline.imports:
         lines.append(f"{result.file}: {result.format}, {result.count} event(s)")

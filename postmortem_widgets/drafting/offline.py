@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..facts import build_facts
-from ..templating import text_environment
 from .base import DraftResult, DraftStream
 
 if TYPE_CHECKING:
@@ -31,6 +29,9 @@ class OfflineDrafter:
 
     def render(self, incident: Incident, timeline: Timeline) -> list[str]:
         """The six sections as Markdown, in order."""
+        from ..facts import build_facts
+        from ..templating import text_environment
+
         facts = build_facts(incident, timeline)
         env = text_environment()
         context = {"f": facts, "i": facts.incident}
