@@ -9,7 +9,7 @@ from ..errors import PostmortemError
 from ..incident import Incident, incident_timeline
 from ..timeline import Timeline
 from .blame import check_blame
-from .context import ReviewContext, build_facts
+from .context import ReviewContext, build_known_times
 from .detection import check_detection
 from .document import parse_document
 from .errors import DraftError
@@ -65,7 +65,7 @@ def check_draft(
     names = people_names(incident.responders, timeline, roster)
     ctx = ReviewContext(
         doc=doc,
-        facts=build_facts(incident, timeline),
+        facts=build_known_times(incident, timeline),
         names=NameMatcher(names),
         jargon=jargon_for(jargon),
         spans=[s for s in find_spans(doc.text) if not doc.is_code(s.start)],

@@ -47,8 +47,12 @@ _RECORD_FIELDS = ("incident_duration", "detection", "response_timeline")
 
 
 @dataclass
-class Facts:
-    """The incident's checkable facts in one place."""
+class KnownTimes:
+    """The incident's checkable times, dates and durations in one place.
+
+    Named apart from :class:`postmortem_widgets.facts.Facts`, the drafter's words for the same incident:
+    the reviewer needs numbers for every gap between events, not sentences.
+    """
 
     zone: ZoneInfo
     labels: dict[str, tzinfo]
@@ -101,7 +105,7 @@ class ReviewContext:
     """Everything a rule may look at."""
 
     doc: Document
-    facts: Facts
+    facts: KnownTimes
     names: NameMatcher
     jargon: Jargon
     #: Internal details found, so other rules do not report the same text again.
@@ -149,7 +153,7 @@ def _detected_by(incident: Incident, milestones: Milestones | None) -> str:
     return "unknown"
 
 
-def build_facts(incident: Incident, timeline: Timeline | None) -> Facts:
+def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTimes:
     """The facts of ``incident`` (an :class:`~postmortem_widgets.incident.Incident`) and its timeline."""
     zone = resolve_zone(incident.timezone or "UTC")
     day = _base_date(incident, timeline, zone)
@@ -206,7 +210,7 @@ def build_facts(incident: Incident, timeline: Timeline | None) -> Facts:
             dates.update(first + timedelta(days=i) for i in range((last - first).days + 1))
     if incident.incident_date.strip() and day is not None:
         dates.add(day)
-    return Facts(
+    return KnownTimes(
         zone=zone,
         labels=labels,
         times=times,

@@ -35,7 +35,7 @@ from .document import FACT_SECTIONS_EXCLUDED, SUMMARY, TIMELINE, Document, sente
 from .model import WARNING, Finding, finding
 
 if TYPE_CHECKING:
-    from .context import Facts, ReviewContext
+    from .context import KnownTimes, ReviewContext
 
 _RESOLVED_WORDS = r"(?:resolved|restored|recovered|back to normal|fully operational|back online|resolution)"
 _RESOLVED_BEFORE = re.compile(
@@ -86,18 +86,18 @@ def _checked(doc: Document, offset: int) -> bool:
     return doc.section_at(offset) not in FACT_SECTIONS_EXCLUDED and not doc.is_code(offset)
 
 
-def _zone(facts: Facts, mention: TimeMention) -> tuple[tzinfo, str]:
+def _zone(facts: KnownTimes, mention: TimeMention) -> tuple[tzinfo, str]:
     zone = label_zone(mention.label, facts.labels)
     return (zone, mention.label) if zone is not None else (facts.zone, facts.zone_name)
 
 
-def _nearest(facts: Facts, mention: TimeMention, seconds: np.ndarray) -> str:
+def _nearest(facts: KnownTimes, mention: TimeMention, seconds: np.ndarray) -> str:
     targets = mention.seconds_of_day()
     diffs = np.min([np.minimum(np.abs(seconds - t), 86400 - np.abs(seconds - t)) for t in targets], axis=0)
     return facts.describe(int(np.argmin(diffs)))
 
 
-def _reading(facts: Facts, mention: TimeMention, zone: tzinfo, label: str) -> str:
+def _reading(facts: KnownTimes, mention: TimeMention, zone: tzinfo, label: str) -> str:
     """How the time was read: "(read as ET)", or "(12:47pm ET)" for a time written in another zone."""
     if not mention.label:
         return f" (read as {label})"
