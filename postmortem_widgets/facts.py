@@ -15,11 +15,10 @@ import pandas as pd
 
 from . import events as ev
 from .humanize import human_clock, human_date, human_duration, human_duration_adjective
-from .importers.text import parse_date
 from .incident import Incident, fill_incident
 from .keyevents import KeyEvent, select_key_events, signal_channel
 from .timeline import Timeline
-from .timeparse import resolve_zone, zone_label
+from .timeparse import parse_date, resolve_zone, zone_label
 
 #: How many bullets the customer-facing timeline holds at most.
 BULLET_LIMIT = 12

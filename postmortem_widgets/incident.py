@@ -29,11 +29,10 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from .atomic import atomic_write_text
 from .errors import IncidentError, PostmortemError
 from .humanize import human_clock, human_date, human_duration, human_time, human_window
-from .importers.text import parse_date
 from .keyevents import select_key_events, signal_channel
 from .milestones import DETECTED_BY, NAMES, parse_override
 from .timeline import Timeline, build_timeline, load_timeline, parse_timeline
-from .timeparse import resolve_zone
+from .timeparse import parse_date, resolve_zone
 
 #: The seed prompt's variables, in the seed's order.
 FIELDS: tuple[str, ...] = (

@@ -11,12 +11,13 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date as Date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
 import pandas as pd
 
-from .errors import NaiveTimeError, TimestampError, TimeZoneError
+from .errors import InputError, NaiveTimeError, TimestampError, TimeZoneError
 
 #: Plausible bounds for an incident: anything outside is a broken or misread value.
 MIN_TIME = pd.Timestamp("1990-01-01", tz="UTC")
@@ -305,3 +306,13 @@ def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
         return pd.to_datetime(text, utc=utc, format="mixed", errors="coerce")
     except (ValueError, TypeError):
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]" if utc else "datetime64[ns]")
+
+
+def parse_date(text: str) -> Date:
+    """The incident's date from ISO or written forms ("April 15, 2024")."""
+    try:
+        return pd.Timestamp(text.strip()).date()
+    except (ValueError, TypeError):
+        raise InputError(
+            f"cannot read {text!r} as a date", hint="use YYYY-MM-DD, e.g. --date 2024-04-15"
+        ) from None

@@ -15,7 +15,6 @@ before it is taken as the next day, with a warning.
 from __future__ import annotations
 
 import re
-from datetime import date as Date
 from datetime import datetime, time, timedelta
 
 import pandas as pd
@@ -24,7 +23,7 @@ from .. import events as ev
 from ..classify import classify_text
 from ..errors import InputError, NaiveTimeError
 from ..sources import Source
-from ..timeparse import ZONE_ALIASES, resolve_zone
+from ..timeparse import ZONE_ALIASES, parse_date, resolve_zone
 from . import Importer, ImportOptions, register
 
 _ZONES = "|".join(sorted((re.escape(z) for z in ZONE_ALIASES), key=len, reverse=True))
@@ -60,16 +59,6 @@ def sniff(source: Source) -> int:
         return 0
     hits = sum(1 for _, line in _lines("\n".join(lines)) if LINE_RE.match(line))
     return 20 if hits and hits >= 0.6 * len(lines) else 0
-
-
-def parse_date(text: str) -> Date:
-    """The incident's date from ISO or written forms ("April 15, 2024")."""
-    try:
-        return pd.Timestamp(text.strip()).date()
-    except (ValueError, TypeError):
-        raise InputError(
-            f"cannot read {text!r} as a date", hint="use YYYY-MM-DD, e.g. --date 2024-04-15"
-        ) from None
 
 
 def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:

@@ -20,10 +20,9 @@ import pandas as pd
 
 from ..errors import PostmortemError
 from ..humanize import human_clock
-from ..importers.text import parse_date
 from ..milestones import NAMES, Milestones
 from ..timeline import Timeline
-from ..timeparse import resolve_zone, zone_label
+from ..timeparse import parse_date, resolve_zone, zone_label
 from .clock import find_durations, find_times, label_zone, local_seconds, local_time, zone_labels
 from .document import Document
 from .language import Jargon
