@@ -1,7 +1,10 @@
 """Shareable reports: HTML and PDF through nbconvert, GitHub-flavoured Markdown and email.
 
->>> from postmortem_widgets.export import export_report  # doctest: +SKIP
->>> html = export_report(draft, incident, to="html")  # doctest: +SKIP
+Usage::
+
+    from postmortem_widgets.export import export_report
+
+    html = export_report(draft, incident, to="html")
 """
 
 from __future__ import annotations
