@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from postmortem_widgets import events as ev
-from postmortem_widgets.incident import Incident, incident_timeline, load_incident
+from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
 from postmortem_widgets.review import check_draft
-from postmortem_widgets.timeline import Timeline, build_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.merge import Timeline, build_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"

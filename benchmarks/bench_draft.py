@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from postmortem_widgets import events as ev
-from postmortem_widgets.classify import classify_text
-from postmortem_widgets.drafting import OfflineDrafter
-from postmortem_widgets.incident import Incident, incident_timeline, load_incident
-from postmortem_widgets.prompt import build_prompt
-from postmortem_widgets.timeline import Timeline, build_timeline
+from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.classify import classify_text
+from postmortem_widgets.timeline.merge import Timeline, build_timeline
+from postmortem_widgets.writing.drafters import OfflineDrafter
+from postmortem_widgets.writing.prompt import build_prompt
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"

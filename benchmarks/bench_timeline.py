@@ -127,7 +127,7 @@ def bare_read(path: Path) -> object:
 
 
 def whole_import(path: Path) -> object:
-    from postmortem_widgets.timeline import load_timeline
+    from postmortem_widgets.timeline.merge import load_timeline
 
     timeline = load_timeline([path])
     return timeline.milestones, timeline.metrics
@@ -171,8 +171,8 @@ def _high_water_mark() -> int:
 
 def _measure_memory(mode: str, path: Path) -> None:
     """Runs in the subprocess: import everything first so the baseline holds the libraries."""
-    import postmortem_widgets.importers as importers
-    import postmortem_widgets.timeline  # noqa: F401
+    import postmortem_widgets.timeline.importers as importers
+    import postmortem_widgets.timeline.merge  # noqa: F401
 
     importers.formats()
     baseline = _high_water_mark()

@@ -23,39 +23,39 @@ from typing import TYPE_CHECKING, Any
 from .errors import PostmortemError
 
 if TYPE_CHECKING:
-    from .drafting import OfflineDrafter, OpenAIDrafter, generate_draft
-    from .drafts import DraftStore
     from .export import export_report, write_report
-    from .incident import Incident, incident_timeline, load_incident, save_incident
-    from .metrics import Metrics
-    from .milestones import Milestones
-    from .prompt import build_prompt
+    from .incident.record import Incident, incident_timeline, load_incident, save_incident
+    from .privacy.redact import redact
     from .review.check import check_draft
-    from .review.redact import redact
-    from .timeline import Timeline, build_timeline, load_timeline, parse_timeline
+    from .store import DraftStore
+    from .timeline.merge import Timeline, build_timeline, load_timeline, parse_timeline
+    from .timeline.metrics import Metrics
+    from .timeline.milestones import Milestones
     from .ui import Workspace
+    from .writing.drafters import OfflineDrafter, OpenAIDrafter, generate_draft
+    from .writing.prompt import build_prompt
 
 #: Public name -> the module that defines it.
 _LAZY: dict[str, str] = {
-    "Timeline": "timeline",
-    "build_timeline": "timeline",
-    "load_timeline": "timeline",
-    "parse_timeline": "timeline",
-    "Milestones": "milestones",
-    "Metrics": "metrics",
-    "Incident": "incident",
-    "load_incident": "incident",
-    "save_incident": "incident",
-    "incident_timeline": "incident",
-    "build_prompt": "prompt",
-    "OfflineDrafter": "drafting",
-    "OpenAIDrafter": "drafting",
-    "generate_draft": "drafting",
+    "Timeline": "timeline.merge",
+    "build_timeline": "timeline.merge",
+    "load_timeline": "timeline.merge",
+    "parse_timeline": "timeline.merge",
+    "Milestones": "timeline.milestones",
+    "Metrics": "timeline.metrics",
+    "Incident": "incident.record",
+    "load_incident": "incident.record",
+    "save_incident": "incident.record",
+    "incident_timeline": "incident.record",
+    "build_prompt": "writing.prompt",
+    "OfflineDrafter": "writing.drafters",
+    "OpenAIDrafter": "writing.drafters",
+    "generate_draft": "writing.drafters",
     "check_draft": "review",
     "redact": "review",
     "export_report": "export",
     "write_report": "export",
-    "DraftStore": "drafts",
+    "DraftStore": "store",
     "Workspace": "ui",
 }
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from postmortem_widgets import events as ev
 from postmortem_widgets.cli import main
 from postmortem_widgets.errors import (
     BinaryInputError,
@@ -23,10 +22,11 @@ from postmortem_widgets.errors import (
     TimestampError,
     UnknownFormatError,
 )
-from postmortem_widgets.importers import ImportOptions, import_source
-from postmortem_widgets.milestones import iso_utc
-from postmortem_widgets.sources import Source, expand_paths
-from postmortem_widgets.timeline import load_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.importers import ImportOptions, import_source
+from postmortem_widgets.timeline.merge import load_timeline
+from postmortem_widgets.timeline.milestones import iso_utc
+from postmortem_widgets.timeline.sources import Source, expand_paths
 
 BAD = Path(__file__).parent / "data" / "bad"
 IMPORTERS = Path(__file__).parent / "data" / "importers"

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from ui_support import DATA, SAMPLES
 
-from postmortem_widgets import events as ev
-from postmortem_widgets.chart import MAX_DOTS, timeline_svg
-from postmortem_widgets.timeline import build_timeline, load_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.merge import build_timeline, load_timeline
+from postmortem_widgets.ui.chart import MAX_DOTS, timeline_svg
 
 GOLDEN = DATA / "anchor_chart.svg"
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from postmortem_widgets.cli import main
-from postmortem_widgets.drafts import (
+from postmortem_widgets.incident.record import Incident
+from postmortem_widgets.review import check_draft
+from postmortem_widgets.store import (
     DraftConflictError,
     DraftStore,
     DraftVersionNotFoundError,
     link_new,
     text_hash,
 )
-from postmortem_widgets.incident import Incident
-from postmortem_widgets.review import check_draft
 
 SEED_DRAFT = (Path(__file__).parent / "data" / "export" / "seed_draft.md").read_text()
 EDITED = SEED_DRAFT.replace(
@@ -101,7 +101,7 @@ def test_crash_between_write_and_rename_keeps_everything(store: DraftStore) -> N
         f"""
         import os
         from datetime import datetime, UTC
-        from postmortem_widgets.drafts import DraftStore
+        from postmortem_widgets.store import DraftStore
         store = DraftStore({str(store.folder)!r}, author="crasher",
                            clock=lambda: datetime(2026, 11, 26, 21, 0, tzinfo=UTC),
                            publish=lambda temp, target: os._exit(9))
@@ -174,7 +174,7 @@ def test_parallel_savers_lose_nothing(store: DraftStore) -> None:
     script = textwrap.dedent(
         """
         import sys
-        from postmortem_widgets.drafts import DraftStore
+        from postmortem_widgets.store import DraftStore
         store = DraftStore(sys.argv[1], author=sys.argv[2])
         for i in range(5):
             store.save(f"{sys.argv[2]} {i}\\n")

@@ -18,7 +18,7 @@ import pytest
 from lab_support import CHROMIUM, REPO, copy_project, launch_browser, open_and_run, running_lab
 from openai_server import OpenAIServer
 
-from postmortem_widgets.incident import load_incident, save_incident
+from postmortem_widgets.incident.record import load_incident, save_incident
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

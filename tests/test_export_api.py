@@ -19,7 +19,7 @@ from postmortem_widgets.export import (
     write_report,
 )
 from postmortem_widgets.export.plain import render_gfm
-from postmortem_widgets.incident import Incident, load_incident
+from postmortem_widgets.incident.record import Incident, load_incident
 from postmortem_widgets.review import Review
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ import pytest
 from export_checks import pdf_text
 
 from postmortem_widgets.export.report import build_report
-from postmortem_widgets.incident import Incident
+from postmortem_widgets.incident.record import Incident
 
 BIN = Path(sys.executable).parent
 DATA = Path(__file__).parent / "data" / "export"

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from export_checks import html_violations, pdf_violations, poppler
 
-from postmortem_widgets.drafting import OfflineDrafter
 from postmortem_widgets.export import export_report
 from postmortem_widgets.export.report import split_sections
-from postmortem_widgets.humanize import human_duration
-from postmortem_widgets.incident import Incident, fill_incident, incident_timeline, load_incident
-from postmortem_widgets.timeline import Timeline
+from postmortem_widgets.incident.record import Incident, fill_incident, incident_timeline, load_incident
+from postmortem_widgets.timeline.humanize import human_duration
+from postmortem_widgets.timeline.merge import Timeline
+from postmortem_widgets.writing.drafters import OfflineDrafter
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_YAML = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"

@@ -20,7 +20,7 @@ from postmortem_widgets.export.exporters import PostmortemHTMLExporter
 from postmortem_widgets.export.mail import build_email, email_subject
 from postmortem_widgets.export.plain import render_gfm
 from postmortem_widgets.export.report import build_report, section_slug, split_sections
-from postmortem_widgets.incident import Incident
+from postmortem_widgets.incident.record import Incident
 
 DATA = Path(__file__).parent / "data" / "export"
 SEED_DRAFT = (DATA / "seed_draft.md").read_text()

@@ -26,7 +26,7 @@ from postmortem_widgets.export.markdown import is_safe_image, is_safe_link, rend
 from postmortem_widgets.export.pdf import OfflineURLFetcher, html_to_pdf
 from postmortem_widgets.export.plain import render_gfm
 from postmortem_widgets.export.report import build_report
-from postmortem_widgets.incident import Incident
+from postmortem_widgets.incident.record import Incident
 
 HOSTILE = sorted((Path(__file__).parent / "data" / "export" / "hostile").glob("*.md"))
 CANARY = "PM_CANARY_7f3a9c"

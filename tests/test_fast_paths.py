@@ -15,14 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from postmortem_widgets import classify
-from postmortem_widgets import events as ev
-from postmortem_widgets.classify import RULES, classify_kinds, classify_text
-from postmortem_widgets.importers import import_source
-from postmortem_widgets.milestones import find_milestones
-from postmortem_widgets.sources import FileSource, expand_paths
-from postmortem_widgets.timeline import build_timeline, load_timeline, merge_events
-from postmortem_widgets.timeparse import parse_times
+from postmortem_widgets.timeline import classify
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.classify import RULES, classify_kinds, classify_text
+from postmortem_widgets.timeline.importers import import_source
+from postmortem_widgets.timeline.merge import build_timeline, load_timeline, merge_events
+from postmortem_widgets.timeline.milestones import find_milestones
+from postmortem_widgets.timeline.sources import FileSource, expand_paths
+from postmortem_widgets.timeline.timeparse import parse_times
 
 WORDS = [
     "Resolved",

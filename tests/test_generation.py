@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from postmortem_widgets.generation import Generation
+from postmortem_widgets.ui.generation import Generation
 
 
 class Clock:

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from postmortem_widgets.humanize import (
+from postmortem_widgets.timeline.humanize import (
     human_date,
     human_duration,
     human_duration_adjective,

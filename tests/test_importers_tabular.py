@@ -16,14 +16,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from postmortem_widgets import events as ev
-from postmortem_widgets.importers import ImportOptions, formats, get_importer, import_source
-from postmortem_widgets.importers.slack import load_slack, parse_slack
-from postmortem_widgets.importers.table import load_table, parse_table
-from postmortem_widgets.importers.zendesk import parse_zendesk
-from postmortem_widgets.milestones import iso_utc
-from postmortem_widgets.sources import Source, expand_paths
-from postmortem_widgets.timeline import build_timeline, load_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.importers import ImportOptions, formats, get_importer, import_source
+from postmortem_widgets.timeline.importers.slack import load_slack, parse_slack
+from postmortem_widgets.timeline.importers.table import load_table, parse_table
+from postmortem_widgets.timeline.importers.zendesk import parse_zendesk
+from postmortem_widgets.timeline.merge import build_timeline, load_timeline
+from postmortem_widgets.timeline.milestones import iso_utc
+from postmortem_widgets.timeline.sources import Source, expand_paths
 
 DATA = Path(__file__).parent / "data" / "importers"
 FORMATS = ("table", "zendesk", "slack")

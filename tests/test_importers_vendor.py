@@ -15,11 +15,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from postmortem_widgets import events as ev
 from postmortem_widgets.errors import NaiveTimeError, PostmortemError
-from postmortem_widgets.importers import ImportOptions, formats, get_importer, import_source
-from postmortem_widgets.sources import Source
-from postmortem_widgets.timeline import build_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.importers import ImportOptions, formats, get_importer, import_source
+from postmortem_widgets.timeline.merge import build_timeline
+from postmortem_widgets.timeline.sources import Source
 
 DATA = Path(__file__).parent / "data" / "importers"
 VENDOR_FORMATS = (

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from postmortem_widgets.errors import IncidentError, PostmortemError
-from postmortem_widgets.incident import (
+from postmortem_widgets.incident.record import (
     FIELDS,
     Incident,
     fill_incident,

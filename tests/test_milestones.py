@@ -3,11 +3,11 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from postmortem_widgets import events as ev
 from postmortem_widgets.errors import MilestoneError
-from postmortem_widgets.humanize import human_duration
-from postmortem_widgets.milestones import parse_override
-from postmortem_widgets.timeline import build_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.humanize import human_duration
+from postmortem_widgets.timeline.merge import build_timeline
+from postmortem_widgets.timeline.milestones import parse_override
 
 
 def result(

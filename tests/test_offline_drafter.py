@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from postmortem_widgets.drafting import SECTIONS, OfflineDrafter, generate_draft
-from postmortem_widgets.facts import count_sentences, prevention_items, starts_with_past_tense
-from postmortem_widgets.incident import Incident, incident_timeline, load_incident, parse_incident
-from postmortem_widgets.prompt import build_prompt
-from postmortem_widgets.timeline import build_timeline
+from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident, parse_incident
+from postmortem_widgets.timeline.merge import build_timeline
+from postmortem_widgets.writing.drafters import SECTIONS, OfflineDrafter, generate_draft
+from postmortem_widgets.writing.facts import count_sentences, prevention_items, starts_with_past_tense
+from postmortem_widgets.writing.prompt import build_prompt
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

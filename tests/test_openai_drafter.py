@@ -11,7 +11,6 @@ import openai
 import pytest
 from openai_server import DEFAULT_TEXT, OpenAIServer, Reply, unused_port
 
-from postmortem_widgets.drafting import DraftResult, OpenAIDrafter, generate_draft, get_drafter
 from postmortem_widgets.errors import (
     DraftAuthError,
     DraftConfigError,
@@ -22,9 +21,10 @@ from postmortem_widgets.errors import (
     DraftServerError,
     DraftTimeoutError,
 )
-from postmortem_widgets.incident import Incident, incident_timeline, load_incident
-from postmortem_widgets.prompt import Prompt, build_prompt
-from postmortem_widgets.timeline import Timeline
+from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
+from postmortem_widgets.timeline.merge import Timeline
+from postmortem_widgets.writing.drafters import DraftResult, OpenAIDrafter, generate_draft, get_drafter
+from postmortem_widgets.writing.prompt import Prompt, build_prompt
 
 DATA = Path(__file__).resolve().parent / "data"
 KEY = "sk-test-5ecret-d0-not-leak-4242"

@@ -32,5 +32,5 @@ def test_wheel_ships_every_template(tmp_path: Path) -> None:
     for path in templates:
         assert path.relative_to(ROOT).as_posix() in names
     assert "postmortem_widgets/cli/timeline.py" in names
-    assert "postmortem_widgets/importers/text.py" in names
+    assert "postmortem_widgets/timeline/importers/text.py" in names
     assert any(n.endswith("entry_points.txt") for n in names)

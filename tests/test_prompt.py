@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from postmortem_widgets import events as ev
+from postmortem_widgets._templates import text_environment
 from postmortem_widgets.errors import PostmortemError
-from postmortem_widgets.incident import Incident, incident_timeline, load_incident
-from postmortem_widgets.prompt import MESSAGE_LIMIT, build_prompt, clean_message
-from postmortem_widgets.templating import text_environment
-from postmortem_widgets.timeline import Timeline, build_timeline
+from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.merge import Timeline, build_timeline
+from postmortem_widgets.writing.prompt import MESSAGE_LIMIT, build_prompt, clean_message
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

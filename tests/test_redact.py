@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from postmortem_widgets.incident import incident_timeline, load_incident
+from postmortem_widgets.incident.record import incident_timeline, load_incident
 from postmortem_widgets.review import check_draft, people_names, redact, redactor
-from postmortem_widgets.timeline import load_timeline
+from postmortem_widgets.timeline.merge import load_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "review"

@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from postmortem_widgets import events as ev
-from postmortem_widgets.incident import Incident, incident_timeline, load_incident
+from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
 from postmortem_widgets.review import (
     RULES,
     SECTIONS,
@@ -22,7 +21,8 @@ from postmortem_widgets.review import (
     parse_jargon,
     people_names,
 )
-from postmortem_widgets.timeline import Timeline, build_timeline, parse_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.merge import Timeline, build_timeline, parse_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "review"
@@ -430,7 +430,7 @@ SAMPLES = sorted((ROOT / "sample_data").glob("*/incident.yaml"))
 
 @pytest.mark.parametrize("path", SAMPLES, ids=[p.parent.name for p in SAMPLES])
 def test_offline_draft_of_every_sample_incident_passes(path: Path) -> None:
-    drafting = pytest.importorskip("postmortem_widgets.drafting")
+    drafting = pytest.importorskip("postmortem_widgets.writing.drafters")
     incident = load_incident(path)
     timeline = incident_timeline(incident)
     draft = drafting.OfflineDrafter().draft(incident, timeline)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from postmortem_widgets import events as ev
-from postmortem_widgets.humanize import human_duration
-from postmortem_widgets.timeline import Timeline, load_timeline
+from postmortem_widgets.timeline import events as ev
+from postmortem_widgets.timeline.humanize import human_duration
+from postmortem_widgets.timeline.merge import Timeline, load_timeline
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "harbor_payments"
 

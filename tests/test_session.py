@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
+from postmortem_widgets.app.session import Debouncer, Session, parse_clock_or_time, safe_name
 from postmortem_widgets.errors import InputError, MilestoneError
-from postmortem_widgets.incident import load_incident, readable_date
-from postmortem_widgets.session import Debouncer, Session, parse_clock_or_time, safe_name
+from postmortem_widgets.incident.record import load_incident, readable_date
 
 DAY = date(2024, 4, 15)
 

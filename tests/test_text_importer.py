@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from postmortem_widgets.errors import InputError, NaiveTimeError
-from postmortem_widgets.importers import ImportOptions, import_source
-from postmortem_widgets.sources import Source
+from postmortem_widgets.timeline.importers import ImportOptions, import_source
+from postmortem_widgets.timeline.sources import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 ET = ImportOptions(tz="America/New_York", date="2024-04-15")

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from postmortem_widgets.errors import NaiveTimeError, TimestampError, TimeZoneError
-from postmortem_widgets.timeparse import parse_times, resolve_zone, zone_label
+from postmortem_widgets.timeline.timeparse import parse_times, resolve_zone, zone_label
 
 
 def test_aliases_resolve_to_iana_zones() -> None:

@@ -11,10 +11,10 @@ import pytest
 from openai_server import OpenAIServer, Reply
 from ui_support import anchor_copy, open_workspace, saved_widget_state
 
-from postmortem_widgets.drafting import DraftResult, DraftStream
-from postmortem_widgets.drafts import DraftStore
+from postmortem_widgets.store import DraftStore
 from postmortem_widgets.ui.draft_step import OPENAI, DraftStep
 from postmortem_widgets.ui.workspace import Workspace
+from postmortem_widgets.writing.drafters import DraftResult, DraftStream
 
 
 def draft_step(ws: Workspace) -> DraftStep:

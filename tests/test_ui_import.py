@@ -18,7 +18,7 @@ from ui_support import (
     upload,
 )
 
-from postmortem_widgets.incident import load_incident
+from postmortem_widgets.incident.record import load_incident
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident, open_workspace, upload
 
 from postmortem_widgets.errors import InputError
-from postmortem_widgets.incident import load_incident
+from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.ui import Workspace
 from postmortem_widgets.ui.details_step import DetailsStep
 from postmortem_widgets.ui.status import Status

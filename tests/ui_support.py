@@ -10,7 +10,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from postmortem_widgets.incident import Incident, save_incident
+from postmortem_widgets.incident.record import Incident, save_incident
 from postmortem_widgets.ui import Workspace
 
 REPO = Path(__file__).resolve().parents[1]

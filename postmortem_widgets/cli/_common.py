@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..incident import Incident
-    from ..timeline import Timeline
+    from ..incident.record import Incident
+    from ..timeline.merge import Timeline
 
 
 def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False) -> None:
@@ -37,7 +37,7 @@ def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False
 
 def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestamp | None], str | None]:
     """``--set`` values as milestone overrides, plus ``detected_by`` if given."""
-    from ..milestones import parse_override
+    from ..timeline.milestones import parse_override
 
     overrides: dict[str, pd.Timestamp | None] = {}
     detected_by: str | None = None
@@ -53,7 +53,7 @@ def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestam
 
 def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
     """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format`` and ``--set`` applied."""
-    from ..incident import incident_timeline, load_incident
+    from ..incident.record import incident_timeline, load_incident
 
     incident = load_incident(args.incident)
     changes: dict[str, Any] = {"timezone": args.tz} if args.tz else {}

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..atomic import atomic_write_text
+from .._fs import atomic_write_text
 from ..errors import PostmortemError
 from ._common import add_timeline_options, load_inputs
 

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..atomic import atomic_write_text
-from ..drafting import DRAFTERS, get_drafter
+from .._fs import atomic_write_text
+from ..writing.drafters import DRAFTERS, get_drafter
 from ._common import load_inputs
 from .prompt import add_incident_options, assemble
 

@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..drafts import DraftStore, DraftStoreError, DraftVersion, DraftVersionNotFoundError
+from ..store import DraftStore, DraftStoreError, DraftVersion, DraftVersionNotFoundError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..export.markdown import render_markdown
-    from ..incident import incident_timeline, load_incident
+    from ..incident.record import incident_timeline, load_incident
     from ..review import load_draft
 
     fmt = args.to or (format_for_path(args.output) if args.output and args.output != "-" else None)
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        from ..atomic import atomic_write_bytes
+        from .._fs import atomic_write_bytes
 
         atomic_write_bytes(args.output, data)
         print(f"wrote {args.output} ({fmt}, {len(data)} bytes)", file=sys.stderr)

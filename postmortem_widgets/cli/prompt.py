@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from ._common import add_timeline_options, load_inputs
 
 if TYPE_CHECKING:
-    from ..incident import Incident
-    from ..prompt import Prompt
-    from ..timeline import Timeline
+    from ..incident.record import Incident
+    from ..timeline.merge import Timeline
+    from ..writing.prompt import Prompt
 
 
 def add_incident_options(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +32,7 @@ def add_incident_options(parser: argparse.ArgumentParser) -> None:
 
 def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -> Prompt:
     """The prompt for ``prompt`` and ``draft`` (``--nonce`` only exists on ``prompt``)."""
-    from ..prompt import build_prompt
+    from ..writing.prompt import build_prompt
 
     return build_prompt(
         incident,

@@ -12,7 +12,7 @@ from ._common import add_timeline_options, parse_sets
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..timeline import Timeline
+    from ..timeline.merge import Timeline
 
 #: How many key events the readable table shows before it summarises the rest.
 TABLE_LIMIT = 60
@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..timeline import load_timeline
+    from ..timeline.merge import load_timeline
 
     overrides, detected_by = parse_sets(args.set, args.tz)
     timeline = load_timeline(
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _local(ts: pd.Timestamp | None, tz: str | None) -> str:
-    from ..timeparse import resolve_zone, zone_label
+    from ..timeline.timeparse import resolve_zone, zone_label
 
     if ts is None:
         return "-"
@@ -66,8 +66,8 @@ def render_table(timeline: Timeline, *, tz: str | None = None) -> str:
     """The human-readable report the CLI prints."""
     import pandas as pd
 
-    from ..humanize import human_duration
-    from ..milestones import NAMES
+    from ..timeline.humanize import human_duration
+    from ..timeline.milestones import NAMES
 
     lines: list[str] = []
     for result in timeline.imports:

@@ -11,13 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import atomic_write_bytes
+from .._fs import atomic_write_bytes
 from ..errors import PostmortemError
 
 if TYPE_CHECKING:
-    from ..incident import Incident
+    from ..incident.record import Incident
     from ..review import Finding, Review
-    from ..timeline import Timeline
+    from ..timeline.merge import Timeline
 
 __all__ = [
     "FORMATS",
@@ -125,7 +125,7 @@ def export_report(
     if errors and not force:
         raise ReviewBlockedError(errors)
     if timeline is not None:
-        from ..incident import fill_incident
+        from ..incident.record import fill_incident
 
         incident = fill_incident(incident, timeline)
     if to == "md":

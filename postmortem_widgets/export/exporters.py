@@ -19,7 +19,7 @@ from nbconvert.exporters import TemplateExporter
 from nbformat import NotebookNode
 from traitlets import Unicode, default
 
-from ..templating import templates_dir
+from .._templates import templates_dir
 from .markdown import render_markdown
 from .report import METADATA_KEY
 

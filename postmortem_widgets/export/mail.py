@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .plain import render_gfm
 
 if TYPE_CHECKING:
-    from ..incident import Incident
+    from ..incident.record import Incident
 
 __all__ = ["build_email", "email_subject"]
 

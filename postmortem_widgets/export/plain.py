@@ -19,7 +19,7 @@ from .markdown import safe_media
 from .report import report_title, split_sections
 
 if TYPE_CHECKING:
-    from ..incident import Incident
+    from ..incident.record import Incident
 
 __all__ = ["normalize_markdown", "render_gfm"]
 

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from nbformat import NotebookNode, v4
 
 if TYPE_CHECKING:
-    from ..incident import Incident
+    from ..incident.record import Incident
 
 __all__ = ["METADATA_KEY", "Section", "build_report", "report_metadata", "report_title", "split_sections"]
 

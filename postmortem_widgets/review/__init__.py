@@ -1,7 +1,7 @@
 """The draft reviewer: fact-checks a postmortem against its timeline, applies the seed's quality rules,
 and redacts internal details.
 
->>> from postmortem_widgets.incident import Incident
+>>> from postmortem_widgets.incident.record import Incident
 >>> draft = "## Summary\\nWe apologize for any inconvenience."
 >>> review = check_draft(draft, Incident(timezone="America/New_York"))
 >>> sorted(review.rules()), review.errors
@@ -10,13 +10,13 @@ and redacts internal details.
 
 from __future__ import annotations
 
+from ..privacy.names import load_roster, parse_roster, people_names
+from ..privacy.redact import Redaction, redact, redactor
 from .check import check_draft, load_draft
 from .document import SECTIONS
 from .errors import DraftError, JargonError, RosterError
-from .language import load_jargon, parse_jargon
+from .jargon import load_jargon, parse_jargon
 from .model import RULES, Finding, Review, Rule
-from .names import load_roster, parse_roster, people_names
-from .redact import Redaction, redact, redactor
 
 __all__ = [
     "RULES",

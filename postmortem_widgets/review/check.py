@@ -6,21 +6,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import PostmortemError
-from ..incident import Incident, incident_timeline
-from ..timeline import Timeline
-from .blame import check_blame
+from ..incident.record import Incident, incident_timeline
+from ..privacy.names import NameMatcher, people_names
+from ..privacy.spans import check_privacy, find_spans
+from ..timeline.merge import Timeline
 from .context import ReviewContext, build_known_times
-from .detection import check_detection
 from .document import parse_document
 from .errors import DraftError
-from .facts import check_facts
-from .language import check_language, jargon_for
+from .jargon import check_language, jargon_for
 from .model import Finding, Review
-from .names import NameMatcher, people_names
-from .prevention import check_prevention
-from .privacy import check_privacy, find_spans
-from .structure import check_structure
-from .tone import check_tone
+from .rules.blame import check_blame
+from .rules.detection import check_detection
+from .rules.facts import check_facts
+from .rules.prevention import check_prevention
+from .rules.structure import check_structure
+from .rules.tone import check_tone
 
 Check = Callable[[ReviewContext], list[Finding]]
 
@@ -55,7 +55,8 @@ def check_draft(
 ) -> Review:
     """Review ``draft`` (Markdown) against ``incident`` and its timeline.
 
-    ``timeline`` defaults to :func:`postmortem_widgets.incident.incident_timeline` of the incident. Names
+    ``timeline`` defaults to :func:`~postmortem_widgets.incident.record.incident_timeline` of the incident.
+    Names
     the draft must not contain come from the incident's ``responders``, the people in the timeline's chat and
     paging sources, and ``roster``. ``jargon`` adds term lists to the shipped one.
     """

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ..timeparse import ZONE_ALIASES, resolve_zone
+from ..timeline.timeparse import ZONE_ALIASES, resolve_zone
 
 # --- clock times ----------------------------------------------------------------------------------
 

@@ -19,18 +19,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PostmortemError
-from ..humanize import human_clock
-from ..milestones import NAMES, Milestones
-from ..timeline import Timeline
-from ..timeparse import parse_date, resolve_zone, zone_label
+from ..privacy.names import NameMatcher
+from ..privacy.spans import Span
+from ..timeline.humanize import human_clock
+from ..timeline.merge import Timeline
+from ..timeline.milestones import NAMES, Milestones
+from ..timeline.timeparse import parse_date, resolve_zone, zone_label
 from .clock import find_durations, find_times, label_zone, local_seconds, local_time, zone_labels
 from .document import Document
-from .language import Jargon
-from .names import NameMatcher
-from .privacy import Span
+from .jargon import Jargon
 
 if TYPE_CHECKING:
-    from ..incident import Incident
+    from ..incident.record import Incident
 
 #: Every day from the start to the resolution is a day of the incident, for incidents up to this long.
 MAX_SPAN_DAYS = 31
@@ -49,7 +49,8 @@ _RECORD_FIELDS = ("incident_duration", "detection", "response_timeline")
 class KnownTimes:
     """The incident's checkable times, dates and durations in one place.
 
-    Named apart from :class:`postmortem_widgets.facts.Facts`, the drafter's words for the same incident:
+    Named apart from :class:`~postmortem_widgets.writing.facts.Facts`, the drafter's words for the same
+    incident:
     the reviewer needs numbers for every gap between events, not sentences.
     """
 
@@ -153,7 +154,7 @@ def _detected_by(incident: Incident, milestones: Milestones | None) -> str:
 
 
 def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTimes:
-    """The facts of ``incident`` (an :class:`~postmortem_widgets.incident.Incident`) and its timeline."""
+    """The facts of ``incident`` (an :class:`~.incident.record.Incident`) and its timeline."""
     zone = resolve_zone(incident.timezone or "UTC")
     day = _base_date(incident, timeline, zone)
     labels = zone_labels(zone, day.year if day else 2000)

@@ -1,4 +1,4 @@
-"""The notebook workspace: ipywidgets over :class:`postmortem_widgets.session.Session`.
+"""The notebook workspace: ipywidgets over :class:`postmortem_widgets.app.session.Session`.
 
 This package is the only place that imports ipywidgets. Each step is one small module; the widgets
 hold no logic of their own and call the library.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..app.session import Session
     from .status import Status
 
 #: What can change, and so what a step may depend on.

@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..incident import FIELDS
+from ..incident.record import FIELDS
 from .base import FIELDS as FIELDS_CHANGED
 from .base import INPUTS, TIMELINE, Context, Step, help_text
 

@@ -1,6 +1,6 @@
 """Step 5, Draft: pick a drafter, stream the draft into the editor, edit it beside a live preview.
 
-Generation runs in a thread (:class:`~postmortem_widgets.generation.Generation`): the kernel stays free,
+Generation runs in a thread (:class:`~postmortem_widgets.ui.generation.Generation`): the kernel stays free,
 Generate is disabled and Stop offered while it runs. The API key comes from the environment or the
 password box; the box is emptied as soon as the key is read, so it never reaches the notebook file.
 """
@@ -15,8 +15,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..generation import Generation
 from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, help_text
+from .generation import Generation
 
 OFFLINE, OPENAI = "offline", "openai"
 #: The seed's six sections: progress is how many of them the draft has so far.
@@ -165,7 +165,7 @@ class DraftStep(Step):
 
     def drafter(self) -> Any:
         """The chosen drafter (``make_drafter``, when given, stands in for ``get_drafter``)."""
-        from ..drafting import get_drafter
+        from ..writing.drafters import get_drafter
 
         make = self.make_drafter or get_drafter
         if self.kind.value == OFFLINE:

@@ -97,7 +97,7 @@ class ExportStep(Step):
         self.links.add_class("pm-links")
         self._links: dict[str, str] = {}
 
-        from ..drafts import default_author
+        from ..store import default_author
 
         self.author = widgets.Text(
             value=default_author(), description="Author", layout=widgets.Layout(width="240px")

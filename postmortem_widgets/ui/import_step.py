@@ -161,7 +161,7 @@ class ImportStep(Step):
 
     def _adopt_sample_settings(self, folder: Path) -> None:
         """A sample's pasted timeline needs its zone and date: take them when this incident has none."""
-        from ..incident import load_incident
+        from ..incident.record import load_incident
 
         own = self.session.incident
         if (

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..chart import KIND_COLOURS
-from ..humanize import human_duration, human_time
-from ..timeparse import resolve_zone, zone_label
+from ..timeline.humanize import human_duration, human_time
+from ..timeline.timeparse import resolve_zone, zone_label
+from .chart import KIND_COLOURS
 
 if TYPE_CHECKING:
-    from ..session import InputStatus
-    from ..timeline import Timeline
+    from ..app.session import InputStatus
+    from ..timeline.merge import Timeline
 
 #: The events table shows at most this many rows; the rest are counted.
 TABLE_ROWS = 400

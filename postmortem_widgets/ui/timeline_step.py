@@ -7,10 +7,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..chart import timeline_svg
-from ..humanize import human_time
-from ..milestones import DETECTED_BY, NAMES, iso_utc
+from ..timeline.humanize import human_time
+from ..timeline.milestones import DETECTED_BY, NAMES, iso_utc
 from .base import INPUTS, TIMELINE, Context, Step, button, heading, help_text
+from .chart import timeline_svg
 from .render import events_table, filter_events, metrics_cards
 
 #: The value of a milestone picker that means "let the rules decide".

@@ -13,8 +13,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..app.session import Session
 from ..errors import PostmortemError
-from ..session import Session
 from .base import DRAFT, EDITED, FIELDS, INPUTS, TIMELINE, VERSIONS, Context, Step, button
 from .status import Status
 from .style import stylesheet

@@ -1,0 +1,619 @@
+"""One incident being written: its file, its timeline inputs, the timeline, milestone edits and the draft.
+
+This is everything the notebook workspace does, as plain Python with no widgets, so it can be tested
+without a kernel and the widgets in :mod:`postmortem_widgets.ui` stay thin. Each input is imported on
+its own, so one bad export shows its own error and the others still count. Uploads are written next to
+the incident file (never kept in the notebook) and every change is saved to the incident file at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import os
+import re
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._fs import atomic_write_bytes
+from ..errors import InputError, MilestoneError, PostmortemError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..incident.record import Incident
+    from ..review import Redaction, Review
+    from ..store import DraftStore, DraftVersion
+    from ..timeline.events import ImportResult
+    from ..timeline.merge import Timeline
+    from ..timeline.sources import Source
+    from ..writing.prompt import Prompt
+
+T = TypeVar("T")
+
+#: Folder, next to the incident file, that uploads are written to.
+UPLOADS = "uploads"
+#: The draft as last typed (autosaved), in the drafts folder beside the numbered versions.
+WORKING = "working.md"
+_CLOCK = re.compile(
+    r"^\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?m?\.?\s*$|^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$",
+    re.I,
+)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_TYPE_HINT = "type a clock time (10:15am) or a date and time (2024-04-15 10:15)"
+
+
+@dataclass
+class InputStatus:
+    """How one timeline input read: what we tell the author beside its name."""
+
+    name: str
+    format: str = ""
+    events: int = 0
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    #: ``file`` (listed in the incident file), ``failed`` (shown, not kept) or ``field`` (the typed
+    #: response timeline, used when no export is listed).
+    origin: str = "file"
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def safe_name(name: str) -> str:
+    """An upload's file name, stripped of folders and odd characters.
+
+    >>> safe_name("../../etc/pass wd?.json")
+    'pass wd_.json'
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    cleaned = _UNSAFE.sub("_", base).lstrip(".")
+    return cleaned or "upload"
+
+
+def parse_clock_or_time(text: str, *, tz: str, day: Date | None, name: str) -> pd.Timestamp:
+    """A milestone typed by the analyst: ``10:15am`` / ``10:15`` on the incident's day, or a full date-time.
+
+    Naive values are read in the incident's zone; the result is UTC.
+    """
+    import pandas as pd
+
+    from ..timeline.milestones import parse_override
+    from ..timeline.timeparse import resolve_zone
+
+    zone = resolve_zone(tz)
+    match = _CLOCK.match(text)
+    if match:
+        if day is None:
+            raise MilestoneError(
+                f"{text.strip()!r} has no date and the timeline has none yet",
+                hint="type a full time such as 2024-04-15 10:15",
+            )
+        if match[1] is not None:
+            hour, minute, second = int(match[1]), int(match[2] or 0), int(match[3] or 0)
+            if not 1 <= hour <= 12:
+                raise MilestoneError(f"{text.strip()!r} is not a clock time", hint="e.g. 10:15am or 22:15")
+            hour = hour % 12 + (12 if match[4].lower() == "p" else 0)
+        else:
+            hour, minute, second = int(match[5]), int(match[6]), int(match[7] or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise MilestoneError(f"{text.strip()!r} is not a clock time", hint="e.g. 10:15am or 22:15")
+        local = pd.Timestamp(
+            year=day.year, month=day.month, day=day.day, hour=hour, minute=minute, second=second
+        )
+        return local.tz_localize(zone).tz_convert("UTC")
+    try:  # a full date-time reads as the incident file's ``milestones:`` do
+        _, ts = parse_override(f"{name}={text}", tz=zone.key)
+    except MilestoneError as exc:
+        raise MilestoneError(exc.message, hint=_TYPE_HINT) from None
+    if ts is None or ts is pd.NaT:
+        raise MilestoneError(f"cannot read {text.strip()!r} as a time for {name}", hint=_TYPE_HINT)
+    return ts
+
+
+class Debouncer:
+    """Call ``fn`` once, ``delay`` seconds after the last :meth:`poke`, so typing saves once per pause.
+
+    :meth:`flush` runs a pending call at once (before a version is saved, or when the kernel stops).
+    A ``delay`` of 0 calls at every poke, which is what tests want.
+    """
+
+    def __init__(self, fn: Callable[[], None], delay: float) -> None:
+        self.fn = fn
+        self.delay = delay
+        self._timer: threading.Timer | None = None
+        self._pending = False
+        self._lock = threading.Lock()
+        _DEBOUNCERS.add(self)
+
+    def poke(self) -> None:
+        with self._lock:
+            self._pending = True
+            if self._timer is not None:
+                self._timer.cancel()
+            if self.delay > 0:
+                self._timer = threading.Timer(self.delay, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+                return
+        self.flush()
+
+    @property
+    def pending(self) -> bool:
+        return self._pending
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if not self._pending:
+                return
+            self._pending = False
+        self.fn()
+
+
+#: Every live debouncer, flushed when the kernel stops (weakly held, so a closed session can be freed).
+_DEBOUNCERS: weakref.WeakSet[Debouncer] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    for debouncer in list(_DEBOUNCERS):
+        debouncer.flush()
+
+
+class Session:
+    """The state of one incident in the workspace; every method saves what it changed."""
+
+    def __init__(
+        self, incident: Incident, path: Path, *, store: DraftStore | None = None, autosave_delay: float = 1.0
+    ) -> None:
+        self.incident = incident
+        self.path = Path(path)
+        self.statuses: list[InputStatus] = []
+        self._results: dict[str, list[ImportResult]] = {}
+        #: The inputs merged (kept while only milestones change), and with the analyst's milestones applied.
+        self._merged: Timeline | None = None
+        self._timeline: Timeline | None = None
+        #: What was derived from ``_derived_from`` (the timeline): name -> (the values it read, result).
+        self._derived_from: Timeline | None = None
+        self._derived: dict[str, tuple[tuple[object, ...], Any]] = {}
+        self._lock = threading.RLock()
+        self._store = store
+        #: The draft in the editor, and the version it was edited from (0: no version existed).
+        self.draft = ""
+        self.draft_base = 0
+        self.draft_saved_at: float | None = None
+        self.autosave = Debouncer(self.save_working, autosave_delay)  # flushed at exit too
+        #: Called after each autosave of the draft (the editor shows when it was saved).
+        self.on_draft_saved: list[Callable[[], None]] = []
+        self._load_draft()
+
+    # -- the incident file ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, **options: Any) -> Session:
+        """Open an incident file, or start a new one there when it does not exist yet."""
+        from ..incident.record import Incident, load_incident
+
+        path = Path(path).expanduser()
+        if path.exists():
+            session = cls(load_incident(path), path, **options)
+        else:
+            if path.suffix.lower() not in (".yaml", ".yml"):
+                raise InputError("an incident file ends in .yaml", file=str(path), hint="e.g. incident.yaml")
+            session = cls(Incident(base_dir=path.resolve().parent, source=str(path)), path, **options)
+            session.save()
+        session.reload()
+        return session
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def save(self) -> None:
+        """Write the incident file atomically (through ``incident.save_incident``)."""
+        from ..incident.record import save_incident
+
+        with self._lock:
+            save_incident(self.incident, self.path)
+
+    # -- inputs -----------------------------------------------------------------------------------------
+
+    def _import(self, name: str, sources: Iterable[Source]) -> tuple[list[ImportResult], InputStatus]:
+        from ..incident.record import readable_date
+        from ..timeline.merge import import_sources
+
+        try:
+            results = import_sources(
+                sources, tz=self.incident.timezone or None, date=readable_date(self.incident.incident_date)
+            )
+        except PostmortemError as exc:
+            return [], InputStatus(name=name, error=str(exc))
+        formats = sorted({r.format for r in results})
+        warnings = [w for r in results for w in r.warnings]
+        status = InputStatus(
+            name=name, format=", ".join(formats), events=sum(r.count for r in results), warnings=warnings
+        )
+        if not results:
+            status.error = f"{name}: nothing to import in this folder"
+        return results, status
+
+    def _import_listed(self, name: str) -> tuple[list[ImportResult], InputStatus]:
+        from ..timeline.sources import expand_paths
+
+        path = self.folder / name
+        try:
+            sources = list(expand_paths([path]))
+        except PostmortemError as exc:
+            return [], InputStatus(name=name, error=str(exc))
+        return self._import(name, sources)
+
+    def reload(self) -> None:
+        """Import every listed input again (after a zone or date change, or on opening)."""
+        self._results = {}
+        self.statuses = [s for s in self.statuses if s.origin == "failed"]
+        for name in self.incident.timeline:
+            results, status = self._import_listed(name)
+            self._results[name] = results
+            self.statuses.append(status)
+        self._inputs_changed()
+
+    def add_upload(self, name: str, data: bytes) -> InputStatus:
+        """Import an upload; if it reads, keep it in ``uploads/`` next to the incident and list it."""
+        from ..timeline.sources import source_from_bytes
+
+        filename = safe_name(name)
+        data = bytes(data)
+        try:
+            sources = source_from_bytes(data, name=filename)
+        except PostmortemError as exc:
+            return self._remember(InputStatus(name=filename, error=str(exc), origin="failed"))
+        results, status = self._import(filename, sources)
+        if not status.ok:
+            status.origin = "failed"
+            return self._remember(status)
+        target = self._free_upload_path(filename, data)
+        if not target.exists():
+            atomic_write_bytes(target, data)
+        relative = target.relative_to(self.folder).as_posix()
+        status.name = relative
+        return self._list(relative, results, status)
+
+    def add_path(self, text: str) -> InputStatus:
+        """List a file, folder or zip already on disk (relative to the incident file, or absolute)."""
+        raw = text.strip().strip("'\"")
+        if not raw:
+            raise InputError("type the path of an export first", hint="e.g. exports/pagerduty.json")
+        path = Path(raw).expanduser()
+        absolute = path if path.is_absolute() else self.folder / path
+        if not absolute.exists():
+            cwd_path = Path.cwd() / path
+            if not path.is_absolute() and cwd_path.exists():
+                absolute = cwd_path
+            else:
+                raise InputError(
+                    "no such file or folder", file=raw, hint=f"paths are read from {self.folder}"
+                )
+        name = os.path.relpath(absolute.resolve(), self.folder.resolve()).replace(os.sep, "/")
+        results, status = self._import_listed(name)
+        if not status.ok:
+            status.origin = "failed"
+            return self._remember(status)
+        return self._list(name, results, status)
+
+    def _free_upload_path(self, filename: str, data: bytes) -> Path:
+        """``uploads/NAME``; the same name with other content gets ``NAME-2``; identical content is reused."""
+        folder = self.folder / UPLOADS
+        stem, dot, suffix = filename.rpartition(".")
+        if not dot:
+            stem, suffix = filename, ""
+        for n in range(1, 1000):
+            candidate = folder / (filename if n == 1 else f"{stem}-{n}{dot}{suffix}")
+            if not candidate.exists() or candidate.read_bytes() == data:
+                return candidate
+        raise InputError("too many uploads with this name", file=filename, hint="rename the file")
+
+    def _remember(self, status: InputStatus) -> InputStatus:
+        self.statuses = [s for s in self.statuses if s.name != status.name] + [status]
+        return status
+
+    def _list(self, name: str, results: list[ImportResult], status: InputStatus) -> InputStatus:
+        if name not in self.incident.timeline:
+            self.incident.timeline.append(name)
+        self._results[name] = results
+        self._remember(status)
+        self._inputs_changed()
+        self.save()
+        return status
+
+    def remove_input(self, name: str) -> None:
+        """Stop using an input (the file itself is left alone)."""
+        if name in self.incident.timeline:
+            self.incident.timeline.remove(name)
+            self.save()
+        self._results.pop(name, None)
+        self.statuses = [s for s in self.statuses if s.name != name]
+        self._inputs_changed()
+
+    def _inputs_changed(self) -> None:
+        """Merge the inputs again (and so apply the milestones again) when the timeline is next read."""
+        self._merged = self._timeline = None
+
+    def set_timezone(self, tz: str) -> None:
+        """The zone naive times are read in and times are shown in; re-imports every input."""
+        from ..timeline.timeparse import resolve_zone
+
+        key = resolve_zone(tz).key
+        if key == self.incident.timezone:
+            return
+        self.incident.timezone = key
+        self.save()
+        self.reload()
+
+    def set_date(self, text: str) -> None:
+        """The incident's date, used by pasted timelines of bare clock times; re-imports every input."""
+        self.set_field("incident_date", text.strip())
+
+    # -- the seed's fields --------------------------------------------------------------------------------
+
+    def _values(self) -> tuple[object, ...]:
+        """The incident's values that what is derived from it reads (besides the timeline)."""
+        from ..incident.record import FIELDS
+
+        incident = self.incident
+        fields = (getattr(incident, name) for name in FIELDS)
+        return (*fields, incident.timezone, tuple(incident.responders), incident.filled)
+
+    def _cached(self, name: str, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """``make()``, computed again only when the timeline is rebuilt or ``key`` changes."""
+        timeline = self.timeline
+        if self._derived_from is not timeline:
+            self._derived_from, self._derived = timeline, {}
+        hit = self._derived.get(name)
+        if hit is None or hit[0] != key:
+            hit = self._derived[name] = (key, make())
+        return hit[1]
+
+    def filled(self) -> Incident:
+        """The incident with every empty field the timeline can derive filled in (see ``fill_incident``)."""
+        from ..incident.record import fill_incident
+
+        return self._cached("filled", self._values(), lambda: fill_incident(self.incident, self.timeline))
+
+    def set_field(self, name: str, value: str) -> bool:
+        """Set one of the seed's fields and save. Returns whether the timeline has to be read again."""
+        from ..incident.record import FIELDS
+
+        if name not in FIELDS:
+            raise InputError(f"unknown field {name!r}", hint=f"choose one of: {', '.join(FIELDS)}")
+        if getattr(self.incident, name) == value:
+            return False
+        setattr(self.incident, name, value)
+        self.incident.filled = self.incident.filled - {name}
+        self.save()
+        if name == "incident_date" and self.incident.timeline:
+            self.reload()
+            return True
+        if name in ("incident_date", "response_timeline") and not self.incident.timeline:
+            self._inputs_changed()
+            return True
+        return False
+
+    # -- timeline and milestones ---------------------------------------------------------------------------
+
+    @property
+    def timeline(self) -> Timeline:
+        """The merged timeline of every input that read, with the analyst's milestones applied.
+
+        With no export listed, the typed response timeline is read instead (as ``postmortem timeline`` does).
+        """
+        if self._timeline is None:
+            from ..incident.record import overrides_of
+
+            overrides, detected_by = overrides_of(self.incident)
+            self._timeline = self._merged_inputs().with_overrides(overrides, detected_by=detected_by)
+        return self._timeline
+
+    def _merged_inputs(self) -> Timeline:
+        """The inputs merged, before the analyst's milestones: a milestone edit does not merge them again."""
+        if self._merged is None:
+            from ..incident.record import incident_timeline
+            from ..timeline.merge import build_timeline
+
+            self.statuses = [s for s in self.statuses if s.origin != "field"]
+            if self.incident.timeline or not self.incident.response_timeline.strip():
+                results = [r for name in self.incident.timeline for r in self._results.get(name, [])]
+                self._merged = build_timeline(results)
+            else:
+                name = "response timeline (typed in Details)"
+                try:
+                    self._merged = incident_timeline(dataclasses.replace(self.incident, milestones={}))
+                    count = len(self._merged.events)
+                    self.statuses.append(InputStatus(name=name, format="text", events=count, origin="field"))
+                except PostmortemError as exc:
+                    self.statuses.append(InputStatus(name=name, error=str(exc), origin="field"))
+                    self._merged = build_timeline([])
+        return self._merged
+
+    def _day(self) -> Date | None:
+        from ..timeline.timeparse import resolve_zone
+
+        m = self.timeline.milestones
+        anchor = m.started or m.detected or m.resolved
+        if anchor is None:
+            return None
+        return anchor.tz_convert(resolve_zone(self.incident.timezone or "UTC")).date()
+
+    def set_milestone(self, name: str, value: str | pd.Timestamp | None) -> None:
+        """Set a milestone by hand: a time, a typed clock time, or ``None``/``""`` to go back to the rule."""
+        from ..timeline.milestones import NAMES, iso_utc
+
+        if name not in NAMES:
+            raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.incident.milestones.pop(name, None)
+        else:
+            if isinstance(value, str):
+                ts = parse_clock_or_time(
+                    value, tz=self.incident.timezone or "UTC", day=self._day(), name=name
+                )
+            else:
+                ts = value.tz_convert("UTC")
+            self.incident.milestones[name] = iso_utc(ts) or ""
+        self._timeline = None
+        self.save()
+
+    def reset_milestones(self) -> None:
+        """Every milestone (and who detected it) back to the rules, in one save."""
+        self.incident.milestones.clear()
+        self._timeline = None
+        self.save()
+
+    def set_detected_by(self, value: str | None) -> None:
+        """Who noticed first (``customer``/``monitoring``/``unknown``), or ``None`` to go back to the rule."""
+        from ..timeline.milestones import DETECTED_BY
+
+        if value and value not in DETECTED_BY:
+            raise MilestoneError(f"detected by must be one of {', '.join(DETECTED_BY)}, not {value!r}")
+        if value:
+            self.incident.milestones["detected_by"] = value
+        else:
+            self.incident.milestones.pop("detected_by", None)
+        self._timeline = None
+        self.save()
+
+    # -- the prompt and the draft --------------------------------------------------------------------------
+
+    def prompt(self) -> Prompt:
+        """The prompt a model would be sent for the incident as it stands."""
+        from ..writing.prompt import build_prompt
+
+        return build_prompt(self.incident, self.timeline)
+
+    @property
+    def store(self) -> DraftStore:
+        """The versioned drafts in ``drafts/`` next to the incident file."""
+        if self._store is None:
+            from ..store import DraftStore
+
+            self._store = DraftStore.for_incident(self.path)
+        return self._store
+
+    @property
+    def working_path(self) -> Path:
+        return self.store.folder / WORKING
+
+    def _load_draft(self) -> None:
+        """The autosaved working copy if there is one, else the latest version, else nothing."""
+        import json
+
+        latest = self.store.latest()
+        self.draft_base = latest.number if latest is not None else 0
+        self.draft = latest.read_text() if latest is not None else ""
+        meta_path = self.working_path.with_suffix(".json")
+        if self.working_path.exists():
+            self.draft = self.working_path.read_text(encoding="utf-8")
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                self.draft_base = int(meta.get("base", self.draft_base))
+            except (OSError, ValueError, TypeError):
+                pass
+
+    def set_draft(self, text: str) -> None:
+        """The editor's text changed: keep it, and autosave it after a pause."""
+        if text == self.draft:
+            return
+        self.draft = text
+        self.autosave.poke()
+
+    def save_working(self) -> None:
+        """Write the working copy (and which version it was edited from) atomically."""
+        import json
+        import time
+
+        with self._lock:
+            meta = {"base": self.draft_base}
+            atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
+            atomic_write_bytes(self.working_path, self.draft.encode("utf-8"))
+            self.draft_saved_at = time.time()
+        for listener in self.on_draft_saved:
+            listener()
+
+    def flush(self) -> None:
+        """Save anything typed that is still waiting for its autosave."""
+        self.autosave.flush()
+
+    def versions(self) -> list[DraftVersion]:
+        return self.store.versions()
+
+    def review(self) -> Review:
+        """The reviewer's verdict on the draft as it stands (checked again only when the draft, the
+        timeline or the incident changed: saving a version, the Review step and exports share one)."""
+        from ..review import check_draft
+
+        def check() -> Review:
+            roster = tuple(self.incident.responders)
+            return check_draft(self.draft, self.filled(), self.timeline, roster=roster)
+
+        return self._cached("review", (self.draft, *self._values()), check)
+
+    def keep_draft(self, note: str) -> DraftVersion | None:
+        """Save the draft as a version before it is replaced, unless it is empty or already the latest."""
+        latest = self.store.latest()
+        if not self.draft.strip() or (latest is not None and latest.read_text() == self.draft):
+            return None
+        return self.save_version(note=note)
+
+    def redact_draft(self) -> tuple[Redaction, DraftVersion | None]:
+        """Take internal details (people, hosts, tickets) out of the draft; a change is saved as a version."""
+        from ..review import people_names, redact
+
+        names = people_names(self.incident.responders, self.timeline, ())
+        keep = [self.incident.product_name] if self.incident.product_name.strip() else []
+        result = redact(self.draft, roster=names, keep=keep)
+        if result.text == self.draft:
+            return result, None
+        self.draft = result.text
+        return result, self.save_version(note=f"redacted {len(result.changes)} internal detail(s)")
+
+    def save_version(
+        self, *, author: str | None = None, note: str | None = None, **meta: Any
+    ) -> DraftVersion:
+        """Save the draft as a new version; a conflict (someone saved since) raises and keeps both."""
+        self.flush()
+        if not self.draft.strip():
+            raise InputError("the draft is empty", hint="generate or write a draft first")
+        if "review" not in meta:
+            try:
+                meta["review"] = self.review()
+            except PostmortemError:
+                meta["review"] = None
+        version = self.store.save(
+            self.draft, base_version=self.draft_base, author=author or None, note=note or None, **meta
+        )
+        self.draft_base = version.number
+        self.save_working()
+        return version
+
+    def restore_version(self, number: int, *, author: str | None = None) -> DraftVersion:
+        """Bring back an old version (as a new version, so history only grows) into the editor."""
+        self.flush()
+        version = self.store.restore(number, author=author or None, base_version=self.draft_base)
+        self.draft = version.read_text()
+        self.draft_base = version.number
+        self.save_working()
+        return version
+
+    def diff_versions(self, a: int, b: int) -> str:
+        return self.store.diff(a, b)
+
+
+__all__ = ["UPLOADS", "WORKING", "Debouncer", "InputStatus", "Session", "parse_clock_or_time", "safe_name"]

@@ -1,0 +1,555 @@
+"""The incident record: the seed's 11 fields plus the time zone, timeline inputs and milestone overrides.
+
+It lives in ``incident.yaml``, a file people review in git, so loading is strict (an unknown key or a value of
+the wrong type is an :class:`~postmortem_widgets.errors.IncidentError` naming the file, line and key) and
+saving goes through ruamel.yaml's round trip, keeping comments and key order.
+
+>>> incident = parse_incident("product_name: Anchor Analytics\\ntimezone: America/New_York\\n")
+>>> incident.product_name, incident.timezone
+('Anchor Analytics', 'America/New_York')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from .._fs import atomic_write_text
+from ..errors import IncidentError, PostmortemError
+from ..timeline.humanize import human_clock, human_date, human_duration, human_time, human_window
+from ..timeline.keyevents import select_key_events, signal_channel
+from ..timeline.merge import Timeline, build_timeline, load_timeline, parse_timeline
+from ..timeline.milestones import DETECTED_BY, NAMES, parse_override
+from ..timeline.timeparse import parse_date, resolve_zone
+
+#: The seed prompt's variables, in the seed's order.
+FIELDS: tuple[str, ...] = (
+    "product_name",
+    "incident_date",
+    "incident_duration",
+    "affected_scope",
+    "customer_experience",
+    "root_cause",
+    "detection",
+    "response_timeline",
+    "remediation",
+    "prevention",
+    "data_impact",
+)
+#: Keys an incident file may hold besides the 11 fields.
+EXTRA_KEYS: tuple[str, ...] = ("timezone", "timeline", "milestones", "responders")
+KEYS: tuple[str, ...] = FIELDS + EXTRA_KEYS
+#: Text fields people naturally write as a YAML list; the items are joined one a line.
+LIST_FIELDS: frozenset[str] = frozenset({"response_timeline", "prevention"})
+#: How many key events a derived ``response_timeline`` lists.
+FILL_EVENTS = 15
+#: The fields :func:`fill_incident` can derive from the timeline.
+FILLABLE: tuple[str, ...] = ("incident_date", "incident_duration", "response_timeline", "detection")
+
+
+@dataclass
+class Incident:
+    """What the author knows about one incident. Empty strings are fields still to fill."""
+
+    product_name: str = ""
+    incident_date: str = ""
+    incident_duration: str = ""
+    affected_scope: str = ""
+    customer_experience: str = ""
+    root_cause: str = ""
+    detection: str = ""
+    response_timeline: str = ""
+    remediation: str = ""
+    prevention: str = ""
+    data_impact: str = ""
+    #: IANA zone the incident is told in (times in the draft are local to it).
+    timezone: str = "UTC"
+    #: Timeline exports, relative to the incident file.
+    timeline: list[str] = field(default_factory=list)
+    #: Milestones set by hand: name -> ISO 8601 time (naive times are in ``timezone``); ``detected_by`` too.
+    milestones: dict[str, str] = field(default_factory=dict)
+    #: People who worked the incident: their names must never reach a customer-facing draft.
+    responders: list[str] = field(default_factory=list)
+    #: The folder of the incident file, so relative timeline paths resolve.
+    base_dir: Path | None = field(default=None, compare=False, repr=False)
+    #: The file name errors point at.
+    source: str = field(default="incident.yaml", compare=False, repr=False)
+    #: Fields that :func:`fill_incident` derived from the timeline (not the author's words).
+    filled: frozenset[str] = field(default_factory=frozenset, compare=False)
+    #: The YAML document it was read from, for a round trip that keeps comments.
+    document: CommentedMap | None = field(default=None, compare=False, repr=False)
+
+    def fields(self) -> dict[str, str]:
+        """The 11 seed fields, in the seed's order."""
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def missing(self) -> list[str]:
+        """Seed fields still empty."""
+        return [name for name in FIELDS if not getattr(self, name).strip()]
+
+    def line_of(self, key: str) -> int | None:
+        """The 1-based line of ``key`` in the file it was read from."""
+        if self.document is None or key not in self.document:
+            return None
+        return int(self.document.lc.key(key)[0]) + 1
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _line(doc: CommentedMap, key: str) -> int:
+    return int(doc.lc.key(key)[0]) + 1
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _text(value: object, key: str, *, where: dict[str, Any]) -> str:
+    """A text field: strings, numbers and dates are taken as written; ``null`` is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise IncidentError(
+            f"{key} must be text, not {_type_name(value)}", key=key, hint="quote the value", **where
+        )
+    if isinstance(value, Mapping):
+        raise IncidentError(
+            f"{key} must be text, not {_type_name(value)}",
+            key=key,
+            hint="write the value on the same line, or as a block after '|'",
+            **where,
+        )
+    if isinstance(value, list):
+        if key not in LIST_FIELDS or not all(isinstance(v, str | int | float) for v in value):
+            raise IncidentError(f"{key} must be text, not {_type_name(value)}", key=key, **where)
+        return "\n".join(str(v).strip() for v in value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip("\n") if isinstance(value, str) else str(value)
+
+
+def _paths(value: object, key: str, *, where: dict[str, Any]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [str(v) for v in value]
+    raise IncidentError(
+        f"{key} must be a list of {'paths' if key == 'timeline' else 'names'}, not {_type_name(value)}",
+        key=key,
+        hint=f"write one entry a line under '{key}:', each starting with '- '",
+        **where,
+    )
+
+
+def _milestones(value: object, *, tz: str, where: dict[str, Any]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise IncidentError(
+            f"milestones must be a mapping of milestone to time, not {_type_name(value)}",
+            key="milestones",
+            hint="write one 'name: time' a line under 'milestones:', e.g. 'detected: 2024-04-15T09:42-04:00'",
+            **where,
+        )
+    known = (*NAMES, "detected_by")
+    out: dict[str, str] = {}
+    for name, raw in value.items():
+        line = _line(value, name) if isinstance(value, CommentedMap) else where.get("line")
+        here = {"file": where["file"], "line": line}
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"choose one of: {', '.join(known)}"
+            raise IncidentError(f"unknown milestone {name!r}", key=f"milestones.{name}", hint=hint, **here)
+        if name == "detected_by":
+            if raw not in DETECTED_BY:
+                raise IncidentError(
+                    f"detected_by must be one of {', '.join(DETECTED_BY)}, not {raw!r}",
+                    key="milestones.detected_by",
+                    **here,
+                )
+            out[name] = str(raw)
+            continue
+        if raw is None or raw == "":
+            out[name] = ""
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, str | dt.datetime | dt.date):
+            raise IncidentError(
+                f"milestone {name} must be a time, not {_type_name(raw)}", key=f"milestones.{name}", **here
+            )
+        text = raw.isoformat() if isinstance(raw, dt.datetime | dt.date) else str(raw)
+        try:
+            parse_override(f"{name}={text}", tz=tz)
+        except PostmortemError as exc:
+            raise IncidentError(exc.message, key=f"milestones.{name}", hint=exc.hint, **here) from None
+        out[name] = text
+    return out
+
+
+def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Incident:
+    """Read an incident from YAML text. Raises :class:`IncidentError` with the file, line and key."""
+    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
+    try:
+        doc = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise IncidentError(
+            f"not valid YAML: {problem}",
+            file=name,
+            line=None if mark is None else mark.line + 1,
+            hint="check the indentation and quote values that contain ': '",
+        ) from None
+    except YAMLError as exc:
+        raise IncidentError(f"not valid YAML: {exc}", file=name) from None
+    if doc is None:
+        raise IncidentError(
+            "the incident file is empty",
+            file=name,
+            hint="start from sample_data/anchor_analytics/incident.yaml",
+        )
+    if not isinstance(doc, CommentedMap):
+        raise IncidentError(
+            f"an incident file is a mapping of fields, not {_type_name(doc)}",
+            file=name,
+            line=1,
+            hint="write one 'field: value' a line, e.g. product_name: Anchor Analytics",
+        )
+    for key in doc:
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(KEYS)}"
+            raise IncidentError(
+                f"unknown key {key!r}", file=name, line=_line(doc, key), key=str(key), hint=hint
+            )
+
+    def where(key: str) -> dict[str, Any]:
+        return {"file": name, "line": _line(doc, key)}
+
+    values: dict[str, Any] = {}
+    for key in FIELDS:
+        if key in doc:
+            values[key] = _text(doc[key], key, where=where(key))
+    if "timezone" in doc:
+        tz = doc["timezone"]
+        if not isinstance(tz, str) or not tz.strip():
+            raise IncidentError(
+                f"timezone must be an IANA zone name, not {_type_name(tz)}",
+                key="timezone",
+                hint="e.g. timezone: America/New_York",
+                **where("timezone"),
+            )
+        try:
+            resolve_zone(tz)
+        except PostmortemError as exc:
+            raise IncidentError(exc.message, key="timezone", hint=exc.hint, **where("timezone")) from None
+        values["timezone"] = tz.strip()
+    for key in ("timeline", "responders"):
+        if key in doc:
+            values[key] = _paths(doc[key], key, where=where(key))
+    if "milestones" in doc:
+        values["milestones"] = _milestones(
+            doc["milestones"], tz=values.get("timezone", "UTC"), where=where("milestones")
+        )
+    return Incident(**values, source=name, document=doc)
+
+
+def load_incident(path: str | Path) -> Incident:
+    """Read ``incident.yaml``; its folder becomes the base for relative timeline paths."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise IncidentError("no such incident file", file=str(path), hint="check the path") from None
+    except IsADirectoryError:
+        raise IncidentError(
+            "this is a folder, not an incident file", file=str(path), hint=f"pass {path / 'incident.yaml'}"
+        ) from None
+    incident = parse_incident(data, name=str(path))
+    incident.base_dir = path.resolve().parent
+    return incident
+
+
+def _yaml_value(key: str, value: Any) -> Any:
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value if value.endswith("\n") else value + "\n")
+    if key == "milestones":
+        return CommentedMap(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def dump_incident(incident: Incident) -> str:
+    """The incident as YAML: its own document with changed values replaced, or a new one in seed order."""
+    doc = incident.document
+    original = parse_incident(_dump(doc)) if doc is not None else None
+    target = doc if doc is not None else CommentedMap()
+    defaults = Incident()
+    for key in KEYS:
+        value = getattr(incident, key)
+        if original is not None and key in target:
+            if getattr(original, key) == value:
+                continue
+            target[key] = _yaml_value(key, value)
+        elif key in FIELDS or value != getattr(defaults, key) or key == "timezone":
+            target[key] = _yaml_value(key, value)
+    return _dump(target)
+
+
+def _dump(doc: CommentedMap) -> str:
+    buffer = io.StringIO()
+    _yaml().dump(doc, buffer)
+    return buffer.getvalue()
+
+
+def save_incident(incident: Incident, path: str | Path) -> None:
+    """Write ``incident.yaml`` atomically (temporary file, fsync, rename), keeping comments and key order."""
+    text = dump_incident(incident)
+    atomic_write_text(Path(path), text)
+
+
+# --- the timeline ------------------------------------------------------------------------------------------
+
+
+def _resolve(incident: Incident, entry: str) -> Path:
+    path = Path(entry).expanduser()
+    if not path.is_absolute() and incident.base_dir is not None:
+        path = incident.base_dir / path
+    if not path.exists():
+        raise IncidentError(
+            f"timeline entry {entry!r} does not exist ({path})",
+            file=incident.source,
+            line=incident.line_of("timeline"),
+            key="timeline",
+            hint="paths are relative to the folder of the incident file",
+        )
+    return path
+
+
+def readable_date(text: str) -> str | None:
+    """The incident date if importers can read it (``April 15, 2024`` or ``2024-04-15``), else ``None``."""
+    if not text.strip():
+        return None
+    try:
+        parse_date(text)
+    except PostmortemError:
+        return None
+    return text.strip()
+
+
+def _text_offset(incident: Incident) -> int | None:
+    """The file line just before the first line of ``response_timeline``'s text."""
+    line = incident.line_of("response_timeline")
+    if line is None or incident.document is None:
+        return None
+    value = incident.document["response_timeline"]
+    return line if isinstance(value, LiteralScalarString | list) else line - 1
+
+
+def overrides_of(
+    incident: Incident, *, tz: str | None = None
+) -> tuple[dict[str, pd.Timestamp | None], str | None]:
+    """The incident's ``milestones:`` as timeline overrides, plus ``detected_by`` if set."""
+    zone = tz or incident.timezone
+    overrides: dict[str, pd.Timestamp | None] = {}
+    detected_by = incident.milestones.get("detected_by") or None
+    for name, value in incident.milestones.items():
+        if name == "detected_by":
+            continue
+        try:
+            key, ts = parse_override(f"{name}={value}", tz=zone)
+        except PostmortemError as exc:
+            raise IncidentError(
+                exc.message,
+                file=incident.source,
+                line=incident.line_of("milestones"),
+                key=f"milestones.{name}",
+                hint=exc.hint,
+            ) from None
+        overrides[key] = ts
+    return overrides, detected_by
+
+
+def incident_timeline(
+    incident: Incident,
+    *,
+    extra_paths: Iterable[str | Path] = (),
+    tz: str | None = None,
+    format: str | None = None,
+    overrides: Mapping[str, pd.Timestamp | None] | None = None,
+    detected_by: str | None = None,
+) -> Timeline:
+    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``.
+
+    With no inputs at all, the ``response_timeline`` text is the timeline, dated by ``incident_date`` and
+    zoned by ``timezone``, so the seed example alone yields its milestones. ``milestones:`` in the file and
+    then ``overrides`` are applied on top.
+    """
+    zone = tz or incident.timezone
+    date = readable_date(incident.incident_date)
+    paths = [_resolve(incident, p) for p in incident.timeline] + [Path(p) for p in extra_paths]
+    if paths:
+        timeline = load_timeline(paths, tz=zone, date=date, format=format)
+    elif incident.response_timeline.strip():
+        timeline = _parse_response_timeline(incident, zone=zone, date=date)
+    else:
+        timeline = build_timeline([])
+    mine, by = overrides_of(incident, tz=zone)
+    merged = {**mine, **(overrides or {})}
+    if merged or by or detected_by:
+        timeline = timeline.with_overrides(merged, detected_by=detected_by or by)
+    return timeline
+
+
+def _parse_response_timeline(incident: Incident, *, zone: str, date: str | None) -> Timeline:
+    name = f"{incident.source} (response_timeline)"
+    try:
+        return parse_timeline(
+            incident.response_timeline.encode("utf-8"), name=name, tz=zone, date=date, format="text"
+        )
+    except PostmortemError as exc:
+        if exc.file != name:
+            raise
+        if date is None and incident.incident_date.strip() and "no date" in exc.message:
+            raise IncidentError(
+                f"cannot read incident_date {incident.incident_date!r} as a date "
+                "for the response_timeline's times",
+                file=incident.source,
+                line=incident.line_of("incident_date"),
+                key="incident_date",
+                hint="write it like 'April 15, 2024' or 2024-04-15",
+            ) from None
+        offset = _text_offset(incident)
+        line = (
+            offset + exc.line
+            if offset is not None and exc.line is not None
+            else incident.line_of("response_timeline")
+        )
+        hint = exc.hint
+        if hint and "--date" in hint:
+            hint = "set incident_date in the incident file"
+        raise IncidentError(
+            exc.message, file=incident.source, line=line, key="response_timeline", hint=hint
+        ) from None
+
+
+# --- filling derivable fields ------------------------------------------------------------------------------
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def derived_response_timeline(incident: Incident, timeline: Timeline, *, limit: int = FILL_EVENTS) -> str:
+    """Key events, one ``9:14am: event`` a line in the incident's zone (later days carry their date)."""
+    zone = resolve_zone(incident.timezone)
+    chosen = select_key_events(timeline, limit=limit)
+    if not chosen:
+        return ""
+    first_day = chosen[0].time.tz_convert(zone).date()
+    lines = []
+    for event in chosen:
+        local = event.time.tz_convert(zone)
+        when = human_time(event.time, zone)
+        if local.date() != first_day:
+            when = f"{local.date().isoformat()} {when}"
+        message = _clip(event.message) if event.message else event.describe()
+        lines.append(f"{when}: {message}")
+    return "\n".join(lines)
+
+
+#: How the first signal reached us, in the words of a derived ``detection`` field.
+CHANNELS: dict[str, str] = {
+    "customer_ticket": "a customer support ticket",
+    "customer_report": "a customer report",
+    "page": "an automated page to our on-call engineer",
+    "monitoring": "our monitoring",
+}
+
+
+def derived_detection(incident: Incident, timeline: Timeline) -> str:
+    """When and how we learned of it, saying plainly when a customer told us first."""
+    m = timeline.milestones
+    if m.detected is None:
+        return ""
+    zone = resolve_zone(incident.timezone)
+    when = human_clock(m.detected, zone)
+    lag = timeline.metrics.time_to_detect
+    after = f", {human_duration(lag)} after the incident began" if lag and lag.total_seconds() >= 60 else ""
+    channel = CHANNELS.get(signal_channel(timeline), "our monitoring")
+    if m.detected_by == "customer":
+        return f"detected at {when} via {channel}{after} (not our own monitoring: a customer told us first)"
+    if m.detected_by == "monitoring":
+        return f"detected at {when} by {channel}{after}"
+    return f"first noticed at {when}{after}"
+
+
+def fill_incident(incident: Incident, timeline: Timeline) -> Incident:
+    """A copy with the fields the timeline can derive filled in where empty. The author's text always wins."""
+    m = timeline.milestones
+    zone = resolve_zone(incident.timezone)
+    empty = {name for name in FILLABLE if not getattr(incident, name).strip()}
+    derived: dict[str, str] = {}
+    if "incident_date" in empty:
+        first = m.started or m.detected
+        if first is None and len(timeline.key_events):
+            first = timeline.key_events["time"].iloc[0]
+        if first is not None:
+            derived["incident_date"] = human_date(first, zone)
+    duration = timeline.metrics.duration
+    if "incident_duration" in empty and duration is not None:
+        derived["incident_duration"] = (
+            f"{human_duration(duration)} ({human_window(m.started, m.resolved, zone)})"
+        )
+    # Ranking key events costs milliseconds on a large import: only when the author left the field empty.
+    if "response_timeline" in empty:
+        derived["response_timeline"] = derived_response_timeline(incident, timeline)
+    if "detection" in empty:
+        derived["detection"] = derived_detection(incident, timeline)
+    changes: dict[str, Any] = {k: v for k, v in derived.items() if v}
+    return dataclasses.replace(incident, **changes, filled=incident.filled | frozenset(changes))
+
+
+__all__ = [
+    "FIELDS",
+    "KEYS",
+    "Incident",
+    "derived_detection",
+    "derived_response_timeline",
+    "dump_incident",
+    "fill_incident",
+    "incident_timeline",
+    "load_incident",
+    "overrides_of",
+    "parse_incident",
+    "save_incident",
+]

@@ -1,0 +1,248 @@
+"""Internal details a customer must not see: emails, IPs, internal hosts and URLs, ticket IDs, secrets.
+
+The detectors are shared with :mod:`.redact`. Where two overlap (an email on an internal domain, a token in
+a URL) the more serious kind wins: secret, email, URL, host, IP, ticket.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from ..review.model import ERROR, WARNING, Finding, finding
+
+if TYPE_CHECKING:
+    from ..review.context import ReviewContext
+
+SECRET, EMAIL, URL, HOST, IP, TICKET = "secret", "email", "url", "host", "ip", "ticket"
+#: Overlap priority, most serious first (people's names, found elsewhere, come last).
+KINDS: tuple[str, ...] = (SECRET, EMAIL, URL, HOST, IP, TICKET, "name")
+
+_SECRET_RE = re.compile(
+    r"""(?x)
+    \b(?:sk|rk|pk)[-_](?:live[-_]|test[-_]|proj[-_])?[A-Za-z0-9_-]{16,}   # OpenAI / Stripe style keys
+    | \b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b                       # AWS access key IDs
+    | \bgh[pousr]_[A-Za-z0-9]{30,}\b | \bgithub_pat_[A-Za-z0-9_]{40,}     # GitHub tokens
+    | \bglpat-[A-Za-z0-9_-]{20,}                                         # GitLab
+    | \bxox[abposr]-[A-Za-z0-9-]{10,}                                    # Slack
+    | \bAIza[0-9A-Za-z_-]{35}                                            # Google API keys
+    | \beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}    # JWTs
+    | \b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*
+    | -----BEGIN[A-Z ]*PRIVATE\ KEY-----
+    | \b(?i:api[_-]?key|secret(?:[_-]key)?|access[_-]?token|auth[_-]?token|token|password|passwd|pwd)
+      \s*[:=]\s*["']?[^\s"',;]{6,}
+    """
+)
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\b")
+_URL_RE = re.compile(
+    r"\b(?:https?|ftp|ssh|wss?|git|jdbc:\w+|postgres(?:ql)?|mysql|redis|mongodb)://[^\s<>\"'`)\]]+"
+)
+_HOST_RE = re.compile(
+    r"(?<![\w@.-])(?:localhost(?::\d+)?\b|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{1,62}"
+    r"(?::\d{2,5})?(?![\w-]))"
+)
+_IPV4_RE = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    r"(?:/\d{1,2})?(?::\d{2,5})?(?![\w.]*\d)"
+)
+_IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:/\d{1,3})?(?![\w:])")
+#: Prefixes of KEY-123 forms that are standards and names, not tickets.
+_NOT_TICKETS = frozenset((
+    "SEV", "CVE", "CWE", "ISO", "IEC", "UTF", "SHA", "MD", "TLS", "SSL", "HTTP", "HTTPS", "RFC", "IPV",
+    "COVID", "AES", "RSA", "PCI", "SOC", "GDPR", "WCAG", "ECMA", "ES", "X", "P", "Q", "H", "F", "SLA",
+    "API", "V", "MP", "CO", "GPT", "LTE", "USB", "PS", "WPA"
+))  # fmt: skip
+_TICKET_RE = re.compile(
+    r"(?<![\w/-])(?P<key>[A-Z][A-Z0-9]{1,9})-(?P<num>\d{1,7})(?![\w-])"
+    r"|\b(?i:ticket|case|incident|issue|bug|pr|pull request|change request|cr)\s*#\s?\d{2,}\b"
+)
+#: Top-level domains and suffixes that never resolve on the public internet, or name private infrastructure.
+INTERNAL_TLDS = frozenset((
+    "internal", "local", "corp", "lan", "intranet", "localdomain", "home", "private", "priv", "int", "test",
+    "invalid", "localhost", "svc", "cluster"
+))  # fmt: skip
+INTERNAL_SUFFIXES: tuple[str, ...] = (
+    ".compute.amazonaws.com", ".rds.amazonaws.com", ".elb.amazonaws.com", ".cache.amazonaws.com",
+    ".ec2.internal", ".cluster.local", ".svc.cluster.local", ".database.windows.net", ".home.arpa",
+    ".consul", ".vault",
+)  # fmt: skip
+#: Host labels that name internal tooling.
+INTERNAL_LABELS = frozenset((
+    "internal", "intranet", "corp", "vpn", "jenkins", "grafana", "kibana", "prometheus", "alertmanager",
+    "jira", "confluence", "wiki", "gitlab", "sentry", "admin", "staging", "stage", "stg", "ci", "bastion",
+    "jump", "k8s", "kube"
+))  # fmt: skip
+_ROLE_ADDRESSES = frozenset((
+    "support", "help", "status", "security", "privacy", "noreply", "no-reply", "hello", "info", "contact",
+    "sales", "billing", "success"
+))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+    text: str
+    #: Why it counts (for messages): "private IP range", "internal domain .internal", ...
+    why: str = ""
+
+
+def internal_host(host: str) -> str:
+    """Why ``host`` (a name or address) is internal, or "" when it looks public."""
+    host = host.lower().rstrip(".").split(":")[0]
+    if not host:
+        return ""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return "a private IP address" if not address.is_global else "an IP address"
+    if host == "localhost":
+        return "localhost"
+    labels = host.split(".")
+    if len(labels) < 2:
+        return "a bare host name"
+    if labels[-1] in INTERNAL_TLDS:
+        return f"an internal domain (.{labels[-1]})"
+    for suffix in INTERNAL_SUFFIXES:
+        if host.endswith(suffix):
+            return f"a private cloud endpoint ({suffix[1:]})"
+    for label in labels[:-2] if len(labels) > 2 else labels[:-1]:
+        if label in INTERNAL_LABELS or any(
+            label.startswith(f"{w}-") or label.endswith(f"-{w}")
+            for w in ("internal", "corp", "intranet", "prod", "staging")
+        ):
+            return f"an internal host ({label})"
+    return ""
+
+
+def _ticket(match: re.Match[str]) -> bool:
+    key = match.group("key")
+    return key is None or (
+        key not in _NOT_TICKETS and not key.isdigit() and not re.fullmatch(r"[A-Z]\d+", key)
+    )
+
+
+def find_spans(text: str, *, keep: Iterable[str] = ()) -> list[Span]:
+    """Every internal detail in ``text``, overlaps resolved by :data:`KINDS` priority, in text order."""
+    kept = {k.lower() for k in keep}
+    spans: list[Span] = []
+    for m in _SECRET_RE.finditer(text):
+        spans.append(Span(m.start(), m.end(), SECRET, m.group(), "looks like a secret or API key"))
+    for m in _EMAIL_RE.finditer(text):
+        spans.append(Span(m.start(), m.end(), EMAIL, m.group()))
+    for m in _URL_RE.finditer(text):
+        url = m.group().rstrip(".,;:!?")
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
+        scheme = url.split(":", 1)[0].lower()
+        why = internal_host(host) if host and scheme in ("http", "https") else "a connection string"
+        if why:
+            spans.append(Span(m.start(), m.start() + len(url), URL, url, why))
+    for m in _HOST_RE.finditer(text):
+        why = internal_host(m.group())
+        if why and why != "a bare host name":
+            spans.append(Span(m.start(), m.end(), HOST, m.group(), why))
+    for regex in (_IPV4_RE, _IPV6_RE):
+        for m in regex.finditer(text):
+            bare = m.group().split("/")[0]
+            if regex is _IPV4_RE:
+                bare = bare.split(":")[0]
+            elif len(bare) < 3 or not any(c.isalnum() for c in bare):
+                continue
+            try:
+                address = ipaddress.ip_address(bare)
+            except ValueError:
+                continue
+            why = "a private IP address" if not address.is_global else "an IP address"
+            spans.append(Span(m.start(), m.end(), IP, m.group(), why))
+    for m in _TICKET_RE.finditer(text):
+        if _ticket(m):
+            spans.append(Span(m.start(), m.end(), TICKET, m.group()))
+    spans = [s for s in spans if s.text.lower() not in kept]
+    return resolve_overlaps(spans)
+
+
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep the most serious of overlapping spans (then the longest), in text order."""
+    rank = {k: i for i, k in enumerate(KINDS)}
+    chosen: list[Span] = []
+    for span in sorted(spans, key=lambda s: (rank.get(s.kind, len(KINDS)), -(s.end - s.start), s.start)):
+        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+_RULE = {SECRET: "privacy-secret", EMAIL: "privacy-email", URL: "privacy-host", HOST: "privacy-host",
+         IP: "privacy-ip", TICKET: "privacy-ticket"}  # fmt: skip
+
+
+def _message(span: Span) -> tuple[str, str]:
+    if span.kind == SECRET:
+        return (
+            f"{_shorten(span.text)!r} looks like a secret or API key",
+            "Remove it now and rotate the credential: anything in this draft may be published.",
+        )
+    if span.kind == EMAIL:
+        return (
+            f"email address {span.text!r}",
+            'Remove it; refer to a role ("our on-call engineer") instead.',
+        )
+    if span.kind in (URL, HOST):
+        return (
+            f"{span.text!r} is {span.why}",
+            'Describe the system in plain words ("our reporting database") instead of naming the host.',
+        )
+    if span.kind == IP:
+        return (
+            f"IP address {span.text!r} ({span.why})",
+            'Remove it; say "one of our servers" if it matters.',
+        )
+    return (
+        f"internal ticket ID {span.text!r}",
+        "Remove it; customers cannot open internal tickets. Link a public status page entry instead.",
+    )
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 12 else f"{text[:8]}…"
+
+
+def is_role_address(email: str) -> bool:
+    return email.split("@", 1)[0].lower() in _ROLE_ADDRESSES
+
+
+def check_privacy(ctx: ReviewContext) -> list[Finding]:
+    """One finding per internal detail (found once per review, in :attr:`ReviewContext.spans`)."""
+    doc = ctx.doc
+    out = []
+    for span in ctx.spans:
+        message, suggestion = _message(span)
+        severity = ERROR
+        if (
+            span.kind == EMAIL
+            and is_role_address(span.text)
+            and not internal_host(span.text.split("@", 1)[1])
+        ):
+            severity = WARNING
+            message += " (a role address: fine if it is public)"
+            suggestion = "Keep it only if customers are meant to write to it."
+        out.append(
+            finding(
+                _RULE[span.kind],
+                doc.line_at(span.start),
+                message,
+                suggestion,
+                section=doc.section_at(span.start),
+                severity=severity,
+            )
+        )
+    return out

@@ -1,0 +1,127 @@
+"""Detection honesty (the seed's first two tips): when a customer told us first, the draft says so, never
+claims our monitoring caught it, and the timeline shows the customer's report."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..clock import find_times, label_zone, leads, reads_as
+from ..document import CHANGES, SUMMARY, TIMELINE, sentence_around
+from ..model import Finding, finding
+
+if TYPE_CHECKING:
+    from ..context import ReviewContext
+
+_WHO = r"(?:customers?|users?|clients?|(?:customer[- ])?support tickets?|tickets?|customer reports?)"
+_OURS = r"our\s+(?:own\s+)?(?:monitoring|alerts?|alerting|systems?|monitors?|tools|team)"
+#: Ways a draft admits that a customer told us first.
+ADMISSIONS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"\b(?:found out|learned|learnt|heard|became aware|first knew|(?:were"
+        r"|was) (?:first )?(?:alerted|notified|"
+        rf"told|made aware))\b[^.!?]{{0,60}}?\b(?:when|because|from|through|via|after"
+        rf"|by)\b[^.!?]{{0,60}}?\b{_WHO}",
+        rf"\b{_WHO}[^.!?]{{0,100}}?\bfirst (?:signal|sign|indication|notice|alert|report|warning)\b",
+        rf"\bfirst (?:signal|sign|indication|notice|alert|warning)\b[^.!?]{{0,80}}?\b{_WHO}",
+        r"\b(?:customers?|users?|clients?)\b[^.!?]{0,40}?\b(?:told|alerted|notified|informed|warned|let)\s+us\b",
+        r"\b(?:customers?|users?|clients?)\b[^.!?]{0,40}?\bmade us aware\b",
+        rf"\b(?:customers?|users?|clients?)\b[^.!?]{{0,40}}?\bbefore {_OURS}",
+        rf"\b(?:through|via|from|by) (?:a |an |the )?{_WHO}[^.!?]{{0,30}}?\brather than {_OURS}",
+        rf"\brather than (?:through |by |from |via )?{_OURS}[^.!?]{{0,60}}?\b{_WHO}",
+        rf"\b{_WHO}[^.!?]{{0,60}}?\brather than (?:through |by |from |via )?{_OURS}",
+    )
+)
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|n't|rather than|instead of|failed to|without|before)\b[^,.;:!?]{0,25}$", re.I
+)
+_CUSTOMER = re.compile(rf"\b{_WHO}", re.I)
+#: Ways a draft claims that our monitoring caught it.
+CLAIMS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"\b(?:our|the)\s+(?:own\s+)?(?:automated\s+)?(?:monitoring(?:\s+systems?)?|alerting(?:\s+systems?)?|alerts?"
+        r"|monitors?|systems?|health checks?)\s+(?:(?:quickly|immediately|automatically|promptly"
+        r"|proactively)\s+)?"
+        r"(?:detected|caught|flagged|spotted|noticed|picked up|identified|surfaced|alerted|notified"
+        r"|paged|triggered)\b",
+        r"\b(?:detected|caught|flagged|spotted|identified|picked up|discovered|noticed)\s+(?:[\w-]+\s+){0,3}?"
+        r"(?:by|through|via)\s+(?:our\s+)?(?:own\s+)?(?:automated\s+)?(?:monitoring|alerting|alerts?|monitors?|"
+        r"systems?|health checks?)\b",
+        r"\b(?:we|our (?:team|engineers?|on-call(?: engineer)?))\s+(?:quickly\s+|immediately\s+"
+        r"|proactively\s+|"
+        r"promptly\s+)?(?:detected|noticed|spotted|caught)\s+(?:the|this|an|a)\s+(?:issue|problem|incident|outage|"
+        r"degradation|failure|stale data|errors?)\b",
+        r"\bproactively (?:detected|identified|discovered|caught|spotted)\b",
+        r"\b(?:an?|our) (?:automated )?alert (?:fired|triggered|went off)\b",
+    )
+)
+
+
+def check_detection(ctx: ReviewContext) -> list[Finding]:
+    doc, facts = ctx.doc, ctx.facts
+    if facts.detected_by != "customer":
+        return []
+    text = doc.plain
+    prose = "\n\n".join(doc.block_text(b) for b in doc.prose())
+    out: list[Finding] = []
+    when = ""
+    if facts.detected is not None:
+        when = f" (at {facts.clock(facts.detected)})"
+
+    timeline_items = doc.blocks_in(TIMELINE, "item")
+    detection_line = None
+    if facts.detected is not None:
+        for block in timeline_items:
+            item = doc.block_text(block)
+            times = find_times(item, facts.labels)
+            if not times or not leads(item, times[0].start):
+                continue
+            if reads_as(facts.detected, label_zone(times[0].label, facts.labels) or facts.zone, times[0]):
+                detection_line = block.line
+                break
+
+    if not any(p.search(prose) for p in ADMISSIONS):
+        summary = [h.line for h in doc.seed_headings() if h.section == SUMMARY]
+        line = detection_line or (summary[0] if summary else 1)
+        out.append(
+            finding(
+                "detection-admission",
+                line,
+                f"a customer told us first{when}, but the draft never says so",
+                'Say it plainly, as the seed does: "we found out when a customer told us", and mark the '
+                "customer's report in the timeline as our first signal.",
+                section=doc.section_of_line(line),
+            )
+        )
+    for pattern in CLAIMS:
+        for m in pattern.finditer(text):
+            if doc.section_at(m.start()) == CHANGES or doc.is_code(m.start()):
+                continue
+            before = text[max(0, m.start() - 40) : m.start()]
+            if _NEGATION.search(before) or _CUSTOMER.search(sentence_around(text, m.start(), m.end())):
+                continue
+            out.append(
+                finding(
+                    "detection-claim",
+                    doc.line_at(m.start()),
+                    f"{' '.join(m.group().split())!r} says our monitoring caught it, but a customer "
+                    f"told us first{when}",
+                    'Own the gap: "we didn\'t detect it ourselves; we found out when a customer told us."',
+                    section=doc.section_at(m.start()),
+                )
+            )
+    headings = [h for h in doc.seed_headings() if h.section == TIMELINE]
+    if headings and timeline_items and facts.detected is not None and detection_line is None:
+        out.append(
+            finding(
+                "detection-timeline",
+                headings[0].line,
+                f"the timeline leaves out the customer's report{when}, our first signal",
+                "Add a bullet for it: the seed's second tip calls it the most uncomfortable and "
+                "most honest line.",
+                section=TIMELINE,
+            )
+        )
+    return out

@@ -1,0 +1,211 @@
+"""The canonical event table that every importer produces.
+
+One row per event, whatever the source:
+
+=========  ==========================================================================
+time       ``datetime64[ns, UTC]``: always tz-aware UTC
+source     ``category``: the importer's format name, e.g. ``pagerduty``
+kind       ``category`` with the fixed categories :data:`KINDS`, in that order
+           (:data:`KIND_DTYPE`; see :mod:`postmortem_widgets.timeline.classify`)
+message    ``str``: a one-line human-readable description
+actor      ``str``: who did it (a responder, a requester, a monitor), or empty
+file       ``category``: the input it came from (a path or an upload name)
+line       ``int64``: where in that input: the 1-based line of a text file, the 1-based record of JSON
+raw        ``object``: the original record (a dict) for JSON sources; ``None`` for tables, whose
+           original row is ``file:line``
+=========  ==========================================================================
+
+The label columns (``source``, ``kind``, ``file``) are categorical because a million-row log holds a
+handful of distinct values: a byte of code per row instead of a string, and comparisons on integers.
+They read as plain strings (``==``, ``isin``, iteration, ``tolist()``, JSON), but joining them to text
+needs ``astype(str)`` first, and ``value_counts()`` lists unused categories with a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+COLUMNS: tuple[str, ...] = ("time", "source", "kind", "message", "actor", "file", "line", "raw")
+
+#: Kinds that feed the milestone rules, from the earliest in an incident to the latest.
+ALERT = "alert"  # a monitor started alerting (an alert onset)
+IMPACT = "impact_start"  # an explicit "impact began" event
+PAGE = "page"  # a human was notified by a paging tool
+CUSTOMER = "customer_report"  # a customer told us (support ticket, hand-written mention)
+DETECTED = "detected"  # an explicit "detected / alerted" event
+ACKNOWLEDGED = "acknowledged"
+IDENTIFIED = "identified"
+MITIGATED = "mitigated"
+RESOLVED = "resolved"  # a resolution or recovery signal
+#: Kinds that are kept as key events but set no milestone.
+WARNING = "warning"  # a monitor warning that is not an outage signal
+UPDATE = "update"  # a status update, a note on the incident
+EVENT = "event"  # a hand-written timeline entry without milestone words
+#: Routine noise: kept in the table for traceability, never a milestone or a key event.
+NOISE = "noise"
+
+KINDS: tuple[str, ...] = (
+    ALERT,
+    IMPACT,
+    PAGE,
+    CUSTOMER,
+    DETECTED,
+    ACKNOWLEDGED,
+    IDENTIFIED,
+    MITIGATED,
+    RESOLVED,
+    WARNING,
+    UPDATE,
+    EVENT,
+    NOISE,
+)
+
+TIME_DTYPE = "datetime64[ns, UTC]"
+#: The dtype of the ``kind`` column: its codes index :data:`KINDS`.
+KIND_DTYPE = pd.CategoricalDtype(list(KINDS))
+#: The categorical columns other than ``kind``, whose categories are the values present.
+LABELS: tuple[str, ...] = ("source", "file")
+
+
+@dataclass
+class ImportResult:
+    """What one input gave: its events, the format that read it and anything worth a warning."""
+
+    file: str
+    format: str
+    events: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    #: Sources like a hand-written timeline let their first event count as the start.
+    handwritten: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.events)
+
+
+def make_events(
+    time: Any,
+    *,
+    source: Any,
+    kind: Any,
+    message: Any,
+    file: Any,
+    actor: Any = "",
+    line: Any = None,
+    raw: Sequence[Any] | None = None,
+) -> pd.DataFrame:
+    """Build a canonical event table from columns (arrays or scalars broadcast to the length of ``time``).
+
+    ``time`` must already be tz-aware; it is converted to UTC. ``kind`` is a kind name, names, or a
+    categorical of :data:`KIND_DTYPE` (see :func:`kinds_from_codes`); an unknown name is a bug in the caller
+    and raises ``ValueError``. Scalars cost no string per row: labels are one category, text one buffer.
+    Arrays are taken as they are, not copied (a million-row import allocates each column once): the
+    caller hands them over and must not change a ``time`` or ``int64`` ``line`` array afterwards.
+    """
+    times = pd.DatetimeIndex(time)
+    if len(times) and times.tz is None:
+        raise ValueError(
+            "make_events needs tz-aware times; parse them with postmortem_widgets.timeline.timeparse"
+        )
+    times = times.tz_convert("UTC") if len(times) else pd.DatetimeIndex([], tz="UTC")
+    times = times if times.unit == "ns" else times.as_unit("ns")  # as_unit copies even to its own unit
+    n = len(times)
+    lines = np.arange(1, n + 1, dtype=np.int64) if line is None else np.asarray(line, dtype=np.int64)
+    # Handed-over arrays, immutable Arrow text and columns built here: the frame takes them without a copy.
+    columns = {
+        "time": pd.Series(times.array, copy=False),
+        "source": pd.Series(_labels(source, n), copy=False),
+        "kind": pd.Series(pd.Categorical.from_codes(kind_codes(kind, n), dtype=KIND_DTYPE), copy=False),
+        "message": _text(message, n),
+        "actor": _text(actor, n),
+        "file": pd.Series(_labels(file, n), copy=False),
+        "line": pd.Series(lines, copy=False),
+        "raw": pd.Series(list(raw), dtype=object)
+        if raw is not None
+        else pd.Series(np.empty(n, dtype=object), dtype=object, copy=False),  # numpy fills it with None
+    }
+    return pd.DataFrame(columns, copy=False)
+
+
+def kinds_from_codes(codes: np.ndarray) -> pd.Categorical:
+    """A ``kind`` column from int8 positions in :data:`KINDS` (what the classifier returns)."""
+    return pd.Categorical.from_codes(codes, dtype=KIND_DTYPE)
+
+
+def kind_codes(kind: Any, n: int | None = None) -> np.ndarray:
+    """Positions in :data:`KINDS` (int8) of a kind name broadcast to ``n`` rows, or of a column of kinds.
+
+    Raises ``ValueError`` naming values that are not kinds.
+    """
+    if isinstance(kind, str):
+        if kind not in KINDS:
+            raise ValueError(f"unknown event kind {kind!r}; kinds are {', '.join(KINDS)}")
+        return np.full(n or 0, KINDS.index(kind), dtype=np.int8)
+    if isinstance(kind, pd.Series) and kind.dtype == KIND_DTYPE:
+        return np.asarray(kind.cat.codes, dtype=np.int8)
+    if isinstance(kind, pd.Categorical | pd.CategoricalIndex) and kind.dtype == KIND_DTYPE:
+        return np.asarray(kind.codes, dtype=np.int8)
+    if isinstance(kind, pa.Array | pa.ChunkedArray):
+        found = pc.index_in(kind, value_set=pa.array(KINDS, type=kind.type))
+        codes = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int8)
+    else:
+        codes = KIND_DTYPE.categories.get_indexer(pd.Index(kind, dtype="str")).astype(np.int8)
+    if (codes < 0).any():
+        text = pd.Series(kind if not isinstance(kind, pa.ChunkedArray) else kind.to_pylist(), dtype="str")
+        unknown = sorted(set(text[codes < 0].fillna("<missing>")))
+        raise ValueError(
+            f"unknown event kind(s) {', '.join(map(repr, unknown[:5]))}; kinds are {', '.join(KINDS)}"
+        )
+    return codes
+
+
+def concat_events(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Event tables one after another, the label columns staying categorical over all their values."""
+    frames = list(frames)
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    labels: dict[str, list[pd.Series]] = {}
+    for name in LABELS:
+        columns = [f[name].astype("category") for f in frames]
+        present = np.concatenate([c.cat.categories.to_numpy(dtype=object) for c in columns])
+        dtype = pd.CategoricalDtype(pd.Index(pd.unique(present), dtype="str"))
+        labels[name] = [c.astype(dtype) for c in columns]
+    same = [f.assign(**{name: labels[name][i] for name in LABELS}) for i, f in enumerate(frames)]
+    return pd.concat(same, ignore_index=True)
+
+
+def _labels(value: Any, n: int) -> pd.Categorical:
+    if isinstance(value, str) or value is None:
+        return pd.Categorical.from_codes(
+            np.zeros(n, dtype=np.int8), categories=pd.Index([value or ""], dtype="str")
+        )
+    if isinstance(value, pd.Series) and isinstance(value.dtype, pd.CategoricalDtype):
+        return value.cat.remove_unused_categories().array
+    return pd.Categorical(pd.Series(value, dtype="str").fillna("").to_numpy())
+
+
+def _text(value: Any, n: int) -> pd.Series:
+    if isinstance(value, str) or value is None:
+        return pd.Series(_repeat(value or "", n), dtype="str")
+    return pd.Series(value, dtype="str").fillna("").reset_index(drop=True)
+
+
+def _repeat(value: str, n: int) -> pa.Array:
+    """``value`` ``n`` times as one Arrow string array, its buffers built by numpy (no Python list)."""
+    encoded = value.encode("utf-8")
+    offsets = np.arange(n + 1, dtype=np.int64) * len(encoded) if encoded else np.zeros(n + 1, np.int64)
+    return pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(encoded * n)]
+    )
+
+
+def empty_events() -> pd.DataFrame:
+    """An event table with no rows and the canonical columns and types."""
+    return make_events(pd.DatetimeIndex([], tz="UTC"), source="", kind=EVENT, message="", file="")

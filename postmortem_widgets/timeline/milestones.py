@@ -1,0 +1,230 @@
+"""Milestones of an incident, found by documented rules and overridable by the analyst.
+
+* **started**: the earliest of alert onsets, an explicit "impact began" event, the first event of a
+  hand-written timeline, and the detection time itself.
+* **detected**: the earliest human notification: a page, a customer report or an explicit
+  "detected / alerted" event. Only when none exists does the earliest alert onset count.
+  ``detected_by`` says ``customer``, ``monitoring`` or ``unknown``.
+* **acknowledged**, **identified**, **mitigated**: the earliest event of that kind.
+* **resolved**: the *latest* resolution signal from any source, so a postmortem never understates an
+  outage that one source still reported.
+
+Noise (PagerDuty notify, Datadog renotify, CloudWatch configuration updates, chat chatter) never counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MilestoneError
+from . import events as ev
+from .timeparse import resolve_zone
+
+NAMES: tuple[str, ...] = ("started", "detected", "acknowledged", "identified", "mitigated", "resolved")
+DETECTED_BY: tuple[str, ...] = ("customer", "monitoring", "unknown")
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """The six milestones (UTC timestamps or ``None``), who detected it, and why each was chosen."""
+
+    started: pd.Timestamp | None = None
+    detected: pd.Timestamp | None = None
+    acknowledged: pd.Timestamp | None = None
+    identified: pd.Timestamp | None = None
+    mitigated: pd.Timestamp | None = None
+    resolved: pd.Timestamp | None = None
+    detected_by: str = "unknown"
+    #: For each milestone, the message of the event it came from (or "set by the analyst").
+    reasons: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, pd.Timestamp | None]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in NAMES}
+
+    def to_json(self) -> dict[str, str | None]:
+        return {name: iso_utc(value) for name, value in self.as_dict().items()}
+
+
+def iso_utc(ts: pd.Timestamp | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``: ``2024-04-15T13:14:00Z``."""
+    if ts is None:
+        return None
+    text = ts.tz_convert("UTC").isoformat()
+    return text.replace("+00:00", "Z")
+
+
+#: Kinds that can set a milestone; :data:`~postmortem_widgets.timeline.events.KINDS` lists them first.
+_MILESTONE_KINDS = (
+    ev.ALERT,
+    ev.IMPACT,
+    ev.PAGE,
+    ev.CUSTOMER,
+    ev.DETECTED,
+    ev.ACKNOWLEDGED,
+    ev.IDENTIFIED,
+    ev.MITIGATED,
+    ev.RESOLVED,
+)
+if ev.KINDS[: len(_MILESTONE_KINDS)] != _MILESTONE_KINDS:
+    raise ImportError("events.KINDS must list the milestone kinds first")
+_NAT = np.iinfo(np.int64).min
+
+
+class _Table:
+    """The rows the rules read, as arrays.
+
+    Only events of a milestone kind can set one (bar a hand-written timeline's first event, see
+    :meth:`first_of`), and a log holds few of them: one pass over the kinds finds them, and the rules
+    then work on those rows alone.
+    """
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.events = events
+        self.all_ns = events["time"].to_numpy(dtype="datetime64[ns]").view("int64")
+        self.all_codes = ev.kind_codes(events["kind"])
+        rows = np.flatnonzero(self.all_codes < len(_MILESTONE_KINDS))
+        self.rows = rows[self.all_ns[rows] != _NAT]
+        self.codes = self.all_codes[self.rows]
+
+    def kind(self, *kinds: str) -> np.ndarray:
+        """Positions (in the table) of the milestone rows of ``kinds``."""
+        mask = np.isin(self.codes, [ev.KINDS.index(k) for k in kinds])
+        return self.rows[mask]
+
+    def first_of(self, mask: np.ndarray) -> int | None:
+        """The earliest row of a mask over the whole table (the first in table order on a tie).
+
+        A timeline is in time order (``NaT``, the smallest value, could only come first), so that is the
+        mask's first row, found without gathering a million times.
+        """
+        ns = self.all_ns
+        if (ns[:1] != _NAT).all() and (ns[1:] >= ns[:-1]).all():
+            return int(mask.argmax()) if mask.any() else None
+        return self.earliest(np.flatnonzero(mask))
+
+    def earliest(self, rows: np.ndarray, *, latest: bool = False) -> int | None:
+        """The earliest (or latest) of ``rows``, ascending table positions; the first of them on a tie."""
+        rows = rows[self.all_ns[rows] != _NAT]
+        if not len(rows):
+            return None
+        times = self.all_ns[rows]
+        return int(rows[times.argmax() if latest else times.argmin()])
+
+    def pick(self, rows: np.ndarray, *, latest: bool = False) -> tuple[int | None, pd.Timestamp | None, str]:
+        """The earliest (or latest) event of ``rows`` (the first in table order on a tie) and why."""
+        row = self.earliest(rows, latest=latest)
+        if row is None:
+            return None, None, ""
+        source, message = self.events["source"].iloc[row], self.events["message"].iloc[row]
+        return row, self.events["time"].iloc[row], f"{source!s}: {message!s}"
+
+
+def find_milestones(
+    events: pd.DataFrame,
+    *,
+    handwritten_files: frozenset[str] = frozenset(),
+    overrides: Mapping[str, pd.Timestamp | None] | None = None,
+    detected_by: str | None = None,
+) -> tuple[Milestones, list[str]]:
+    """Apply the rules to a canonical event table. Returns the milestones and warnings."""
+    table = _Table(events)
+    reasons: dict[str, str] = {}
+    warnings: list[str] = []
+
+    human = table.kind(ev.PAGE, ev.CUSTOMER, ev.DETECTED)
+    row, detected, reasons["detected"] = table.pick(human)
+    if row is not None:
+        first = table.all_codes[human[table.all_ns[human] == table.all_ns[row]]]
+        by = "customer" if ev.KINDS.index(ev.CUSTOMER) in first else "monitoring"
+    else:
+        _, detected, reasons["detected"] = table.pick(table.kind(ev.ALERT))
+        by = "monitoring" if detected is not None else "unknown"
+
+    onset = [table.kind(ev.ALERT, ev.IMPACT)]
+    if handwritten_files:
+        not_noise = table.all_codes != ev.KINDS.index(ev.NOISE)
+        files = events["file"].astype("category").cat
+        for name in sorted(handwritten_files & set(files.categories)):
+            mine = table.first_of(not_noise & (files.codes.to_numpy() == files.categories.get_loc(name)))
+            if mine is not None:
+                onset.append(np.array([mine]))
+    _, started, reasons["started"] = table.pick(np.unique(np.concatenate(onset)))
+    if detected is not None and (started is None or detected < started):
+        started, reasons["started"] = detected, reasons["detected"]
+
+    _, acknowledged, reasons["acknowledged"] = table.pick(table.kind(ev.ACKNOWLEDGED))
+    _, identified, reasons["identified"] = table.pick(table.kind(ev.IDENTIFIED))
+    _, mitigated, reasons["mitigated"] = table.pick(table.kind(ev.MITIGATED))
+    _, resolved, reasons["resolved"] = table.pick(table.kind(ev.RESOLVED), latest=True)
+
+    found = Milestones(
+        started=started,
+        detected=detected,
+        acknowledged=acknowledged,
+        identified=identified,
+        mitigated=mitigated,
+        resolved=resolved,
+        detected_by=by,
+        reasons={k: v for k, v in reasons.items() if v},
+    )
+    found = apply_overrides(found, overrides or {}, detected_by=detected_by)
+    if found.started is not None and found.resolved is not None and found.resolved < found.started:
+        warnings.append(
+            f"resolved ({iso_utc(found.resolved)}) is before started ({iso_utc(found.started)}); "
+            "durations that would be negative are left empty. Check the inputs or set the milestones."
+        )
+    return found, warnings
+
+
+def apply_overrides(
+    milestones: Milestones, overrides: Mapping[str, pd.Timestamp | None], *, detected_by: str | None = None
+) -> Milestones:
+    """Replace milestones the analyst set by hand (``None`` clears one)."""
+    changes: dict[str, object] = {}
+    reasons = dict(milestones.reasons)
+    for name, value in overrides.items():
+        if name not in NAMES:
+            raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
+        changes[name] = value
+        reasons[name] = "set by the analyst"
+    if detected_by is not None:
+        if detected_by not in DETECTED_BY:
+            raise MilestoneError(f"detected_by must be one of {', '.join(DETECTED_BY)}, not {detected_by!r}")
+        changes["detected_by"] = detected_by
+    return replace(milestones, reasons=reasons, **changes)  # type: ignore[arg-type]
+
+
+def parse_override(text: str, *, tz: str | None = None) -> tuple[str, pd.Timestamp | None]:
+    """Parse ``NAME=TIME`` from ``--set``; naive times need ``tz``; ``NAME=`` clears the milestone.
+
+    >>> parse_override("detected=2025-03-03T14:09:55Z")
+    ('detected', Timestamp('2025-03-03 14:09:55+0000', tz='UTC'))
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep:
+        raise MilestoneError(
+            f"expected NAME=TIME, got {text!r}", hint="e.g. --set detected=2025-03-03T14:09:55Z"
+        )
+    if name not in NAMES and name != "detected_by":
+        raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
+    value = value.strip()
+    if not value:
+        return name, None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise MilestoneError(
+            f"cannot read {value!r} as a time for {name}", hint="use ISO 8601, e.g. 2025-03-03T14:09:55Z"
+        ) from None
+    if ts.tzinfo is None:
+        if not tz:
+            raise MilestoneError(
+                f"the time for {name} has no zone", hint="add Z or an offset, or pass --tz ZONE"
+            )
+        ts = ts.tz_localize(resolve_zone(tz))
+    return name, ts.tz_convert("UTC")

@@ -1,0 +1,287 @@
+"""The facts a postmortem states, computed once from the incident and its timeline.
+
+Both the prompt (as exact figures for a model) and the offline drafter (through its templates) read
+these, so a model and the offline draft quote the same times and durations. Everything here is data:
+the wording around it lives in ``templates/``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pandas as pd
+
+from ..incident.record import Incident, fill_incident
+from ..timeline import events as ev
+from ..timeline.humanize import human_clock, human_date, human_duration, human_duration_adjective
+from ..timeline.keyevents import KeyEvent, select_key_events, signal_channel
+from ..timeline.merge import Timeline
+from ..timeline.timeparse import parse_date, resolve_zone, zone_label
+
+#: How many bullets the customer-facing timeline holds at most.
+BULLET_LIMIT = 12
+#: An import this small with hand-written events is a timeline a person wrote; its lines read as bullets.
+HANDWRITTEN_IMPORT_MAX = 50
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(])")
+_ITEM_SPLIT = re.compile(r";|\n")
+_ITEM_PREFIX = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+#: Past tenses that do not end in -ed ("rebuilt the cache", "shut down the job").
+_IRREGULAR_PAST = frozenset(
+    {"built", "rebuilt", "put", "set", "reset", "shut", "ran", "took", "made", "wrote", "rewrote", "sent"}
+    | {"spent", "cut", "began", "brought", "found", "kept", "held", "led", "paid", "split", "spun"}
+)
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def sentence(text: str) -> str:
+    """Author's fragment as a sentence: one paragraph, capitalised, with a full stop.
+
+    >>> sentence("no data was lost; customers saw delayed data")
+    'No data was lost; customers saw delayed data.'
+    """
+    text = " ".join(text.split()).strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def count_sentences(text: str) -> int:
+    """Sentences in a paragraph (a full stop followed by a capital starts a new one)."""
+    text = " ".join(text.split())
+    return len(_SENTENCE_END.split(text)) if text else 0
+
+
+def first_sentence(text: str) -> str:
+    return _SENTENCE_END.split(" ".join(text.split()))[0]
+
+
+def number_word(n: int) -> str:
+    """``3`` -> ``three`` (digits above ten)."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def span(delta: timedelta | None) -> str | None:
+    """A duration for "within ..." phrases: ``5 minutes``, or ``a minute`` for less."""
+    if delta is None:
+        return None
+    return "a minute" if delta.total_seconds() < 90 else human_duration(delta)
+
+
+def starts_with_past_tense(text: str) -> bool:
+    """Whether a fragment reads after "We ...": "rolled back the deployment" does, "a rollback" does not."""
+    words = text.strip().split()
+    if not words:
+        return False
+    first = words[0].lower().strip(",.;:")
+    return first in _IRREGULAR_PAST or (
+        first.endswith("ed") and first not in {"need", "speed", "feed", "seed"}
+    )
+
+
+@dataclass(frozen=True)
+class PreventionItem:
+    """One concrete change: an optional bold title (text before a colon) and its description."""
+
+    title: str
+    text: str
+
+
+def prevention_items(text: str) -> list[PreventionItem]:
+    """The prevention field split on semicolons or lines, bullets and numbers removed."""
+    items: list[PreventionItem] = []
+    for raw in _ITEM_SPLIT.split(text):
+        item = _ITEM_PREFIX.sub("", raw).strip().strip(".").strip()
+        if not item:
+            continue
+        title, sep, rest = item.partition(": ")
+        if sep and len(title) <= 60 and rest.strip():
+            items.append(PreventionItem(title=title.strip().strip("*_"), text=sentence(rest)))
+        else:
+            items.append(PreventionItem(title="", text=sentence(item)))
+    return items
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """One line of the customer-facing timeline."""
+
+    when: str
+    message: str
+    kind: str
+    source: str
+    milestones: tuple[str, ...]
+    handwritten: bool
+    #: This event is how we first learned of the incident.
+    first_signal: bool
+
+
+@dataclass
+class Facts:
+    """What the draft states: the filled incident, local times, durations and the chosen events."""
+
+    incident: Incident
+    zone: str
+    zone_label: str
+    date: str
+    #: Milestone -> local clock time with zone, e.g. ``9:14am ET`` (missing milestones are absent).
+    times: dict[str, str]
+    #: Milestone -> ``April 16`` when it fell on a later day than the start, else "".
+    days: dict[str, str]
+    duration: str | None
+    duration_adjective: str | None
+    #: ``time_to_detect``, ``detect_to_acknowledge``, ``detect_to_identify``, ``detect_to_mitigate``,
+    #: ``detect_to_resolve``, ``mitigate_to_resolve``: "5 minutes", or ``None``.
+    figures: dict[str, str | None]
+    detected_by: str
+    detect_lag_minutes: float | None
+    #: How the first signal reached us: customer_ticket, customer_report, page, monitoring or "".
+    first_signal: str
+    events: list[KeyEvent]
+    bullets: list[Bullet]
+    prevention: list[PreventionItem]
+    #: The author's fields as sentences (capitalised, full stop).
+    sentences: dict[str, str]
+    remediation_is_clause: bool
+    #: Which optional sentences the Summary has room for (it must stay 3-5 sentences).
+    summary_has_detection: bool
+    summary_experience: str
+
+    def count_word(self, n: int) -> str:
+        return number_word(n)
+
+    @staticmethod
+    def article(phrase: str) -> str:
+        """``a`` or ``an`` before a phrase that starts with a number: an 8-hour, an 11-minute, a 2-hour."""
+        return "an" if re.match(r"(?:8|1[18](?!\d))", phrase) else "a"
+
+
+def _local(ts: pd.Timestamp, zone: str, first_day: object) -> tuple[str, str]:
+    """``(clock with zone, day)``; the day (``April 16``) is empty on the incident's first day."""
+    z = resolve_zone(zone)
+    local = ts.tz_convert(z)
+    day = "" if first_day is None or local.date() == first_day else f"{local.strftime('%B')} {local.day}"
+    return human_clock(ts, z), day
+
+
+def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object) -> list[Bullet]:
+    small = {r.file for r in timeline.imports if r.handwritten and r.count <= HANDWRITTEN_IMPORT_MAX}
+    picked: list[KeyEvent] = [e for e in events if e.milestones]
+    others = [e for e in events if not e.milestones]
+    extras = [e for e in others if e.file in small]
+    customer_first = timeline.milestones.detected_by == "customer"
+    first_customer = None if customer_first else next((e for e in others if e.kind == ev.CUSTOMER), None)
+    first_status = next((e for e in others if e.source == "statuspage"), None)
+    for extra in (first_customer, first_status):
+        if extra is not None and extra not in extras:
+            extras.append(extra)
+    room = max(BULLET_LIMIT - len(picked), 0)
+    picked += sorted(extras, key=lambda e: e.time)[:room]
+    picked.sort(key=lambda e: (e.time, -len(e.milestones)))
+    bullets = []
+    for event in picked:
+        clock, day = _local(event.time, zone, first_day)
+        bullets.append(
+            Bullet(
+                when=f"{day}, {clock}" if day else clock,
+                message=sentence(event.message).rstrip(".") if event.message else "",
+                kind=event.kind,
+                source=event.source,
+                milestones=event.milestones,
+                handwritten=event.file in small,
+                first_signal="detected" in event.milestones,
+            )
+        )
+    return bullets
+
+
+def written_date(text: str) -> str:
+    """The author's date as written; ISO (``2024-04-15``) reads better as April 15, 2024."""
+    stripped = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", stripped):
+        return human_date(pd.Timestamp(parse_date(stripped).isoformat(), tz="UTC"), "UTC")
+    return stripped
+
+
+def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40) -> Facts:
+    """Everything the prompt and the offline draft state, from the incident (filled) and its timeline."""
+    filled = fill_incident(incident, timeline)
+    zone = filled.timezone
+    z = resolve_zone(zone)
+    m = timeline.milestones
+    metrics = timeline.metrics
+    anchor = m.started or m.detected
+    first_day = anchor.tz_convert(z).date() if anchor is not None else None
+    times: dict[str, str] = {}
+    days: dict[str, str] = {}
+    for name, value in m.as_dict().items():
+        if value is not None:
+            times[name], days[name] = _local(value, zone, first_day)
+    mitigate_to_resolve = (
+        (m.resolved - m.mitigated).to_pytimedelta()
+        if m.mitigated is not None and m.resolved is not None and m.resolved >= m.mitigated
+        else None
+    )
+    figures = {
+        "time_to_detect": span(metrics.time_to_detect),
+        "detect_to_acknowledge": span(metrics.detect_to_acknowledge),
+        "detect_to_identify": span(metrics.detect_to_identify),
+        "detect_to_mitigate": span(metrics.detect_to_mitigate),
+        "detect_to_resolve": span(metrics.detect_to_resolve),
+        "mitigate_to_resolve": span(mitigate_to_resolve),
+    }
+    if metrics.time_to_detect is not None and metrics.time_to_detect.total_seconds() < 60:
+        figures["time_to_detect"] = None
+    events = select_key_events(timeline, limit=max_events)
+    sentences = {
+        name: sentence(getattr(filled, name))
+        for name in ("customer_experience", "root_cause", "remediation", "data_impact", "affected_scope")
+    }
+    date = written_date(filled.incident_date)
+    experience = sentences["customer_experience"]
+    count = 2 + count_sentences(experience) + count_sentences(sentences["data_impact"])
+    if count > 5:
+        experience = sentence(first_sentence(experience))
+        count = 2 + count_sentences(experience) + count_sentences(sentences["data_impact"])
+    has_detection = m.detected is not None and ((m.detected_by == "customer" and count < 5) or count < 3)
+    return Facts(
+        incident=filled,
+        zone=zone,
+        zone_label=zone_label(z, anchor),
+        date=date,
+        times=times,
+        days=days,
+        detect_lag_minutes=None
+        if metrics.time_to_detect is None
+        else metrics.time_to_detect.total_seconds() / 60,
+        duration=human_duration(metrics.duration) if metrics.duration is not None else None,
+        duration_adjective=human_duration_adjective(metrics.duration)
+        if metrics.duration is not None
+        else None,
+        figures=figures,
+        detected_by=m.detected_by,
+        first_signal=signal_channel(timeline),
+        events=events,
+        bullets=_bullets(timeline, events, zone, first_day),
+        prevention=prevention_items(filled.prevention),
+        sentences=sentences,
+        remediation_is_clause=starts_with_past_tense(filled.remediation),
+        summary_has_detection=has_detection,
+        summary_experience=experience,
+    )
+
+
+__all__ = [
+    "Bullet",
+    "Facts",
+    "PreventionItem",
+    "build_facts",
+    "count_sentences",
+    "number_word",
+    "prevention_items",
+    "sentence",
+    "span",
+    "written_date",
+]

@@ -1,0 +1,149 @@
+"""The prompt for a model: the seed's prompt, filled from the incident, plus the timeline as fenced data.
+
+Text from logs, chat and tickets is untrusted: anyone who can write a chat message or a ticket subject can
+write "ignore the instructions above". It goes into one data block whose first and last lines carry a
+random nonce, and both the system and the user message say the block is data, never instructions. Each
+message is one line, cut to :data:`MESSAGE_LIMIT` characters, and at most ``max_events`` events are shown
+(milestones first), so a million-line import cannot flood the prompt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .._templates import text_environment
+from ..errors import PostmortemError
+from ..incident.record import Incident
+from ..timeline.humanize import human_clock
+from ..timeline.keyevents import KeyEvent
+from ..timeline.merge import Timeline
+from ..timeline.timeparse import resolve_zone
+from .facts import Facts, build_facts
+
+#: Longest event message shown to a model; longer ones end in an ellipsis.
+MESSAGE_LIMIT = 240
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NONCE = re.compile(r"^[A-Za-z0-9]{8,64}$")
+_MARKER = re.compile(r"<<<|>>>")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A rendered prompt: a system and a user message, and the nonce that fences its data block."""
+
+    system: str
+    user: str
+    nonce: str
+    #: Events shown in the data block, and how many key events the timeline had.
+    event_count: int = 0
+    total_events: int = 0
+
+    @property
+    def text(self) -> str:
+        """Both messages as one text, for printing or for models without a system role."""
+        return f"{self.system.rstrip()}\n\n{self.user}"
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the text with the nonce masked, so the same facts give the same digest."""
+        return hashlib.sha256(self.text.replace(self.nonce, "NONCE").encode("utf-8")).hexdigest()
+
+    def messages(self) -> list[dict[str, str]]:
+        """Chat-completions messages."""
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+
+
+def clean_message(text: str, *, nonce: str, limit: int = MESSAGE_LIMIT) -> str:
+    """One safe line: control and bidi characters gone, spaces collapsed, markers defused, cut to ``limit``.
+
+    >>> clean_message("line one\\nline two <<<END>>>", nonce="abcd1234")
+    'line one line two ‹‹END››'
+    """
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    text = _MARKER.sub(lambda m: "‹‹" if m.group() == "<<<" else "››", text).replace(nonce, "[nonce]")
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _event_rows(
+    events: list[KeyEvent], facts: Facts, *, nonce: str, redact: Callable[[str], str] | None
+) -> list[dict[str, str]]:
+    zone = resolve_zone(facts.zone)
+    days = {e.time.tz_convert(zone).date() for e in events}
+    rows = []
+    for event in events:
+        local = event.time.tz_convert(zone)
+        when = human_clock(event.time, zone)
+        if len(days) > 1:
+            when = f"{local.date().isoformat()} {when}"
+        message = event.describe()
+        if redact is not None and event.message:
+            message = redact(message)
+        rows.append(
+            {
+                "when": when,
+                "source": clean_message(event.source, nonce=nonce, limit=40),
+                "kind": event.kind,
+                "milestones": ", ".join(event.milestones),
+                "message": clean_message(message, nonce=nonce),
+            }
+        )
+    return rows
+
+
+def new_nonce() -> str:
+    """16 random hex digits: unguessable, so text in the data block cannot forge its end marker."""
+    return secrets.token_hex(8)
+
+
+def build_prompt(
+    incident: Incident,
+    timeline: Timeline,
+    *,
+    nonce: str | None = None,
+    redact: Callable[[str], str] | bool = True,
+    max_events: int = 40,
+) -> Prompt:
+    """Render ``templates/prompts/`` for this incident. Empty fields derivable from the timeline are filled.
+
+    Event messages are untrusted and may hold people's names, emails, hosts and secrets, so by default
+    they pass through the reviewer's redaction (responders and the people of the timeline's chat and
+    paging sources) before they enter the prompt and leave the machine. ``redact=False`` keeps them as
+    written; a callable replaces the default redaction.
+    """
+    if redact is True:
+        from ..review import people_names, redactor
+
+        redact = redactor(people_names(incident.responders, timeline))
+    nonce = nonce or new_nonce()
+    if not _NONCE.match(nonce):
+        raise PostmortemError(f"a nonce is 8-64 letters or digits, not {nonce!r}")
+    facts = build_facts(incident, timeline, max_events=max_events)
+    context: dict[str, Any] = {
+        "fields": facts.incident.fields(),
+        "derived_from_events": {"response_timeline"} & facts.incident.filled,
+        "facts": facts,
+        "events": _event_rows(facts.events, facts, nonce=nonce, redact=redact or None),
+        "total_events": len(timeline.key_events),
+        "nonce": nonce,
+    }
+    env = text_environment()
+    system = env.get_template("prompts/system.j2").render(context)
+    user = env.get_template("prompts/user.j2").render(context)
+    return Prompt(
+        system=system,
+        user=user,
+        nonce=nonce,
+        event_count=len(context["events"]),
+        total_events=context["total_events"],
+    )
+
+
+__all__ = ["MESSAGE_LIMIT", "Prompt", "build_prompt", "clean_message", "new_nonce"]
