@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
+from postmortem_widgets.incident.record import Incident, load_incident
+from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.review import check_draft
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.merge import Timeline, build_timeline

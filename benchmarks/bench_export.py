@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     from postmortem_widgets.export import export_report
-    from postmortem_widgets.incident.record import incident_timeline, load_incident
+    from postmortem_widgets.incident.record import load_incident
+    from postmortem_widgets.incident.timeline import incident_timeline
     from postmortem_widgets.review import Review
 
     incident = load_incident(ROOT / "sample_data" / "anchor_analytics" / "incident.yaml")

@@ -24,7 +24,8 @@ from .errors import PostmortemError
 
 if TYPE_CHECKING:
     from .export import export_report, write_report
-    from .incident.record import Incident, incident_timeline, load_incident, save_incident
+    from .incident.record import Incident, load_incident, save_incident
+    from .incident.timeline import incident_timeline
     from .privacy.redact import redact
     from .review.check import check_draft
     from .store import DraftStore
@@ -46,7 +47,7 @@ _LAZY: dict[str, str] = {
     "Incident": "incident.record",
     "load_incident": "incident.record",
     "save_incident": "incident.record",
-    "incident_timeline": "incident.record",
+    "incident_timeline": "incident.timeline",
     "build_prompt": "writing.prompt",
     "OfflineDrafter": "writing.drafters",
     "OpenAIDrafter": "writing.drafters",

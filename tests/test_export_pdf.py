@@ -15,7 +15,9 @@ from export_checks import html_violations, pdf_violations, poppler
 
 from postmortem_widgets.export import export_report
 from postmortem_widgets.export.report import split_sections
-from postmortem_widgets.incident.record import Incident, fill_incident, incident_timeline, load_incident
+from postmortem_widgets.incident.fill import fill_incident
+from postmortem_widgets.incident.record import Incident, load_incident
+from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.timeline.humanize import human_duration
 from postmortem_widgets.timeline.merge import Timeline
 from postmortem_widgets.writing.drafters import OfflineDrafter

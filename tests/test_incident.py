@@ -10,15 +10,9 @@ import pandas as pd
 import pytest
 
 from postmortem_widgets.errors import IncidentError, PostmortemError
-from postmortem_widgets.incident.record import (
-    FIELDS,
-    Incident,
-    fill_incident,
-    incident_timeline,
-    load_incident,
-    parse_incident,
-    save_incident,
-)
+from postmortem_widgets.incident.fill import fill_incident
+from postmortem_widgets.incident.record import FIELDS, Incident, load_incident, parse_incident, save_incident
+from postmortem_widgets.incident.timeline import incident_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "incident"

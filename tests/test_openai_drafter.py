@@ -21,7 +21,8 @@ from postmortem_widgets.errors import (
     DraftServerError,
     DraftTimeoutError,
 )
-from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
+from postmortem_widgets.incident.record import Incident, load_incident
+from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.timeline.merge import Timeline
 from postmortem_widgets.writing.drafters import DraftResult, OpenAIDrafter, generate_draft, get_drafter
 from postmortem_widgets.writing.prompt import Prompt, build_prompt

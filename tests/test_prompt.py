@@ -14,7 +14,8 @@ import pytest
 
 from postmortem_widgets._templates import text_environment
 from postmortem_widgets.errors import PostmortemError
-from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
+from postmortem_widgets.incident.record import Incident, load_incident
+from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.merge import Timeline, build_timeline
 from postmortem_widgets.writing.prompt import MESSAGE_LIMIT, build_prompt, clean_message

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from postmortem_widgets.incident.record import incident_timeline, load_incident
+from postmortem_widgets.incident.record import load_incident
+from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.review import check_draft, people_names, redact, redactor
 from postmortem_widgets.timeline.merge import load_timeline
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from postmortem_widgets.incident.record import Incident, incident_timeline, load_incident
+from postmortem_widgets.incident.record import Incident, load_incident
+from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.review import (
     RULES,
     SECTIONS,

@@ -11,7 +11,8 @@ from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
 from postmortem_widgets.app.session import Debouncer, Session, parse_clock_or_time, safe_name
 from postmortem_widgets.errors import InputError, MilestoneError
-from postmortem_widgets.incident.record import load_incident, readable_date
+from postmortem_widgets.incident.record import load_incident
+from postmortem_widgets.incident.timeline import readable_date
 
 DAY = date(2024, 4, 15)
 

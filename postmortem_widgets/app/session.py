@@ -228,7 +228,7 @@ class Session:
     # -- inputs -----------------------------------------------------------------------------------------
 
     def _import(self, name: str, sources: Iterable[Source]) -> tuple[list[ImportResult], InputStatus]:
-        from ..incident.record import readable_date
+        from ..incident.timeline import readable_date
         from ..timeline.merge import import_sources
 
         try:
@@ -384,7 +384,7 @@ class Session:
 
     def filled(self) -> Incident:
         """The incident with every empty field the timeline can derive filled in (see ``fill_incident``)."""
-        from ..incident.record import fill_incident
+        from ..incident.fill import fill_incident
 
         return self._cached("filled", self._values(), lambda: fill_incident(self.incident, self.timeline))
 
@@ -416,7 +416,7 @@ class Session:
         With no export listed, the typed response timeline is read instead (as ``postmortem timeline`` does).
         """
         if self._timeline is None:
-            from ..incident.record import overrides_of
+            from ..incident.timeline import overrides_of
 
             overrides, detected_by = overrides_of(self.incident)
             self._timeline = self._merged_inputs().with_overrides(overrides, detected_by=detected_by)
@@ -425,7 +425,7 @@ class Session:
     def _merged_inputs(self) -> Timeline:
         """The inputs merged, before the analyst's milestones: a milestone edit does not merge them again."""
         if self._merged is None:
-            from ..incident.record import incident_timeline
+            from ..incident.timeline import incident_timeline
             from ..timeline.merge import build_timeline
 
             self.statuses = [s for s in self.statuses if s.origin != "field"]

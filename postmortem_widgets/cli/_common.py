@@ -53,7 +53,8 @@ def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestam
 
 def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
     """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format`` and ``--set`` applied."""
-    from ..incident.record import incident_timeline, load_incident
+    from ..incident.record import load_incident
+    from ..incident.timeline import incident_timeline
 
     incident = load_incident(args.incident)
     changes: dict[str, Any] = {"timezone": args.tz} if args.tz else {}

@@ -52,7 +52,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..export.markdown import render_markdown
-    from ..incident.record import incident_timeline, load_incident
+    from ..incident.record import load_incident
+    from ..incident.timeline import incident_timeline
     from ..review import load_draft
 
     fmt = args.to or (format_for_path(args.output) if args.output and args.output != "-" else None)

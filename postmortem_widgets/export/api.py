@@ -125,7 +125,7 @@ def export_report(
     if errors and not force:
         raise ReviewBlockedError(errors)
     if timeline is not None:
-        from ..incident.record import fill_incident
+        from ..incident.fill import fill_incident
 
         incident = fill_incident(incident, timeline)
     if to == "md":

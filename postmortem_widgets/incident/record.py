@@ -11,16 +11,14 @@ saving goes through ruamel.yaml's round trip, keeping comments and key order.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -28,11 +26,8 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .._fs import atomic_write_text
 from ..errors import IncidentError, PostmortemError
-from ..timeline.humanize import human_clock, human_date, human_duration, human_time, human_window
-from ..timeline.keyevents import select_key_events, signal_channel
-from ..timeline.merge import Timeline, build_timeline, load_timeline, parse_timeline
 from ..timeline.milestones import DETECTED_BY, NAMES, parse_override
-from ..timeline.timeparse import parse_date, resolve_zone
+from ..timeline.timeparse import resolve_zone
 
 #: The seed prompt's variables, in the seed's order.
 FIELDS: tuple[str, ...] = (
@@ -53,10 +48,6 @@ EXTRA_KEYS: tuple[str, ...] = ("timezone", "timeline", "milestones", "responders
 KEYS: tuple[str, ...] = FIELDS + EXTRA_KEYS
 #: Text fields people naturally write as a YAML list; the items are joined one a line.
 LIST_FIELDS: frozenset[str] = frozenset({"response_timeline", "prevention"})
-#: How many key events a derived ``response_timeline`` lists.
-FILL_EVENTS = 15
-#: The fields :func:`fill_incident` can derive from the timeline.
-FILLABLE: tuple[str, ...] = ("incident_date", "incident_duration", "response_timeline", "detection")
 
 
 @dataclass
@@ -336,220 +327,14 @@ def save_incident(incident: Incident, path: str | Path) -> None:
     atomic_write_text(Path(path), text)
 
 
-# --- the timeline ------------------------------------------------------------------------------------------
-
-
-def _resolve(incident: Incident, entry: str) -> Path:
-    path = Path(entry).expanduser()
-    if not path.is_absolute() and incident.base_dir is not None:
-        path = incident.base_dir / path
-    if not path.exists():
-        raise IncidentError(
-            f"timeline entry {entry!r} does not exist ({path})",
-            file=incident.source,
-            line=incident.line_of("timeline"),
-            key="timeline",
-            hint="paths are relative to the folder of the incident file",
-        )
-    return path
-
-
-def readable_date(text: str) -> str | None:
-    """The incident date if importers can read it (``April 15, 2024`` or ``2024-04-15``), else ``None``."""
-    if not text.strip():
-        return None
-    try:
-        parse_date(text)
-    except PostmortemError:
-        return None
-    return text.strip()
-
-
-def _text_offset(incident: Incident) -> int | None:
-    """The file line just before the first line of ``response_timeline``'s text."""
-    line = incident.line_of("response_timeline")
-    if line is None or incident.document is None:
-        return None
-    value = incident.document["response_timeline"]
-    return line if isinstance(value, LiteralScalarString | list) else line - 1
-
-
-def overrides_of(
-    incident: Incident, *, tz: str | None = None
-) -> tuple[dict[str, pd.Timestamp | None], str | None]:
-    """The incident's ``milestones:`` as timeline overrides, plus ``detected_by`` if set."""
-    zone = tz or incident.timezone
-    overrides: dict[str, pd.Timestamp | None] = {}
-    detected_by = incident.milestones.get("detected_by") or None
-    for name, value in incident.milestones.items():
-        if name == "detected_by":
-            continue
-        try:
-            key, ts = parse_override(f"{name}={value}", tz=zone)
-        except PostmortemError as exc:
-            raise IncidentError(
-                exc.message,
-                file=incident.source,
-                line=incident.line_of("milestones"),
-                key=f"milestones.{name}",
-                hint=exc.hint,
-            ) from None
-        overrides[key] = ts
-    return overrides, detected_by
-
-
-def incident_timeline(
-    incident: Incident,
-    *,
-    extra_paths: Iterable[str | Path] = (),
-    tz: str | None = None,
-    format: str | None = None,
-    overrides: Mapping[str, pd.Timestamp | None] | None = None,
-    detected_by: str | None = None,
-) -> Timeline:
-    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``.
-
-    With no inputs at all, the ``response_timeline`` text is the timeline, dated by ``incident_date`` and
-    zoned by ``timezone``, so the seed example alone yields its milestones. ``milestones:`` in the file and
-    then ``overrides`` are applied on top.
-    """
-    zone = tz or incident.timezone
-    date = readable_date(incident.incident_date)
-    paths = [_resolve(incident, p) for p in incident.timeline] + [Path(p) for p in extra_paths]
-    if paths:
-        timeline = load_timeline(paths, tz=zone, date=date, format=format)
-    elif incident.response_timeline.strip():
-        timeline = _parse_response_timeline(incident, zone=zone, date=date)
-    else:
-        timeline = build_timeline([])
-    mine, by = overrides_of(incident, tz=zone)
-    merged = {**mine, **(overrides or {})}
-    if merged or by or detected_by:
-        timeline = timeline.with_overrides(merged, detected_by=detected_by or by)
-    return timeline
-
-
-def _parse_response_timeline(incident: Incident, *, zone: str, date: str | None) -> Timeline:
-    name = f"{incident.source} (response_timeline)"
-    try:
-        return parse_timeline(
-            incident.response_timeline.encode("utf-8"), name=name, tz=zone, date=date, format="text"
-        )
-    except PostmortemError as exc:
-        if exc.file != name:
-            raise
-        if date is None and incident.incident_date.strip() and "no date" in exc.message:
-            raise IncidentError(
-                f"cannot read incident_date {incident.incident_date!r} as a date "
-                "for the response_timeline's times",
-                file=incident.source,
-                line=incident.line_of("incident_date"),
-                key="incident_date",
-                hint="write it like 'April 15, 2024' or 2024-04-15",
-            ) from None
-        offset = _text_offset(incident)
-        line = (
-            offset + exc.line
-            if offset is not None and exc.line is not None
-            else incident.line_of("response_timeline")
-        )
-        hint = exc.hint
-        if hint and "--date" in hint:
-            hint = "set incident_date in the incident file"
-        raise IncidentError(
-            exc.message, file=incident.source, line=line, key="response_timeline", hint=hint
-        ) from None
-
-
-# --- filling derivable fields ------------------------------------------------------------------------------
-
-
-def _clip(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def derived_response_timeline(incident: Incident, timeline: Timeline, *, limit: int = FILL_EVENTS) -> str:
-    """Key events, one ``9:14am: event`` a line in the incident's zone (later days carry their date)."""
-    zone = resolve_zone(incident.timezone)
-    chosen = select_key_events(timeline, limit=limit)
-    if not chosen:
-        return ""
-    first_day = chosen[0].time.tz_convert(zone).date()
-    lines = []
-    for event in chosen:
-        local = event.time.tz_convert(zone)
-        when = human_time(event.time, zone)
-        if local.date() != first_day:
-            when = f"{local.date().isoformat()} {when}"
-        message = _clip(event.message) if event.message else event.describe()
-        lines.append(f"{when}: {message}")
-    return "\n".join(lines)
-
-
-#: How the first signal reached us, in the words of a derived ``detection`` field.
-CHANNELS: dict[str, str] = {
-    "customer_ticket": "a customer support ticket",
-    "customer_report": "a customer report",
-    "page": "an automated page to our on-call engineer",
-    "monitoring": "our monitoring",
-}
-
-
-def derived_detection(incident: Incident, timeline: Timeline) -> str:
-    """When and how we learned of it, saying plainly when a customer told us first."""
-    m = timeline.milestones
-    if m.detected is None:
-        return ""
-    zone = resolve_zone(incident.timezone)
-    when = human_clock(m.detected, zone)
-    lag = timeline.metrics.time_to_detect
-    after = f", {human_duration(lag)} after the incident began" if lag and lag.total_seconds() >= 60 else ""
-    channel = CHANNELS.get(signal_channel(timeline), "our monitoring")
-    if m.detected_by == "customer":
-        return f"detected at {when} via {channel}{after} (not our own monitoring: a customer told us first)"
-    if m.detected_by == "monitoring":
-        return f"detected at {when} by {channel}{after}"
-    return f"first noticed at {when}{after}"
-
-
-def fill_incident(incident: Incident, timeline: Timeline) -> Incident:
-    """A copy with the fields the timeline can derive filled in where empty. The author's text always wins."""
-    m = timeline.milestones
-    zone = resolve_zone(incident.timezone)
-    empty = {name for name in FILLABLE if not getattr(incident, name).strip()}
-    derived: dict[str, str] = {}
-    if "incident_date" in empty:
-        first = m.started or m.detected
-        if first is None and len(timeline.key_events):
-            first = timeline.key_events["time"].iloc[0]
-        if first is not None:
-            derived["incident_date"] = human_date(first, zone)
-    duration = timeline.metrics.duration
-    if "incident_duration" in empty and duration is not None:
-        derived["incident_duration"] = (
-            f"{human_duration(duration)} ({human_window(m.started, m.resolved, zone)})"
-        )
-    # Ranking key events costs milliseconds on a large import: only when the author left the field empty.
-    if "response_timeline" in empty:
-        derived["response_timeline"] = derived_response_timeline(incident, timeline)
-    if "detection" in empty:
-        derived["detection"] = derived_detection(incident, timeline)
-    changes: dict[str, Any] = {k: v for k, v in derived.items() if v}
-    return dataclasses.replace(incident, **changes, filled=incident.filled | frozenset(changes))
-
-
 __all__ = [
+    "EXTRA_KEYS",
     "FIELDS",
     "KEYS",
+    "LIST_FIELDS",
     "Incident",
-    "derived_detection",
-    "derived_response_timeline",
     "dump_incident",
-    "fill_incident",
-    "incident_timeline",
     "load_incident",
-    "overrides_of",
     "parse_incident",
     "save_incident",
 ]

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..review.model import ERROR, WARNING, Finding, finding
-
 if TYPE_CHECKING:
-    from ..review.context import ReviewContext
+    pass
 
 SECRET, EMAIL, URL, HOST, IP, TICKET = "secret", "email", "url", "host", "ip", "ticket"
 #: Overlap priority, most serious first (people's names, found elsewhere, come last).
@@ -181,68 +179,5 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-_RULE = {SECRET: "privacy-secret", EMAIL: "privacy-email", URL: "privacy-host", HOST: "privacy-host",
-         IP: "privacy-ip", TICKET: "privacy-ticket"}  # fmt: skip
-
-
-def _message(span: Span) -> tuple[str, str]:
-    if span.kind == SECRET:
-        return (
-            f"{_shorten(span.text)!r} looks like a secret or API key",
-            "Remove it now and rotate the credential: anything in this draft may be published.",
-        )
-    if span.kind == EMAIL:
-        return (
-            f"email address {span.text!r}",
-            'Remove it; refer to a role ("our on-call engineer") instead.',
-        )
-    if span.kind in (URL, HOST):
-        return (
-            f"{span.text!r} is {span.why}",
-            'Describe the system in plain words ("our reporting database") instead of naming the host.',
-        )
-    if span.kind == IP:
-        return (
-            f"IP address {span.text!r} ({span.why})",
-            'Remove it; say "one of our servers" if it matters.',
-        )
-    return (
-        f"internal ticket ID {span.text!r}",
-        "Remove it; customers cannot open internal tickets. Link a public status page entry instead.",
-    )
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= 12 else f"{text[:8]}…"
-
-
 def is_role_address(email: str) -> bool:
     return email.split("@", 1)[0].lower() in _ROLE_ADDRESSES
-
-
-def check_privacy(ctx: ReviewContext) -> list[Finding]:
-    """One finding per internal detail (found once per review, in :attr:`ReviewContext.spans`)."""
-    doc = ctx.doc
-    out = []
-    for span in ctx.spans:
-        message, suggestion = _message(span)
-        severity = ERROR
-        if (
-            span.kind == EMAIL
-            and is_role_address(span.text)
-            and not internal_host(span.text.split("@", 1)[1])
-        ):
-            severity = WARNING
-            message += " (a role address: fine if it is public)"
-            suggestion = "Keep it only if customers are meant to write to it."
-        out.append(
-            finding(
-                _RULE[span.kind],
-                doc.line_at(span.start),
-                message,
-                suggestion,
-                section=doc.section_at(span.start),
-                severity=severity,
-            )
-        )
-    return out

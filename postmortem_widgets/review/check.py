@@ -6,19 +6,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import PostmortemError
-from ..incident.record import Incident, incident_timeline
+from ..incident.record import Incident
+from ..incident.timeline import incident_timeline
 from ..privacy.names import NameMatcher, people_names
-from ..privacy.spans import check_privacy, find_spans
+from ..privacy.spans import find_spans
 from ..timeline.merge import Timeline
 from .context import ReviewContext, build_known_times
 from .document import parse_document
 from .errors import DraftError
-from .jargon import check_language, jargon_for
+from .jargon import jargon_for
 from .model import Finding, Review
 from .rules.blame import check_blame
 from .rules.detection import check_detection
 from .rules.facts import check_facts
+from .rules.language import check_language
 from .rules.prevention import check_prevention
+from .rules.privacy import check_privacy
 from .rules.structure import check_structure
 from .rules.tone import check_tone
 

@@ -9,99 +9,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pandas as pd
 
-from ..incident.record import Incident, fill_incident
+from ..incident.fill import fill_incident
+from ..incident.record import Incident
 from ..timeline import events as ev
 from ..timeline.humanize import human_clock, human_date, human_duration, human_duration_adjective
 from ..timeline.keyevents import KeyEvent, select_key_events, signal_channel
 from ..timeline.merge import Timeline
 from ..timeline.timeparse import parse_date, resolve_zone, zone_label
+from .prose import (
+    PreventionItem,
+    count_sentences,
+    first_sentence,
+    number_word,
+    prevention_items,
+    sentence,
+    span,
+    starts_with_past_tense,
+)
 
 #: How many bullets the customer-facing timeline holds at most.
 BULLET_LIMIT = 12
 #: An import this small with hand-written events is a timeline a person wrote; its lines read as bullets.
 HANDWRITTEN_IMPORT_MAX = 50
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(])")
-_ITEM_SPLIT = re.compile(r";|\n")
-_ITEM_PREFIX = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
-#: Past tenses that do not end in -ed ("rebuilt the cache", "shut down the job").
-_IRREGULAR_PAST = frozenset(
-    {"built", "rebuilt", "put", "set", "reset", "shut", "ran", "took", "made", "wrote", "rewrote", "sent"}
-    | {"spent", "cut", "began", "brought", "found", "kept", "held", "led", "paid", "split", "spun"}
-)
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def sentence(text: str) -> str:
-    """Author's fragment as a sentence: one paragraph, capitalised, with a full stop.
-
-    >>> sentence("no data was lost; customers saw delayed data")
-    'No data was lost; customers saw delayed data.'
-    """
-    text = " ".join(text.split()).strip()
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
-
-
-def count_sentences(text: str) -> int:
-    """Sentences in a paragraph (a full stop followed by a capital starts a new one)."""
-    text = " ".join(text.split())
-    return len(_SENTENCE_END.split(text)) if text else 0
-
-
-def first_sentence(text: str) -> str:
-    return _SENTENCE_END.split(" ".join(text.split()))[0]
-
-
-def number_word(n: int) -> str:
-    """``3`` -> ``three`` (digits above ten)."""
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
-
-
-def span(delta: timedelta | None) -> str | None:
-    """A duration for "within ..." phrases: ``5 minutes``, or ``a minute`` for less."""
-    if delta is None:
-        return None
-    return "a minute" if delta.total_seconds() < 90 else human_duration(delta)
-
-
-def starts_with_past_tense(text: str) -> bool:
-    """Whether a fragment reads after "We ...": "rolled back the deployment" does, "a rollback" does not."""
-    words = text.strip().split()
-    if not words:
-        return False
-    first = words[0].lower().strip(",.;:")
-    return first in _IRREGULAR_PAST or (
-        first.endswith("ed") and first not in {"need", "speed", "feed", "seed"}
-    )
-
-
-@dataclass(frozen=True)
-class PreventionItem:
-    """One concrete change: an optional bold title (text before a colon) and its description."""
-
-    title: str
-    text: str
-
-
-def prevention_items(text: str) -> list[PreventionItem]:
-    """The prevention field split on semicolons or lines, bullets and numbers removed."""
-    items: list[PreventionItem] = []
-    for raw in _ITEM_SPLIT.split(text):
-        item = _ITEM_PREFIX.sub("", raw).strip().strip(".").strip()
-        if not item:
-            continue
-        title, sep, rest = item.partition(": ")
-        if sep and len(title) <= 60 and rest.strip():
-            items.append(PreventionItem(title=title.strip().strip("*_"), text=sentence(rest)))
-        else:
-            items.append(PreventionItem(title="", text=sentence(item)))
-    return items
 
 
 @dataclass(frozen=True)
@@ -273,15 +205,4 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
     )
 
 
-__all__ = [
-    "Bullet",
-    "Facts",
-    "PreventionItem",
-    "build_facts",
-    "count_sentences",
-    "number_word",
-    "prevention_items",
-    "sentence",
-    "span",
-    "written_date",
-]
+__all__ = ["Bullet", "Facts", "build_facts", "written_date"]

@@ -1,0 +1,107 @@
+"""Fields the timeline can derive (date, duration, response timeline, detection), filled only where empty.
+
+The author's text always wins: only empty fields are derived, and the incident remembers which were.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..timeline.humanize import human_clock, human_date, human_duration, human_time, human_window
+from ..timeline.keyevents import select_key_events, signal_channel
+from ..timeline.merge import Timeline
+from ..timeline.timeparse import resolve_zone
+from .record import Incident
+
+#: How many key events a derived ``response_timeline`` lists.
+FILL_EVENTS = 15
+
+
+#: The fields :func:`fill_incident` can derive from the timeline.
+FILLABLE: tuple[str, ...] = ("incident_date", "incident_duration", "response_timeline", "detection")
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def derived_response_timeline(incident: Incident, timeline: Timeline, *, limit: int = FILL_EVENTS) -> str:
+    """Key events, one ``9:14am: event`` a line in the incident's zone (later days carry their date)."""
+    zone = resolve_zone(incident.timezone)
+    chosen = select_key_events(timeline, limit=limit)
+    if not chosen:
+        return ""
+    first_day = chosen[0].time.tz_convert(zone).date()
+    lines = []
+    for event in chosen:
+        local = event.time.tz_convert(zone)
+        when = human_time(event.time, zone)
+        if local.date() != first_day:
+            when = f"{local.date().isoformat()} {when}"
+        message = _clip(event.message) if event.message else event.describe()
+        lines.append(f"{when}: {message}")
+    return "\n".join(lines)
+
+
+#: How the first signal reached us, in the words of a derived ``detection`` field.
+CHANNELS: dict[str, str] = {
+    "customer_ticket": "a customer support ticket",
+    "customer_report": "a customer report",
+    "page": "an automated page to our on-call engineer",
+    "monitoring": "our monitoring",
+}
+
+
+def derived_detection(incident: Incident, timeline: Timeline) -> str:
+    """When and how we learned of it, saying plainly when a customer told us first."""
+    m = timeline.milestones
+    if m.detected is None:
+        return ""
+    zone = resolve_zone(incident.timezone)
+    when = human_clock(m.detected, zone)
+    lag = timeline.metrics.time_to_detect
+    after = f", {human_duration(lag)} after the incident began" if lag and lag.total_seconds() >= 60 else ""
+    channel = CHANNELS.get(signal_channel(timeline), "our monitoring")
+    if m.detected_by == "customer":
+        return f"detected at {when} via {channel}{after} (not our own monitoring: a customer told us first)"
+    if m.detected_by == "monitoring":
+        return f"detected at {when} by {channel}{after}"
+    return f"first noticed at {when}{after}"
+
+
+def fill_incident(incident: Incident, timeline: Timeline) -> Incident:
+    """A copy with the fields the timeline can derive filled in where empty. The author's text always wins."""
+    m = timeline.milestones
+    zone = resolve_zone(incident.timezone)
+    empty = {name for name in FILLABLE if not getattr(incident, name).strip()}
+    derived: dict[str, str] = {}
+    if "incident_date" in empty:
+        first = m.started or m.detected
+        if first is None and len(timeline.key_events):
+            first = timeline.key_events["time"].iloc[0]
+        if first is not None:
+            derived["incident_date"] = human_date(first, zone)
+    duration = timeline.metrics.duration
+    if "incident_duration" in empty and duration is not None:
+        derived["incident_duration"] = (
+            f"{human_duration(duration)} ({human_window(m.started, m.resolved, zone)})"
+        )
+    # Ranking key events costs milliseconds on a large import: only when the author left the field empty.
+    if "response_timeline" in empty:
+        derived["response_timeline"] = derived_response_timeline(incident, timeline)
+    if "detection" in empty:
+        derived["detection"] = derived_detection(incident, timeline)
+    changes: dict[str, Any] = {k: v for k, v in derived.items() if v}
+    return dataclasses.replace(incident, **changes, filled=incident.filled | frozenset(changes))
+
+
+__all__ = [
+    "CHANNELS",
+    "FILLABLE",
+    "FILL_EVENTS",
+    "derived_detection",
+    "derived_response_timeline",
+    "fill_incident",
+]
