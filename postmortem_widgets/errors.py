@@ -1,10 +1,45 @@
-"""One exception root, with specific subclasses that say where and what to do.
+"""Every exception the package raises on purpose: one root, subclasses that say where and what to do.
 
-Every error a user can cause carries the file, line or column and a hint, so the CLI and the
-workspace can show one clear line instead of a traceback.
+Every error a user can cause carries the file, line or column and a hint, so the CLI and the workspace
+can show one clear line instead of a traceback. The tree::
+
+    PostmortemError
+    ├── InputError                   an input cannot be read as a timeline
+    │   ├── EmptyInputError          ... it holds nothing
+    │   ├── BinaryInputError         ... it is not text
+    │   ├── UnknownFormatError       ... no importer recognised it
+    │   ├── MissingColumnError       ... a table lacks a column it needs
+    │   └── TimestampError           ... its times cannot be read or make no sense
+    │       └── NaiveTimeError       ... they have no zone and none was given
+    ├── TimeZoneError                an unknown time-zone name
+    ├── MilestoneError               a milestone override that cannot be applied
+    ├── IncidentError                an incident file that cannot be read
+    ├── RosterError                  a roster of names that cannot be read
+    ├── JargonError                  a jargon list that cannot be read
+    ├── UnreadableDraftError         a draft file the reviewer cannot read as text
+    ├── DraftError                   a draft could not be generated (never holds the API key)
+    │   ├── DraftConfigError         ... a setting is missing
+    │   ├── DraftAuthError           ... the server refused the key (401, 403)
+    │   ├── DraftModelNotFoundError  ... the server has no such model (404)
+    │   ├── DraftRateLimitError      ... rate limited (429)
+    │   ├── DraftServerError         ... the server failed (5xx)
+    │   ├── DraftRequestError        ... the request was rejected (another 4xx)
+    │   ├── DraftConnectionError     ... the server cannot be reached
+    │   ├── DraftTimeoutError        ... no answer in time
+    │   └── DraftInterruptedError    ... the stream stopped midway
+    ├── ExportError                  a report could not be exported
+    │   ├── UnknownExportFormatError ... a format we do not write
+    │   └── ReviewBlockedError       ... the draft has review errors
+    └── DraftStoreError              the drafts folder cannot be read or written as asked
+        ├── DraftVersionNotFoundError ... no version with that number
+        └── DraftConflictError       ... someone saved since; both texts are kept
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
 
 
 class PostmortemError(Exception):
@@ -62,24 +97,24 @@ class BinaryInputError(InputError):
 class UnknownFormatError(InputError):
     """No importer recognised the input."""
 
-    def __init__(self, message: str, *, tried: list[str], **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, tried: list[str], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.tried = tried
 
 
 class MissingColumnError(InputError):
     """A table lacks a column the importer needs."""
 
-    def __init__(self, message: str, *, columns: list[str], **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, columns: list[str], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.columns = columns
 
 
 class TimestampError(InputError):
     """Timestamps that cannot be parsed or make no sense."""
 
-    def __init__(self, message: str, *, rows: list[int] | None = None, **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, rows: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.rows = rows or []
 
 
@@ -98,8 +133,8 @@ class MilestoneError(PostmortemError):
 class IncidentError(PostmortemError):
     """An incident file that cannot be read: bad YAML, an unknown key or a value of the wrong type."""
 
-    def __init__(self, message: str, *, key: str | None = None, **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.key = key
 
     def where(self) -> str:
@@ -107,6 +142,18 @@ class IncidentError(PostmortemError):
         if self.key is not None:
             where = f"{where} (key {self.key!r})" if where else f"key {self.key!r}"
         return where
+
+
+class RosterError(PostmortemError):
+    """The roster file cannot be read."""
+
+
+class JargonError(PostmortemError):
+    """A jargon list line is not ``term<TAB>plainer words``."""
+
+
+class UnreadableDraftError(PostmortemError):
+    """A draft file the reviewer cannot read: missing, a folder, binary, not UTF-8 or empty."""
 
 
 class DraftError(PostmortemError):
@@ -128,8 +175,8 @@ class DraftModelNotFoundError(DraftError):
 class DraftRateLimitError(DraftError):
     """The model server is rate limiting us (HTTP 429), even after the retries."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
 
@@ -151,3 +198,79 @@ class DraftTimeoutError(DraftError):
 
 class DraftInterruptedError(DraftError):
     """The model's stream stopped midway; the text received so far is kept and marked incomplete."""
+
+
+class ExportError(PostmortemError):
+    """A report could not be exported."""
+
+
+class UnknownExportFormatError(ExportError):
+    """Asked for a format we do not write."""
+
+
+class Described(Protocol):
+    """A review finding, as far as an error message needs it."""
+
+    def describe(self) -> str: ...
+
+
+class ReviewBlockedError(ExportError):
+    """The draft has review errors; publishing it needs ``force=True`` (``--force``)."""
+
+    def __init__(self, errors: Sequence[Described], *, file: str | None = None) -> None:
+        super().__init__(
+            f"the draft has {len(errors)} review error(s), so it was not exported",
+            file=file,
+            hint="fix them, or pass --force (force=True) to export it anyway",
+        )
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return super().__str__() + "".join(f"\n  {f.describe()}" for f in self.errors)
+
+
+class DraftStoreError(PostmortemError):
+    """The drafts folder cannot be read or written as asked."""
+
+
+class DraftVersionNotFoundError(DraftStoreError):
+    """No draft version with that number."""
+
+
+class SavedVersion(Protocol):
+    """A saved draft version, as far as a conflict needs it."""
+
+    @property
+    def number(self) -> int: ...
+
+    def read_text(self) -> str: ...
+
+
+class DraftConflictError(DraftStoreError):
+    """Someone saved a newer version since the text was loaded; both texts are kept."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        mine: str,
+        theirs: SavedVersion,
+        kept_at: Path,
+        base: int | None,
+        diff: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.mine = mine
+        self.theirs = theirs
+        self.kept_at = kept_at
+        self.base = base
+        self._diff = diff
+
+    @property
+    def theirs_text(self) -> str:
+        return self.theirs.read_text()
+
+    def diff(self) -> str:
+        """Unified diff from their latest version to your text."""
+        return self._diff

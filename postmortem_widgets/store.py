@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._fs import FILE_MODE, Publish, atomic_write_bytes
-from .errors import PostmortemError
+from .errors import DraftConflictError, DraftStoreError, DraftVersionNotFoundError
 
 if TYPE_CHECKING:
     from .review import Review
@@ -66,35 +66,6 @@ TEMP_PREFIX = ".tmp-"
 
 #: Written into a new drafts folder: the versions belong in git, the lock and unfinished saves do not.
 GITIGNORE = f"# Postmortem drafts\n{LOCK_FILE}\n{TEMP_PREFIX}*\n"
-
-
-class DraftStoreError(PostmortemError):
-    """The drafts folder cannot be read or written as asked."""
-
-
-class DraftVersionNotFoundError(DraftStoreError):
-    """No draft version with that number."""
-
-
-class DraftConflictError(DraftStoreError):
-    """Someone saved a newer version since the text was loaded; both texts are kept."""
-
-    def __init__(
-        self, message: str, *, mine: str, theirs: DraftVersion, kept_at: Path, base: int | None, **kwargs: Any
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.mine = mine
-        self.theirs = theirs
-        self.kept_at = kept_at
-        self.base = base
-
-    @property
-    def theirs_text(self) -> str:
-        return self.theirs.read_text()
-
-    def diff(self) -> str:
-        """Unified diff from their latest version to your text."""
-        return unified_diff(self.theirs_text, self.mine, self.theirs.path.name, self.kept_at.name)
 
 
 def link_new(temp: str, target: str) -> None:
@@ -351,6 +322,7 @@ class DraftStore:
             theirs=latest,
             kept_at=kept,
             base=base,
+            diff=unified_diff(latest.read_text(), text, latest.path.name, kept.name),
             file=str(self.folder),
             hint=f"your text is kept in {kept}; merge it with version {latest.number} "
             f"(postmortem drafts diff) and save again on top of version {latest.number}",

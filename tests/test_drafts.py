@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from postmortem_widgets.cli import main
+from postmortem_widgets.errors import DraftConflictError, DraftVersionNotFoundError
 from postmortem_widgets.incident.record import Incident
 from postmortem_widgets.review import check_draft
 from postmortem_widgets.store import (
-    DraftConflictError,
     DraftStore,
-    DraftVersionNotFoundError,
     link_new,
     text_hash,
 )

@@ -8,14 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from postmortem_widgets.errors import JargonError, RosterError, UnreadableDraftError
 from postmortem_widgets.incident.record import Incident, load_incident
 from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.review import (
     RULES,
     SECTIONS,
-    DraftError,
-    JargonError,
-    RosterError,
     check_draft,
     load_draft,
     load_roster,
@@ -405,22 +403,22 @@ def test_review_json_and_sections(seed: tuple[Incident, Timeline]) -> None:
 
 
 def test_load_draft_errors(tmp_path: Path) -> None:
-    with pytest.raises(DraftError, match="no such draft file"):
+    with pytest.raises(UnreadableDraftError, match="no such draft file"):
         load_draft(tmp_path / "missing.md")
-    with pytest.raises(DraftError, match="is a folder"):
+    with pytest.raises(UnreadableDraftError, match="is a folder"):
         load_draft(tmp_path)
     binary = tmp_path / "draft.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    with pytest.raises(DraftError, match="is not a text file"):
+    with pytest.raises(UnreadableDraftError, match="is not a text file"):
         load_draft(binary)
     latin = tmp_path / "latin.md"
     latin.write_bytes("## Summary\n\ncaf\xe9\n".encode("latin-1"))
-    with pytest.raises(DraftError, match="is not UTF-8") as info:
+    with pytest.raises(UnreadableDraftError, match="is not UTF-8") as info:
         load_draft(latin)
     assert info.value.line == 3
     empty = tmp_path / "empty.md"
     empty.write_text("  \n", encoding="utf-8")
-    with pytest.raises(DraftError, match="the draft is empty"):
+    with pytest.raises(UnreadableDraftError, match="the draft is empty"):
         load_draft(empty)
 
 

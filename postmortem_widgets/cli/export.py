@@ -7,15 +7,7 @@ import sys
 from datetime import UTC, datetime
 
 from ..errors import PostmortemError
-from ..export.api import (
-    FORMATS,
-    ReviewBlockedError,
-    describe_finding,
-    export_report,
-    format_for_path,
-    review_draft,
-    split_review,
-)
+from ..export.api import FORMATS, export_report, format_for_path, review_draft, split_review
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -69,24 +61,20 @@ def run(args: argparse.Namespace) -> int:
     review = review_draft(draft, incident, timeline)
     errors, warnings = split_review(review)
     for finding in warnings:
-        print(f"{args.draft}: warning: {describe_finding(finding)}", file=sys.stderr)
+        print(f"{args.draft}: warning: {finding.describe()}", file=sys.stderr)
     for removed in render_markdown(draft).removed:
         print(
             f"{args.draft}: warning: left out {removed}: only https/mailto links and embedded "
             "PNG/JPEG/GIF/WebP images are published",
             file=sys.stderr,
         )
-    if errors and not args.force:
-        raise ReviewBlockedError(errors, file=args.draft)
-    for finding in errors:
-        print(f"{args.draft}: error (forced): {describe_finding(finding)}", file=sys.stderr)
-
     content = export_report(
         draft,
         incident,
         to=fmt,
         review=review,
         force=args.force,
+        draft_name=args.draft,
         timeline=timeline,
         status=args.status,
         title=args.title,
@@ -95,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         recipients=args.mail_to,
         date=datetime.now(UTC) if fmt == "email" else None,
     )
+    if args.force:
+        for finding in errors:
+            print(f"{args.draft}: error (forced): {finding.describe()}", file=sys.stderr)
     data = content.encode("utf-8") if isinstance(content, str) else content
     if to_stdout:
         sys.stdout.buffer.write(data)

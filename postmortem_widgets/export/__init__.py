@@ -9,11 +9,9 @@ Usage::
 
 from __future__ import annotations
 
+from ..errors import ExportError, ReviewBlockedError, UnknownExportFormatError
 from .api import (
     FORMATS,
-    ExportError,
-    ReviewBlockedError,
-    UnknownExportFormatError,
     export_report,
     format_for_path,
     review_draft,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._fs import atomic_write_bytes
-from ..errors import PostmortemError
+from ..errors import ReviewBlockedError, UnknownExportFormatError
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
-    "ExportError",
-    "ReviewBlockedError",
-    "UnknownExportFormatError",
     "export_report",
     "format_for_path",
     "review_draft",
@@ -35,41 +32,12 @@ __all__ = [
 FORMATS: dict[str, str] = {"html": ".html", "pdf": ".pdf", "md": ".md", "email": ".eml", "ipynb": ".ipynb"}
 
 
-class ExportError(PostmortemError):
-    """A report could not be exported."""
-
-
-class UnknownExportFormatError(ExportError):
-    """Asked for a format we do not write."""
-
-
-class ReviewBlockedError(ExportError):
-    """The draft has review errors; publishing it needs ``force=True`` (``--force``)."""
-
-    def __init__(self, errors: Sequence[Finding], *, file: str | None = None) -> None:
-        super().__init__(
-            f"the draft has {len(errors)} review error(s), so it was not exported",
-            file=file,
-            hint="fix them, or pass --force (force=True) to export it anyway",
-        )
-        self.errors = list(errors)
-
-    def __str__(self) -> str:
-        return super().__str__() + "".join(f"\n  {describe_finding(f)}" for f in self.errors)
-
-
 def split_review(review: Review) -> tuple[list[Finding], list[Finding]]:
     """The review's error findings and warning findings."""
     return (
         [f for f in review.findings if f.severity == "error"],
         [f for f in review.findings if f.severity == "warning"],
     )
-
-
-def describe_finding(finding: Finding) -> str:
-    """``line 12: [names-engineer] message`` for one review finding."""
-    where = f"line {finding.line}: " if finding.line else ""
-    return f"{where}[{finding.rule}] {finding.message}"
 
 
 def format_for_path(path: str | Path) -> str:
@@ -109,10 +77,13 @@ def export_report(
     sender: str | None = None,
     recipients: Sequence[str] = (),
     date: datetime | None = None,
+    draft_name: str | None = None,
 ) -> str | bytes:
     """The draft as ``to`` (``html``, ``pdf``, ``md``, ``email``, ``ipynb``): text, or bytes (pdf, email).
 
-    ``review`` defaults to :func:`review_draft`; its errors stop the export unless ``force``. With a
+    This is the export gate, the one place it is kept: ``review`` defaults to :func:`review_draft`, and its
+    errors stop the export (:class:`~postmortem_widgets.errors.ReviewBlockedError`, naming ``draft_name``)
+    unless ``force``. With a
     ``timeline``, the header's empty date and duration are filled from it (the author's text always wins).
     """
     if to not in FORMATS:
@@ -123,7 +94,7 @@ def export_report(
         review = review_draft(draft, incident, timeline, roster=roster)
     errors, _ = split_review(review)
     if errors and not force:
-        raise ReviewBlockedError(errors)
+        raise ReviewBlockedError(errors, file=draft_name)
     if timeline is not None:
         from ..incident.fill import fill_incident
 

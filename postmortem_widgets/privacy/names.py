@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..review.errors import RosterError
+from ..errors import RosterError
 from ..timeline.merge import Timeline
 
 #: Timeline sources whose actors are people (chat users, paging agents).

@@ -14,19 +14,15 @@ from ..privacy.names import load_roster, parse_roster, people_names
 from ..privacy.redact import Redaction, redact, redactor
 from .check import check_draft, load_draft
 from .document import SECTIONS
-from .errors import DraftError, JargonError, RosterError
 from .jargon import load_jargon, parse_jargon
 from .model import RULES, Finding, Review, Rule
 
 __all__ = [
     "RULES",
     "SECTIONS",
-    "DraftError",
     "Finding",
-    "JargonError",
     "Redaction",
     "Review",
-    "RosterError",
     "Rule",
     "check_draft",
     "load_draft",

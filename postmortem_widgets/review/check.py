@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import PostmortemError
+from ..errors import PostmortemError, UnreadableDraftError
 from ..incident.record import Incident
 from ..incident.timeline import incident_timeline
 from ..privacy.names import NameMatcher, people_names
@@ -13,7 +13,6 @@ from ..privacy.spans import find_spans
 from ..timeline.merge import Timeline
 from .context import ReviewContext, build_known_times
 from .document import parse_document
-from .errors import DraftError
 from .jargon import jargon_for
 from .model import Finding, Review
 from .rules.blame import check_blame
@@ -80,32 +79,34 @@ def check_draft(
 
 
 def load_draft(path: str | Path) -> str:
-    """A draft file's text; a missing, binary, non-UTF-8 or empty file is a :class:`DraftError`."""
+    """A draft file's text; a missing, binary, non-UTF-8 or empty file is an :class:`UnreadableDraftError`."""
     name = str(path)
     try:
         data = Path(path).read_bytes()
     except IsADirectoryError:
-        raise DraftError(
+        raise UnreadableDraftError(
             "is a folder, not a draft", file=name, hint="pass the draft's Markdown file"
         ) from None
     except FileNotFoundError:
-        raise DraftError("no such draft file", file=name, hint="check the path") from None
+        raise UnreadableDraftError("no such draft file", file=name, hint="check the path") from None
     except OSError as exc:
-        raise DraftError(f"cannot read the draft: {exc.strerror or exc}", file=name) from None
+        raise UnreadableDraftError(f"cannot read the draft: {exc.strerror or exc}", file=name) from None
     if b"\x00" in data[:8192]:
-        raise DraftError("is not a text file", file=name, hint="pass the draft as Markdown (.md) text")
+        raise UnreadableDraftError(
+            "is not a text file", file=name, hint="pass the draft as Markdown (.md) text"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DraftError(
+        raise UnreadableDraftError(
             f"is not UTF-8 text (byte {data[exc.start]:#04x})",
             file=name,
             line=line,
             hint="save the draft as UTF-8",
         ) from None
     if not text.strip():
-        raise DraftError(
+        raise UnreadableDraftError(
             "the draft is empty", file=name, hint="write the draft first, e.g. with `postmortem draft`"
         )
     return text

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import JargonError
+from ..errors import JargonError
 
 if TYPE_CHECKING:
     pass

@@ -81,6 +81,11 @@ class Finding:
     #: The seed section the line is in ("" before the first heading).
     section: str = ""
 
+    def describe(self) -> str:
+        """``line 12: [names-engineer] message``, the one-line form errors and the CLI print."""
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}[{self.rule}] {self.message}"
+
     def to_json(self) -> dict[str, object]:
         """The CLI's ``--json`` shape for one finding."""
         return {

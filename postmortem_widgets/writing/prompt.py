@@ -114,12 +114,13 @@ def build_prompt(
     """Render ``templates/prompts/`` for this incident. Empty fields derivable from the timeline are filled.
 
     Event messages are untrusted and may hold people's names, emails, hosts and secrets, so by default
-    they pass through the reviewer's redaction (responders and the people of the timeline's chat and
+    they pass through the privacy redaction (responders and the people of the timeline's chat and
     paging sources) before they enter the prompt and leave the machine. ``redact=False`` keeps them as
     written; a callable replaces the default redaction.
     """
     if redact is True:
-        from ..review import people_names, redactor
+        from ..privacy.names import people_names
+        from ..privacy.redact import redactor
 
         redact = redactor(people_names(incident.responders, timeline))
     nonce = nonce or new_nonce()
