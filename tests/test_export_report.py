@@ -55,7 +55,7 @@ def test_seed_draft_splits_into_the_six_sections() -> None:
     title, sections = split_sections(SEED_DRAFT)
     assert title is None
     assert [s.heading for s in sections] == HEADINGS
-    assert [s.slug for s in sections] == ["summary", "timeline", "cause", "response", "changes", "apology"]
+    assert [s.slug for s in sections] == ["summary", "timeline", "why", "response", "changes", "apology"]
     assert sections[1].source.splitlines()[2] == "- **9:14am ET:** A routine cache update was deployed"
     assert "\n\n".join(s.source for s in sections) == SEED_DRAFT.strip()
 
@@ -89,7 +89,7 @@ def test_report_notebook_is_markdown_only_with_incident_metadata() -> None:
     nb = build_report(SEED_DRAFT, SEED)
     nbformat.validate(nb)
     assert {c.cell_type for c in nb.cells} == {"markdown"}
-    assert [c.id for c in nb.cells] == ["s1-summary", "s2-timeline", "s3-cause", "s4-response", "s5-changes",
+    assert [c.id for c in nb.cells] == ["s1-summary", "s2-timeline", "s3-why", "s4-response", "s5-changes",
                                         "s6-apology"]  # fmt: skip
     assert all("outputs" not in c and "attachments" not in c for c in nb.cells)
     assert "widgets" not in nb.metadata and "kernelspec" not in nb.metadata

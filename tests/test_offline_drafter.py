@@ -10,8 +10,9 @@ import pytest
 
 from postmortem_widgets.incident.record import Incident, load_incident, parse_incident
 from postmortem_widgets.incident.timeline import incident_timeline
+from postmortem_widgets.sections import SECTIONS
 from postmortem_widgets.timeline.merge import build_timeline
-from postmortem_widgets.writing.drafters import SECTIONS, OfflineDrafter, generate_draft
+from postmortem_widgets.writing.drafters import OfflineDrafter, generate_draft
 from postmortem_widgets.writing.prompt import build_prompt
 from postmortem_widgets.writing.prose import count_sentences, prevention_items, starts_with_past_tense
 

@@ -13,13 +13,13 @@ from postmortem_widgets.incident.record import Incident, load_incident
 from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.review import (
     RULES,
-    SECTIONS,
     check_draft,
     load_draft,
     load_roster,
     parse_jargon,
     people_names,
 )
+from postmortem_widgets.sections import HEADINGS
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.merge import Timeline, build_timeline, parse_timeline
 
@@ -98,7 +98,7 @@ def test_seed_output_passes_with_people_in_the_timeline_and_a_roster(
 
 def test_seed_output_keeps_its_markdown_line_breaks(seed_text: str) -> None:
     lines = seed_text.splitlines()
-    assert [line for line in lines if line.startswith("## ")] == [f"## {s}" for s in SECTIONS]
+    assert [line for line in lines if line.startswith("## ")] == [f"## {s}" for s in HEADINGS]
     assert sum(line.startswith("- **") for line in lines) == 6
     assert [line[:3] for line in lines if line[:1].isdigit()] == ["1. ", "2. ", "3. "]
 

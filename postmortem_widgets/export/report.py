@@ -16,6 +16,8 @@ import nbformat
 from markdown_it import MarkdownIt
 from nbformat import NotebookNode, v4
 
+from ..sections import section_for_heading
+
 if TYPE_CHECKING:
     from ..incident.record import Incident
 
@@ -23,16 +25,6 @@ __all__ = ["METADATA_KEY", "Section", "build_report", "report_metadata", "report
 
 #: Where the incident lives in the notebook's and each cell's metadata.
 METADATA_KEY = "postmortem"
-
-#: The seed's six sections (as the reviewer names them) -> the stable slug the template styles.
-SECTION_SLUGS: dict[str, str] = {
-    "Summary": "summary",
-    "What Happened (Timeline)": "timeline",
-    "Why It Happened": "cause",
-    "How We Responded": "response",
-    "What We're Changing": "changes",
-    "Apology and Commitment": "apology",
-}
 
 
 @dataclass(frozen=True)
@@ -50,16 +42,10 @@ def _block_parser() -> MarkdownIt:
 
 
 def section_slug(heading: str) -> str:
-    """``What Happened (Timeline)`` -> ``timeline``; unknown headings get a slug of their words.
-
-    A heading is one of the seed's sections exactly when the reviewer says so (imported here, not at the
-    top: nbconvert loads this module for ``METADATA_KEY`` and need not load the reviewer).
-    """
-    from ..review.document import section_for_heading
-
+    """``What Happened (Timeline)`` -> ``timeline``; unknown headings get a slug of their words."""
     seed = section_for_heading(heading)
     if seed is not None:
-        return SECTION_SLUGS[seed]
+        return seed.slug
     return re.sub(r"[^a-z0-9]+", "-", heading.strip().lower()).strip("-")[:40] or "section"
 
 

@@ -13,13 +13,11 @@ from __future__ import annotations
 from ..privacy.names import load_roster, parse_roster, people_names
 from ..privacy.redact import Redaction, redact, redactor
 from .check import check_draft, load_draft
-from .document import SECTIONS
 from .jargon import load_jargon, parse_jargon
 from .model import RULES, Finding, Review, Rule
 
 __all__ = [
     "RULES",
-    "SECTIONS",
     "Finding",
     "Redaction",
     "Review",

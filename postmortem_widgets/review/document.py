@@ -13,56 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-SUMMARY = "Summary"
-TIMELINE = "What Happened (Timeline)"
-WHY = "Why It Happened"
-RESPONSE = "How We Responded"
-CHANGES = "What We're Changing"
-APOLOGY = "Apology and Commitment"
-#: The seed's six sections, in the seed's order.
-SECTIONS: tuple[str, ...] = (SUMMARY, TIMELINE, WHY, RESPONSE, CHANGES, APOLOGY)
+from ..sections import APOLOGY, CHANGES, EMPHASIS, section_for_heading, split_sentences
+
 #: Sections that state what happened: times, dates and durations in them are facts to check.
 #: What We're Changing and the Apology speak of the future ("every 5 minutes", "within 48 hours").
-FACT_SECTIONS_EXCLUDED: frozenset[str] = frozenset({CHANGES, APOLOGY})
-
-# Headings are matched loosely (case, apostrophes, a trailing colon, common variants), so a draft is
-# not failed for writing "What we are changing" or "Timeline".
-_HEADING_PATTERNS: dict[str, re.Pattern[str]] = {
-    SUMMARY: re.compile(r"(?:executive |incident )?summary|overview"),
-    TIMELINE: re.compile(r"what happened(?: \(timeline\)| and when)?|(?:incident )?timeline(?: of events)?"),
-    WHY: re.compile(r"why (?:it|this) happened|(?:the )?root cause|what caused (?:it|this|the \w+)"),
-    RESPONSE: re.compile(r"how we responded|our response|response"),
-    CHANGES: re.compile(
-        r"what we(?:'re| are| will be) (?:changing|doing(?: about it)?)|prevention|preventing a recurrence"
-        r"|changes we(?:'re| are) making|next steps"
-    ),
-    APOLOGY: re.compile(r"apology(?: and commitment)?|(?:our )?commitment|apology & commitment"),
-}
+FACT_SECTIONS_EXCLUDED: frozenset[str] = frozenset({CHANGES.heading, APOLOGY.heading})
 
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _ITEM_RE = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
-_EMPHASIS_RE = re.compile(r"\*+|(?<!\w)_{1,2}(?=\S)|(?<=\S)_{1,2}(?!\w)")
-_ABBREVIATIONS = frozenset((
-    "e.g", "i.e", "vs", "etc", "mr", "mrs", "ms", "dr", "inc", "ltd", "co", "st", "no", "approx", "a.m",
-    "p.m", "u.s", "fig", "est", "dept", "jr", "sr"
-))  # fmt: skip
-_SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$")
-
-
-def section_for_heading(text: str) -> str | None:
-    """The seed section a heading names, or ``None``.
-
-    >>> section_for_heading("What we are changing:"), section_for_heading("Appendix")
-    ("What We're Changing", None)
-    """
-    key = _EMPHASIS_RE.sub("", text).replace("’", "'").replace("‘", "'").strip().rstrip(":").strip().lower()
-    key = re.sub(r"^\d+[.)]\s*", "", key)
-    key = " ".join(key.split())
-    for name, pattern in _HEADING_PATTERNS.items():
-        if pattern.fullmatch(key):
-            return name
-    return None
 
 
 @dataclass(frozen=True)
@@ -98,7 +57,7 @@ class Document:
 
     def __init__(self, text: str) -> None:
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.plain = _EMPHASIS_RE.sub(lambda m: " " * len(m.group()), self.text)
+        self.plain = EMPHASIS.sub(lambda m: " " * len(m.group()), self.text)
         self.lines = self.text.split("\n")
         self.line_starts: list[int] = []
         offset = 0
@@ -138,29 +97,11 @@ class Document:
         return (b for b in self.blocks if b.kind in ("paragraph", "item"))
 
     def sentences(self, block: Block) -> list[Sentence]:
-        """The block's sentences, split at ., ! or ? before a capital (abbreviations excepted)."""
+        """The block's sentences (split by :func:`~.sections.split_sentences`), list marker skipped."""
         text = self.plain[block.start : block.end]
-        if block.kind == "item":
-            marker = _ITEM_RE.match(text)
-            skip = marker.end() if marker else 0
-        else:
-            skip = 0
-        out: list[Sentence] = []
-        begin = skip
-        for match in _SENTENCE_END_RE.finditer(text, skip):
-            word = re.search(r"([\w.]+)\.*$", text[begin : match.start()])
-            if match.group().startswith(".") and word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
-                continue
-            piece = text[begin : match.end()]
-            if piece.strip():
-                lead = len(piece) - len(piece.lstrip())
-                out.append(Sentence(block.start + begin + lead, block.start + match.end(), piece.strip()))
-            begin = match.end()
-        rest = text[begin:]
-        if rest.strip():
-            lead = len(rest) - len(rest.lstrip())
-            out.append(Sentence(block.start + begin + lead, block.end, rest.strip()))
-        return out
+        marker = _ITEM_RE.match(text) if block.kind == "item" else None
+        skip = marker.end() if marker else 0
+        return [Sentence(block.start + a, block.start + b, text[a:b]) for a, b in split_sentences(text, skip)]
 
     @cached_property
     def _code_blocks(self) -> list[Block]:
@@ -200,11 +141,12 @@ class Document:
             if heading:
                 close(index - 1)
                 level, text = len(heading.group(1)), heading.group(2)
-                seed = section_for_heading(text)
+                found = section_for_heading(text)
+                seed = found.heading if found is not None else None
                 if seed is not None:
                     section, section_level = seed, level
                 elif not section_level or level <= section_level:
-                    section, section_level = _EMPHASIS_RE.sub("", text).strip(), level
+                    section, section_level = EMPHASIS.sub("", text).strip(), level
                 self.headings.append(Heading(index + 1, level, text, seed))
                 self._section_lines.append(index + 1)
                 self._section_names.append(section)

@@ -15,12 +15,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..sections import SECTIONS
 from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, help_text
 from .generation import Generation
 
 OFFLINE, OPENAI = "offline", "openai"
 #: The seed's six sections: progress is how many of them the draft has so far.
-SECTION_COUNT = 6
+SECTION_COUNT = len(SECTIONS)
 
 
 def preview_html(text: str) -> str:

@@ -6,10 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ..sections import count_sentences, sentences
 from ..timeline.humanize import human_duration
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(])")
-
 
 _ITEM_SPLIT = re.compile(r";|\n")
 
@@ -40,14 +38,10 @@ def sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def count_sentences(text: str) -> int:
-    """Sentences in a paragraph (a full stop followed by a capital starts a new one)."""
-    text = " ".join(text.split())
-    return len(_SENTENCE_END.split(text)) if text else 0
-
-
 def first_sentence(text: str) -> str:
-    return _SENTENCE_END.split(" ".join(text.split()))[0]
+    """The first sentence of a paragraph (the whole text when it has one)."""
+    found = sentences(text)
+    return found[0] if found else ""
 
 
 def number_word(n: int) -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ...sections import CHANGES, SUMMARY, TIMELINE
 from ..clock import find_times, label_zone, leads, reads_as
-from ..document import CHANGES, SUMMARY, TIMELINE, sentence_around
+from ..document import sentence_around
 from ..model import Finding, finding
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
     if facts.detected is not None:
         when = f" (at {facts.clock(facts.detected)})"
 
-    timeline_items = doc.blocks_in(TIMELINE, "item")
+    timeline_items = doc.blocks_in(TIMELINE.heading, "item")
     detection_line = None
     if facts.detected is not None:
         for block in timeline_items:
@@ -83,7 +84,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
                 break
 
     if not any(p.search(prose) for p in ADMISSIONS):
-        summary = [h.line for h in doc.seed_headings() if h.section == SUMMARY]
+        summary = [h.line for h in doc.seed_headings() if h.section == SUMMARY.heading]
         line = detection_line or (summary[0] if summary else 1)
         out.append(
             finding(
@@ -97,7 +98,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
         )
     for pattern in CLAIMS:
         for m in pattern.finditer(text):
-            if doc.section_at(m.start()) == CHANGES or doc.is_code(m.start()):
+            if doc.section_at(m.start()) == CHANGES.heading or doc.is_code(m.start()):
                 continue
             before = text[max(0, m.start() - 40) : m.start()]
             if _NEGATION.search(before) or _CUSTOMER.search(sentence_around(text, m.start(), m.end())):
@@ -112,7 +113,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
                     section=doc.section_at(m.start()),
                 )
             )
-    headings = [h for h in doc.seed_headings() if h.section == TIMELINE]
+    headings = [h for h in doc.seed_headings() if h.section == TIMELINE.heading]
     if headings and timeline_items and facts.detected is not None and detection_line is None:
         out.append(
             finding(
@@ -121,7 +122,7 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
                 f"the timeline leaves out the customer's report{when}, our first signal",
                 "Add a bullet for it: the seed's second tip calls it the most uncomfortable and "
                 "most honest line.",
-                section=TIMELINE,
+                section=TIMELINE.heading,
             )
         )
     return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ...sections import SUMMARY, TIMELINE
 from ...timeline.humanize import human_date, human_duration, human_duration_adjective
 from ..clock import (
     DurationMention,
@@ -31,7 +32,7 @@ from ..clock import (
     settle_clock,
     writes_24h,
 )
-from ..document import FACT_SECTIONS_EXCLUDED, SUMMARY, TIMELINE, Document, sentence_around
+from ..document import FACT_SECTIONS_EXCLUDED, Document, sentence_around
 from ..model import WARNING, Finding, finding
 
 if TYPE_CHECKING:
@@ -126,12 +127,12 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
         zone, label = _zone(facts, mention)
         seconds = facts.seconds_in(zone)
         line = doc.line_at(mention.start)
-        if section != TIMELINE and facts.resolved is not None and _is_resolution(doc.plain, mention):
+        if section != TIMELINE.heading and facts.resolved is not None and _is_resolution(doc.plain, mention):
             resolved = facts.resolved
             if reads_as(resolved, zone, mention):
-                resolution_said = resolution_said or section == SUMMARY
+                resolution_said = resolution_said or section == SUMMARY.heading
                 continue
-            resolution_said = resolution_said or section == SUMMARY
+            resolution_said = resolution_said or section == SUMMARY.heading
             out.append(
                 finding(
                     "fact-resolution",
@@ -145,7 +146,7 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
             continue
         hits = matching(seconds, mention)
         if len(hits):
-            if section == SUMMARY and facts.resolved is not None:
+            if section == SUMMARY.heading and facts.resolved is not None:
                 resolution_said = resolution_said or reads_as(facts.resolved, zone, mention)
             continue
         out.append(
@@ -160,7 +161,7 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
                 section=section,
             )
         )
-    summary = [h for h in doc.seed_headings() if h.section == SUMMARY]
+    summary = [h for h in doc.seed_headings() if h.section == SUMMARY.heading]
     if summary and facts.resolved is not None and not resolution_said:
         out.append(
             finding(
@@ -168,7 +169,7 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
                 summary[0].line,
                 "the Summary does not say when the incident was resolved",
                 f"Say it was resolved at {facts.clock(facts.resolved)}.",
-                section=SUMMARY,
+                section=SUMMARY.heading,
                 severity=WARNING,
             )
         )
@@ -181,7 +182,7 @@ def _order(ctx: ReviewContext, twenty_four: bool) -> list[Finding]:
     out: list[Finding] = []
     previous: tuple[int, str, int] | None = None  # (UTC ns, text, line)
     days = sorted(facts.dates)
-    for block in doc.blocks_in(TIMELINE, "item"):
+    for block in doc.blocks_in(TIMELINE.heading, "item"):
         text = doc.block_text(block)
         mentions = settle_clock(find_times(text, facts.labels), twenty_four=twenty_four)
         if not mentions or not leads(text, mentions[0].start):
@@ -219,7 +220,7 @@ def _order(ctx: ReviewContext, twenty_four: bool) -> list[Finding]:
                         f"{mention.describe()} comes after {previous[1]} (line {previous[2]}), "
                         "which is later",
                         "Put the timeline bullets in chronological order.",
-                        section=TIMELINE,
+                        section=TIMELINE.heading,
                     )
                 )
         previous = (chosen, mention.describe(), block.line)

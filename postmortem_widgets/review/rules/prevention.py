@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..document import CHANGES
+from ...sections import CHANGES
 from ..model import WARNING, Finding, finding
 
 if TYPE_CHECKING:
@@ -89,14 +89,14 @@ def check_prevention(ctx: ReviewContext) -> list[Finding]:
                         "Name the specific thing being added, changed or removed, as the seed does: \"we're "
                         'adding a cache accuracy check to every deployment".',
                         section=section,
-                        severity=None if section == CHANGES else WARNING,
+                        severity=None if section == CHANGES.heading else WARNING,
                     )
                 )
-    headings = [h for h in doc.seed_headings() if h.section == CHANGES]
+    headings = [h for h in doc.seed_headings() if h.section == CHANGES.heading]
     if headings:
-        items = [b for b in doc.blocks_in(CHANGES, "item")]
+        items = [b for b in doc.blocks_in(CHANGES.heading, "item")]
         texts = [doc.block_text(b) for b in items] or [
-            s.text for b in doc.blocks_in(CHANGES, "paragraph") for s in doc.sentences(b)
+            s.text for b in doc.blocks_in(CHANGES.heading, "paragraph") for s in doc.sentences(b)
         ]
         if not any(CONCRETE.search(t) for t in texts):
             out.append(
@@ -106,7 +106,7 @@ def check_prevention(ctx: ReviewContext) -> list[Finding]:
                     "What We're Changing names no concrete change",
                     "List each change as a numbered item that names what is being added, changed or removed, "
                     'and when it runs ("every deployment", "every 5 minutes").',
-                    section=CHANGES,
+                    section=CHANGES.heading,
                 )
             )
     return out

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...sections import APOLOGY, HEADINGS, SUMMARY, TIMELINE
 from ..clock import find_times, leads
-from ..document import APOLOGY, SECTIONS, SUMMARY, TIMELINE, Document
+from ..document import Document
 from ..model import Finding, finding
 
 if TYPE_CHECKING:
@@ -21,8 +22,8 @@ def _heading_suggestion(doc: Document, name: str) -> str:
         bare = line.strip().strip("*_").strip().rstrip(":").strip()
         if bare.lower() == name.lower() and line.strip() != bare:
             return f"Line {index + 1} looks like this section's title: make it a heading, '## {name}'."
-    position = SECTIONS.index(name)
-    after = SECTIONS[position - 1] if position else None
+    position = HEADINGS.index(name)
+    after = HEADINGS[position - 1] if position else None
     where = f"after '{after}'" if after else "at the top"
     return f"Add a '## {name}' section {where}."
 
@@ -30,10 +31,10 @@ def _heading_suggestion(doc: Document, name: str) -> str:
 def _missing(doc: Document) -> list[Finding]:
     present = {h.section for h in doc.seed_headings()}
     out = []
-    for name in SECTIONS:
+    for name in HEADINGS:
         if name in present:
             continue
-        later = [h.line for h in doc.seed_headings() if h.section in SECTIONS[SECTIONS.index(name) + 1 :]]
+        later = [h.line for h in doc.seed_headings() if h.section in HEADINGS[HEADINGS.index(name) + 1 :]]
         line = min(later) if later else len(doc.lines)
         out.append(
             finding(
@@ -54,7 +55,7 @@ def _order(doc: Document) -> list[Finding]:
     for heading in doc.seed_headings():
         name = heading.section
         assert name is not None
-        index = SECTIONS.index(name)
+        index = HEADINGS.index(name)
         if name in seen:
             out.append(
                 finding(
@@ -72,8 +73,8 @@ def _order(doc: Document) -> list[Finding]:
                 finding(
                     "section-order",
                     heading.line,
-                    f"'{name}' comes after '{SECTIONS[furthest]}'",
-                    "Put the sections in the seed's order: " + "; ".join(SECTIONS) + ".",
+                    f"'{name}' comes after '{HEADINGS[furthest]}'",
+                    "Put the sections in the seed's order: " + "; ".join(HEADINGS) + ".",
                     section=name,
                 )
             )
@@ -92,12 +93,12 @@ def _length(doc: Document, name: str, bounds: tuple[int, int], rule: str) -> lis
     if len(sentences) > high:
         line = doc.line_at(sentences[high].start)
         advice = f"Cut it to {high} at most: keep what happened, who was affected and when it was resolved."
-        if name == APOLOGY:
+        if name == APOLOGY.heading:
             advice = f"Cut it to {high} at most: one apology, one honest admission, one commitment."
     else:
         line = headings[0].line
         advice = f"Write at least {low}."
-        if name == SUMMARY:
+        if name == SUMMARY.heading:
             advice += " Say what happened, who was affected and when it was resolved."
         else:
             advice += " Apologise once, plainly, and state a commitment."
@@ -109,7 +110,7 @@ def _length(doc: Document, name: str, bounds: tuple[int, int], rule: str) -> lis
 
 def _bullets(ctx: ReviewContext) -> list[Finding]:
     doc = ctx.doc
-    items = doc.blocks_in(TIMELINE, "item")
+    items = doc.blocks_in(TIMELINE.heading, "item")
     out = []
     for block in items:
         text = doc.block_text(block)
@@ -122,7 +123,7 @@ def _bullets(ctx: ReviewContext) -> list[Finding]:
                 block.line,
                 "this timeline bullet does not start with a time",
                 "Write each bullet as '- **9:14am ET:** what happened', in the incident's time zone.",
-                section=TIMELINE,
+                section=TIMELINE.heading,
             )
         )
     return out
@@ -133,7 +134,7 @@ def check_structure(ctx: ReviewContext) -> list[Finding]:
     return [
         *_missing(doc),
         *_order(doc),
-        *_length(doc, SUMMARY, SUMMARY_SENTENCES, "summary-length"),
-        *_length(doc, APOLOGY, APOLOGY_SENTENCES, "apology-length"),
+        *_length(doc, SUMMARY.heading, SUMMARY_SENTENCES, "summary-length"),
+        *_length(doc, APOLOGY.heading, APOLOGY_SENTENCES, "apology-length"),
         *_bullets(ctx),
     ]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import DraftConfigError
 from .base import Drafter, DraftResult, DraftStream, generate_draft
-from .offline import SECTIONS, OfflineDrafter
+from .offline import OfflineDrafter
 
 if TYPE_CHECKING:
     from .openai_compat import OpenAIDrafter, scrub
@@ -55,7 +55,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DRAFTERS",
-    "SECTIONS",
     "DraftResult",
     "DraftStream",
     "Drafter",

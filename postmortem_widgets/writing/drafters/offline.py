@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ...sections import SECTIONS
 from .base import DraftResult, DraftStream
 
 if TYPE_CHECKING:
     from ...incident.record import Incident
     from ...timeline.merge import Timeline
     from ..prompt import Prompt
-
-#: The seed's six sections, in order: ``templates/drafts/<name>.md.j2``.
-SECTIONS: tuple[str, ...] = ("summary", "timeline", "why", "response", "changes", "apology")
 
 
 class OfflineDrafter:
@@ -36,7 +34,7 @@ class OfflineDrafter:
         facts = build_facts(incident, timeline)
         env = text_environment()
         context = {"f": facts, "i": facts.incident}
-        return [env.get_template(f"drafts/{name}.md.j2").render(context).strip() + "\n" for name in SECTIONS]
+        return [env.get_template(s.template).render(context).strip() + "\n" for s in SECTIONS]
 
     def stream(self, incident: Incident, timeline: Timeline, prompt: Prompt | None = None) -> DraftStream:
         sections = self.render(incident, timeline)
