@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
-from postmortem_widgets.app.session import Debouncer, Session, parse_clock_or_time, safe_name
+from postmortem_widgets.app.session import Debouncer, Session, safe_name
 from postmortem_widgets.errors import InputError, MilestoneError
 from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.incident.timeline import readable_date
+from postmortem_widgets.timeline.milestones import milestone_time
 
 DAY = date(2024, 4, 15)
 
@@ -31,7 +32,7 @@ DAY = date(2024, 4, 15)
     ],
 )
 def test_typed_milestone_times(text: str, expected: str) -> None:
-    assert str(parse_clock_or_time(text, tz="America/New_York", day=DAY, name="detected")) == expected
+    assert str(milestone_time("detected", text, tz="America/New_York", day=DAY)) == expected
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,7 @@ def test_typed_milestone_times(text: str, expected: str) -> None:
 )
 def test_bad_typed_times(text: str, day: date | None, message: str) -> None:
     with pytest.raises(MilestoneError) as info:
-        parse_clock_or_time(text, tz="America/New_York", day=day, name="detected")
+        milestone_time("detected", text, tz="America/New_York", day=day)
     assert info.value.message == message
 
 

@@ -40,12 +40,7 @@ T = TypeVar("T")
 UPLOADS = "uploads"
 #: The draft as last typed (autosaved), in the drafts folder beside the numbered versions.
 WORKING = "working.md"
-_CLOCK = re.compile(
-    r"^\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?m?\.?\s*$|^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$",
-    re.I,
-)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
-_TYPE_HINT = "type a clock time (10:15am) or a date and time (2024-04-15 10:15)"
 
 
 @dataclass
@@ -75,46 +70,6 @@ def safe_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     cleaned = _UNSAFE.sub("_", base).lstrip(".")
     return cleaned or "upload"
-
-
-def parse_clock_or_time(text: str, *, tz: str, day: Date | None, name: str) -> pd.Timestamp:
-    """A milestone typed by the analyst: ``10:15am`` / ``10:15`` on the incident's day, or a full date-time.
-
-    Naive values are read in the incident's zone; the result is UTC.
-    """
-    import pandas as pd
-
-    from ..timeline.milestones import parse_override
-    from ..timeline.timeparse import resolve_zone
-
-    zone = resolve_zone(tz)
-    match = _CLOCK.match(text)
-    if match:
-        if day is None:
-            raise MilestoneError(
-                f"{text.strip()!r} has no date and the timeline has none yet",
-                hint="type a full time such as 2024-04-15 10:15",
-            )
-        if match[1] is not None:
-            hour, minute, second = int(match[1]), int(match[2] or 0), int(match[3] or 0)
-            if not 1 <= hour <= 12:
-                raise MilestoneError(f"{text.strip()!r} is not a clock time", hint="e.g. 10:15am or 22:15")
-            hour = hour % 12 + (12 if match[4].lower() == "p" else 0)
-        else:
-            hour, minute, second = int(match[5]), int(match[6]), int(match[7] or 0)
-        if hour > 23 or minute > 59 or second > 59:
-            raise MilestoneError(f"{text.strip()!r} is not a clock time", hint="e.g. 10:15am or 22:15")
-        local = pd.Timestamp(
-            year=day.year, month=day.month, day=day.day, hour=hour, minute=minute, second=second
-        )
-        return local.tz_localize(zone).tz_convert("UTC")
-    try:  # a full date-time reads as the incident file's ``milestones:`` do
-        _, ts = parse_override(f"{name}={text}", tz=zone.key)
-    except MilestoneError as exc:
-        raise MilestoneError(exc.message, hint=_TYPE_HINT) from None
-    if ts is None or ts is pd.NaT:
-        raise MilestoneError(f"cannot read {text.strip()!r} as a time for {name}", hint=_TYPE_HINT)
-    return ts
 
 
 class Debouncer:
@@ -454,7 +409,7 @@ class Session:
 
     def set_milestone(self, name: str, value: str | pd.Timestamp | None) -> None:
         """Set a milestone by hand: a time, a typed clock time, or ``None``/``""`` to go back to the rule."""
-        from ..timeline.milestones import NAMES, iso_utc
+        from ..timeline.milestones import NAMES, iso_utc, milestone_time
 
         if name not in NAMES:
             raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
@@ -462,9 +417,7 @@ class Session:
             self.incident.milestones.pop(name, None)
         else:
             if isinstance(value, str):
-                ts = parse_clock_or_time(
-                    value, tz=self.incident.timezone or "UTC", day=self._day(), name=name
-                )
+                ts = milestone_time(name, value, tz=self.incident.timezone or "UTC", day=self._day())
             else:
                 ts = value.tz_convert("UTC")
             self.incident.milestones[name] = iso_utc(ts) or ""
@@ -616,4 +569,4 @@ class Session:
         return self.store.diff(a, b)
 
 
-__all__ = ["UPLOADS", "WORKING", "Debouncer", "InputStatus", "Session", "parse_clock_or_time", "safe_name"]
+__all__ = ["UPLOADS", "WORKING", "Debouncer", "InputStatus", "Session", "safe_name"]

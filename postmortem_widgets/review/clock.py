@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from ..timeline.clock import clock_hour, clock_of, clock_pattern
 from ..timeline.timeparse import ZONE_ALIASES, resolve_zone
 
 # --- clock times ----------------------------------------------------------------------------------
@@ -38,8 +39,7 @@ class TimeMention:
         if self.ampm == "24h":
             return [self.hour * 3600 + self.minute * 60]
         if self.ampm:
-            hour = self.hour % 12 + (12 if self.ampm == "pm" else 0)
-            return [hour * 3600 + self.minute * 60]
+            return [clock_hour(self.hour, self.ampm) * 3600 + self.minute * 60]
         readings = [self.hour]
         if 1 <= self.hour < 12:
             readings.append(self.hour + 12)
@@ -59,11 +59,7 @@ _FIXED_RE = re.compile(r"(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?")
 def _time_regex(labels: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join([_FIXED_LABEL, *sorted(map(re.escape, labels), key=len, reverse=True)])
     return re.compile(
-        r"(?<![\w:.,/])"
-        r"(?:(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
-        r"(?:\s?(?P<ampm>[AaPp])\.?\s?[Mm]\b\.?)?"
-        r"|(?P<h2>1[0-2]|0?[1-9])\s?(?P<ampm2>[AaPp])\.?\s?[Mm]\b\.?)"
-        r"(?:\s?\(?(?P<label>" + alternatives + r")\)?(?![\w]))?"
+        r"(?<![\w:.,/])" + clock_pattern() + r"(?:\s?\(?(?P<label>" + alternatives + r")\)?(?![\w]))?"
     )
 
 
@@ -100,13 +96,12 @@ def find_times(text: str, labels: Iterable[str]) -> list[TimeMention]:
     """Clock times in ``text``; a range's first time takes the second's label ("9:14 - 11:47am ET")."""
     found: list[TimeMention] = []
     for m in _time_regex(tuple(labels)).finditer(text):
-        if m.group("h") is not None:
-            hour, minute, ampm = int(m.group("h")), int(m.group("m")), (m.group("ampm") or "").lower()
-        else:
-            hour, minute, ampm = int(m.group("h2")), 0, m.group("ampm2").lower()
-        ampm = {"a": "am", "p": "pm"}.get(ampm, "")
-        if ampm and not 1 <= hour <= 12:
-            continue
+        try:
+            clock_of(m)
+        except ValueError:
+            continue  # "13pm", "25:00": not a time a reader would take as one
+        hour, minute = int(m["hour"]), int(m["minute"] or 0)
+        ampm = {"a": "am", "p": "pm"}.get((m["meridiem"] or "").lower(), "")
         found.append(TimeMention(m.start(), m.end(), m.group(), hour, minute, ampm, m.group("label") or ""))
     for i in range(len(found) - 2, -1, -1):
         first, second = found[i], found[i + 1]
@@ -115,8 +110,8 @@ def find_times(text: str, labels: Iterable[str]) -> list[TimeMention]:
             ampm = first.ampm
             if not ampm and second.ampm and first.hour <= 12:
                 # "9:14 - 11:47am": only borrow the meridiem when it keeps the range in order.
-                hour = first.hour % 12 + (12 if second.ampm == "pm" else 0)
-                end = second.hour % 12 + (12 if second.ampm == "pm" else 0)
+                hour = clock_hour(first.hour, second.ampm) if 1 <= first.hour <= 12 else first.hour
+                end = clock_hour(second.hour, second.ampm)
                 ampm = second.ampm if hour <= end else ""
             found[i] = TimeMention(first.start, first.end, first.text, first.hour, first.minute, ampm, label)
     return found

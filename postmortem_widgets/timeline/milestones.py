@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date as Date
 
 import numpy as np
 import pandas as pd
 
 from ..errors import MilestoneError
 from . import events as ev
+from .clock import CLOCK_RE, clock_of
 from .timeparse import resolve_zone
 
 NAMES: tuple[str, ...] = ("started", "detected", "acknowledged", "identified", "mitigated", "resolved")
@@ -198,8 +200,55 @@ def apply_overrides(
     return replace(milestones, reasons=reasons, **changes)  # type: ignore[arg-type]
 
 
-def parse_override(text: str, *, tz: str | None = None) -> tuple[str, pd.Timestamp | None]:
-    """Parse ``NAME=TIME`` from ``--set``; naive times need ``tz``; ``NAME=`` clears the milestone.
+_TIME_HINT = "use ISO 8601 (2025-03-03T14:09:55Z), a date and time (2024-04-15 10:15) or a clock (10:15am)"
+
+
+def milestone_time(name: str, text: str, *, tz: str | None = None, day: Date | None = None) -> pd.Timestamp:
+    """A milestone's time as a person writes it, in UTC.
+
+    ISO 8601 with a zone is exact; a date and time without one is read in ``tz``; a clock time (``10:15am``,
+    ``22:15``) falls on ``day`` in ``tz``. Raises :class:`MilestoneError` saying what to write instead.
+
+    >>> milestone_time("detected", "9:42am", tz="America/New_York", day=Date(2024, 4, 15))
+    Timestamp('2024-04-15 13:42:00+0000', tz='UTC')
+    """
+    value = text.strip()
+    match = CLOCK_RE.match(value)
+    if match:
+        try:
+            hour, minute, second = clock_of(match)
+        except ValueError:
+            raise MilestoneError(f"{value!r} is not a clock time", hint="e.g. 10:15am or 22:15") from None
+        if day is None:
+            raise MilestoneError(
+                f"{value!r} has no date and the timeline has none yet",
+                hint="write a full time such as 2024-04-15 10:15",
+            )
+        if not tz:
+            raise MilestoneError(f"the time for {name} has no zone", hint="pass --tz ZONE")
+        local = pd.Timestamp(
+            year=day.year, month=day.month, day=day.day, hour=hour, minute=minute, second=second
+        )
+        return local.tz_localize(resolve_zone(tz)).tz_convert("UTC")
+    try:
+        ts: pd.Timestamp | None = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        raise MilestoneError(f"cannot read {value!r} as a time for {name}", hint=_TIME_HINT)
+    if ts.tzinfo is None:
+        if not tz:
+            raise MilestoneError(
+                f"the time for {name} has no zone", hint="add Z or an offset, or pass --tz ZONE"
+            )
+        ts = ts.tz_localize(resolve_zone(tz))
+    return ts.tz_convert("UTC")
+
+
+def parse_override(
+    text: str, *, tz: str | None = None, day: Date | None = None
+) -> tuple[str, pd.Timestamp | None]:
+    """Parse ``NAME=TIME`` from ``--set``; ``NAME=`` clears the milestone (see :func:`milestone_time`).
 
     >>> parse_override("detected=2025-03-03T14:09:55Z")
     ('detected', Timestamp('2025-03-03 14:09:55+0000', tz='UTC'))
@@ -212,19 +261,6 @@ def parse_override(text: str, *, tz: str | None = None) -> tuple[str, pd.Timesta
         )
     if name not in NAMES and name != "detected_by":
         raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
-    value = value.strip()
-    if not value:
+    if not value.strip():
         return name, None
-    try:
-        ts = pd.Timestamp(value)
-    except ValueError:
-        raise MilestoneError(
-            f"cannot read {value!r} as a time for {name}", hint="use ISO 8601, e.g. 2025-03-03T14:09:55Z"
-        ) from None
-    if ts.tzinfo is None:
-        if not tz:
-            raise MilestoneError(
-                f"the time for {name} has no zone", hint="add Z or an offset, or pass --tz ZONE"
-            )
-        ts = ts.tz_localize(resolve_zone(tz))
-    return name, ts.tz_convert("UTC")
+    return name, milestone_time(name, value, tz=tz, day=day)

@@ -44,6 +44,7 @@ import pyarrow.compute as pc
 from ...errors import InputError, MissingColumnError
 from .. import events as ev
 from ..classify import classify_codes
+from ..clock import CLOCK_RE
 from ..sources import FileSource, Source
 from ..timeparse import MAX_TIME, MIN_TIME, epoch_to_utc, parse_times
 from . import Importer, ImportOptions, register
@@ -131,7 +132,6 @@ KIND_VALUES: dict[str, str] = {
 }
 
 _DATE_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
-_CLOCK_RE = r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[aApP]\.?[mM]\.?)?$"
 
 
 def _norm(name: str) -> str:
@@ -182,7 +182,7 @@ def _content(column: pa.ChunkedArray) -> str | None:
     if not values:
         return None
     series = pd.Series(values, dtype="str")
-    if series.str.match(_CLOCK_RE).mean() >= 0.8:
+    if series.str.match(CLOCK_RE.pattern).mean() >= 0.8:
         return "clock"
     dated = series[series.str.contains(_DATE_RE)]
     if len(dated) < 0.8 * len(series):

@@ -22,6 +22,7 @@ import pandas as pd
 from ...errors import InputError, NaiveTimeError
 from .. import events as ev
 from ..classify import classify_text
+from ..clock import clock_of, clock_pattern
 from ..sources import Source
 from ..timeparse import ZONE_ALIASES, parse_date, resolve_zone
 from . import Importer, ImportOptions, register
@@ -30,8 +31,9 @@ _ZONES = "|".join(sorted((re.escape(z) for z in ZONE_ALIASES), key=len, reverse=
 LINE_RE = re.compile(
     r"""^\s*(?:[-*•|>]\s*)*(?:\*\*|__)?\[?\s*
     (?:(?P<date>\d{4}-\d{2}-\d{2})[ T])?
-    (?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?
-    \s*(?P<ampm>[ap]\.?\s?m\.?)?
+    (?P<clock>"""
+    + clock_pattern()
+    + r""")
     (?:\s*(?P<zone>(?:"""
     + _ZONES
     + r""")(?![A-Za-z])|[+-]\d{2}:?\d{2}))?
@@ -74,15 +76,10 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
         if not match:
             skipped.append(number)
             continue
-        hour, minute = int(match["h"]), int(match["m"])
-        second = int(match["s"] or 0)
-        if match["ampm"]:
-            pm = match["ampm"].lower().startswith("p")
-            if not 1 <= hour <= 12:
-                raise InputError(f"{line.strip()!r} is not a valid time", file=source.name, line=number)
-            hour = hour % 12 + (12 if pm else 0)
-        if hour > 23 or minute > 59:
-            raise InputError(f"{line.strip()!r} is not a valid time", file=source.name, line=number)
+        try:
+            hour, minute, second = clock_of(match)
+        except ValueError:
+            raise InputError(f"{line.strip()!r} is not a valid time", file=source.name, line=number) from None
         if match["date"]:
             base = parse_date(match["date"])
         day = base
@@ -106,7 +103,7 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
         if previous is not None and not match["date"] and local < previous:
             local += timedelta(days=1)
             warnings.append(
-                f"line {number}: {match['h']}:{match['m']} is earlier than the line before; "
+                f"line {number}: {match['clock'].strip()} is earlier than the line before; "
                 "read as the next day"
             )
         previous = local
