@@ -8,6 +8,7 @@
       0001-2026-11-26T201500Z.json   who, when, which drafter or model, prompt hash, review summary
       0002-2026-11-26T203012Z.md
       ...
+      working.md                     the draft as last typed (not a version), and working.json: its base
 
 Nothing is lost:
 
@@ -44,11 +45,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DRAFTS_DIR",
+    "WORKING",
     "DraftConflictError",
     "DraftStore",
     "DraftStoreError",
     "DraftVersion",
     "DraftVersionNotFoundError",
+    "WorkingCopy",
     "default_author",
     "review_summary",
     "text_hash",
@@ -60,6 +63,9 @@ CONFLICTS_DIR = "conflicts"
 LOCK_FILE = ".lock"
 TIME_FORMAT = "%Y-%m-%dT%H%M%SZ"
 _VERSION_NAME = re.compile(r"^(\d{4,})-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.(md|json)$")
+
+#: The draft as last typed, beside the numbered versions, and its sidecar (which version it was edited from).
+WORKING = "working.md"
 
 #: Temporary files start with this, so listings skip them and :meth:`DraftStore.leftovers` finds them.
 TEMP_PREFIX = ".tmp-"
@@ -170,6 +176,18 @@ class DraftVersion:
             "note": self.note,
             **self.extra,
         }
+
+
+@dataclass(frozen=True)
+class WorkingCopy:
+    """The draft as last typed: its text, the version it was edited from (0: none) and its hash.
+
+    The hash is what a writer was loaded at, so a later save can tell that someone else changed the file.
+    """
+
+    text: str
+    base: int
+    sha256: str
 
 
 _KNOWN = {"version", "file", "created", "author", "sha256", "drafter", "model", "prompt_hash", "review",
@@ -284,7 +302,34 @@ class DraftStore:
             return []
         return sorted(p for p in self.folder.iterdir() if p.name.startswith(TEMP_PREFIX))
 
+    @property
+    def working_path(self) -> Path:
+        return self.folder / WORKING
+
+    def read_working(self) -> WorkingCopy | None:
+        """The working copy, or ``None`` when nothing was typed since the last version."""
+        try:
+            text = self.working_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        base = 0
+        latest = None
+        try:
+            meta = json.loads(self.working_path.with_suffix(".json").read_text(encoding="utf-8"))
+            base = int(meta.get("base", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            latest = self.latest()
+            base = latest.number if latest is not None else 0
+        return WorkingCopy(text=text, base=base, sha256=text_hash(text))
+
     # Writing -------------------------------------------------------------------------------------
+
+    def write_working(self, text: str, *, base: int) -> WorkingCopy:
+        """Write the working copy atomically: the sidecar (its base version) first, then the text."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps({"base": base}).encode("utf-8"))
+        atomic_write_bytes(self.working_path, text.encode("utf-8"))
+        return WorkingCopy(text=text, base=base, sha256=text_hash(text))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

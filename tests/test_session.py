@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
-from postmortem_widgets.app.session import Debouncer, Session, safe_name
+from postmortem_widgets.app.session import Session, safe_name
 from postmortem_widgets.errors import InputError, MilestoneError
 from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.incident.timeline import readable_date
 from postmortem_widgets.timeline.milestones import milestone_time
+from postmortem_widgets.ui.debouncer import Debouncer
 
 DAY = date(2024, 4, 15)
 

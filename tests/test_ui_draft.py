@@ -120,7 +120,7 @@ def test_debounced_autosave_writes_once_after_a_pause(tmp_path: Path) -> None:
     working = path.parent / "drafts" / "working.md"
     assert not working.exists()
     assert "Unsaved changes" in step.saved.value
-    ws.session.autosave._timer.join(2)  # type: ignore[union-attr]
+    step.autosave._timer.join(2)  # type: ignore[union-attr]
     assert working.read_text() == "abc"
 
 

@@ -8,12 +8,10 @@ the incident file (never kept in the notebook) and every change is saved to the 
 
 from __future__ import annotations
 
-import atexit
 import dataclasses
 import os
 import re
 import threading
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -38,8 +36,6 @@ T = TypeVar("T")
 
 #: Folder, next to the incident file, that uploads are written to.
 UPLOADS = "uploads"
-#: The draft as last typed (autosaved), in the drafts folder beside the numbered versions.
-WORKING = "working.md"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -72,64 +68,10 @@ def safe_name(name: str) -> str:
     return cleaned or "upload"
 
 
-class Debouncer:
-    """Call ``fn`` once, ``delay`` seconds after the last :meth:`poke`, so typing saves once per pause.
-
-    :meth:`flush` runs a pending call at once (before a version is saved, or when the kernel stops).
-    A ``delay`` of 0 calls at every poke, which is what tests want.
-    """
-
-    def __init__(self, fn: Callable[[], None], delay: float) -> None:
-        self.fn = fn
-        self.delay = delay
-        self._timer: threading.Timer | None = None
-        self._pending = False
-        self._lock = threading.Lock()
-        _DEBOUNCERS.add(self)
-
-    def poke(self) -> None:
-        with self._lock:
-            self._pending = True
-            if self._timer is not None:
-                self._timer.cancel()
-            if self.delay > 0:
-                self._timer = threading.Timer(self.delay, self.flush)
-                self._timer.daemon = True
-                self._timer.start()
-                return
-        self.flush()
-
-    @property
-    def pending(self) -> bool:
-        return self._pending
-
-    def flush(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if not self._pending:
-                return
-            self._pending = False
-        self.fn()
-
-
-#: Every live debouncer, flushed when the kernel stops (weakly held, so a closed session can be freed).
-_DEBOUNCERS: weakref.WeakSet[Debouncer] = weakref.WeakSet()
-
-
-@atexit.register
-def _flush_all() -> None:
-    for debouncer in list(_DEBOUNCERS):
-        debouncer.flush()
-
-
 class Session:
     """The state of one incident in the workspace; every method saves what it changed."""
 
-    def __init__(
-        self, incident: Incident, path: Path, *, store: DraftStore | None = None, autosave_delay: float = 1.0
-    ) -> None:
+    def __init__(self, incident: Incident, path: Path, *, store: DraftStore | None = None) -> None:
         self.incident = incident
         self.path = Path(path)
         self.statuses: list[InputStatus] = []
@@ -145,9 +87,12 @@ class Session:
         #: The draft in the editor, and the version it was edited from (0: no version existed).
         self.draft = ""
         self.draft_base = 0
+        #: Typed text not yet in the working copy (the editor saves it after a pause, or :meth:`flush`).
+        self.draft_dirty = False
         self.draft_saved_at: float | None = None
-        self.autosave = Debouncer(self.save_working, autosave_delay)  # flushed at exit too
-        #: Called after each autosave of the draft (the editor shows when it was saved).
+        #: The hash of the working copy as this session last read or wrote it.
+        self.working_hash: str | None = None
+        #: Called after each save of the working copy (the editor shows when it was saved).
         self.on_draft_saved: list[Callable[[], None]] = []
         self._load_draft()
 
@@ -462,47 +407,40 @@ class Session:
 
     @property
     def working_path(self) -> Path:
-        return self.store.folder / WORKING
+        return self.store.working_path
 
     def _load_draft(self) -> None:
-        """The autosaved working copy if there is one, else the latest version, else nothing."""
-        import json
-
+        """The working copy if there is one, else the latest version, else nothing."""
+        working = self.store.read_working()
+        if working is not None:
+            self.draft, self.draft_base, self.working_hash = working.text, working.base, working.sha256
+            return
         latest = self.store.latest()
         self.draft_base = latest.number if latest is not None else 0
         self.draft = latest.read_text() if latest is not None else ""
-        meta_path = self.working_path.with_suffix(".json")
-        if self.working_path.exists():
-            self.draft = self.working_path.read_text(encoding="utf-8")
-            try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-                self.draft_base = int(meta.get("base", self.draft_base))
-            except (OSError, ValueError, TypeError):
-                pass
 
     def set_draft(self, text: str) -> None:
-        """The editor's text changed: keep it, and autosave it after a pause."""
+        """The editor's text changed: keep it; it reaches the working copy at the next :meth:`flush`."""
         if text == self.draft:
             return
         self.draft = text
-        self.autosave.poke()
+        self.draft_dirty = True
 
     def save_working(self) -> None:
-        """Write the working copy (and which version it was edited from) atomically."""
-        import json
+        """Write the working copy (and which version it was edited from) through the store."""
         import time
 
         with self._lock:
-            meta = {"base": self.draft_base}
-            atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
-            atomic_write_bytes(self.working_path, self.draft.encode("utf-8"))
+            self.working_hash = self.store.write_working(self.draft, base=self.draft_base).sha256
+            self.draft_dirty = False
             self.draft_saved_at = time.time()
         for listener in self.on_draft_saved:
             listener()
 
     def flush(self) -> None:
-        """Save anything typed that is still waiting for its autosave."""
-        self.autosave.flush()
+        """Save anything typed that is not in the working copy yet."""
+        if self.draft_dirty:
+            self.save_working()
 
     def versions(self) -> list[DraftVersion]:
         return self.store.versions()
@@ -569,4 +507,4 @@ class Session:
         return self.store.diff(a, b)
 
 
-__all__ = ["UPLOADS", "WORKING", "Debouncer", "InputStatus", "Session", "safe_name"]
+__all__ = ["UPLOADS", "InputStatus", "Session", "safe_name"]

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 
 from ..sections import SECTIONS
 from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, help_text
+from .debouncer import Debouncer
 from .generation import Generation
 
 OFFLINE, OPENAI = "offline", "openai"
@@ -48,8 +49,11 @@ class DraftStep(Step):
         env: Mapping[str, str] | None = None,
         interval: float = 0.1,
         make_drafter: Callable[..., Any] | None = None,
+        autosave_delay: float = 1.0,
     ) -> None:
         super().__init__(ctx)
+        #: Typing reaches the working copy once per pause (and when the kernel stops).
+        self.autosave = Debouncer(self.session.flush, autosave_delay)
         self.env = os.environ if env is None else env
         self.make_drafter = make_drafter
         self.interval = interval
@@ -289,12 +293,13 @@ class DraftStep(Step):
         if self._quiet or self.running:
             return
         self.session.set_draft(change["new"])
+        self.autosave.poke()
         self.preview.value = preview_html(change["new"])
         self.ctx.notify(EDITED)
         self._draw_saved()
 
     def _draw_saved(self) -> None:
-        pending = self.session.autosave.pending
+        pending = self.autosave.pending or self.session.draft_dirty
         at = self.session.draft_saved_at
         if pending:
             text = "Unsaved changes: autosaving ..."
@@ -318,6 +323,7 @@ class DraftStep(Step):
     def close_step(self) -> None:
         if self.generation is not None:
             self.generation.stop()
+        self.autosave.flush()
         self.session.flush()
 
 
