@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..timeline.events import ImportResult
     from ..timeline.merge import Timeline
     from ..timeline.sources import Source
+    from ..writing.drafters.base import Outcome
     from ..writing.prompt import Prompt
 
 T = TypeVar("T")
@@ -455,6 +456,25 @@ class Session:
             return check_draft(self.draft, self.filled(), self.timeline, roster=roster)
 
         return self._cached("review", (self.draft, *self._values()), check)
+
+    def accept_generation(
+        self,
+        outcome: Outcome,
+        *,
+        drafter: str | None = None,
+        model: str | None = None,
+        prompt_hash: str | None = None,
+    ) -> DraftVersion | None:
+        """Take a finished generation's text into the draft; a complete one is saved as a version.
+
+        Returns that version, or ``None`` for a stopped, cut-off or failed run (its text stays in the
+        working copy, where the author can finish it).
+        """
+        self.draft = outcome.text
+        self.save_working()
+        if not outcome.accepted:
+            return None
+        return self.save_version(note="generated", drafter=drafter, model=model, prompt_hash=prompt_hash)
 
     def keep_draft(self, note: str) -> DraftVersion | None:
         """Save the draft as a version before it is replaced, unless it is empty or already the latest."""

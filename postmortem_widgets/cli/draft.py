@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from .._fs import atomic_write_text
-from ..writing.drafters import DRAFTERS, get_drafter
+from ..writing.drafters import DRAFTERS, finish, get_drafter
 from ._common import load_inputs
 from .prompt import add_incident_options, assemble
 
@@ -52,13 +52,14 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
     for warning in timeline.warnings:
         print(f"postmortem draft: warning: {warning}", file=sys.stderr)
-    if not result.complete:
+    outcome = finish(result, text=result.text)
+    if not outcome.accepted:
         where = ""
         if args.output:
             partial = Path(args.output + ".partial")
-            atomic_write_text(partial, result.text)
+            atomic_write_text(partial, outcome.text)
             where = f"; the partial text is in {partial}, and {args.output} was left as it was"
-        print(f"postmortem draft: error: the draft is incomplete: {result.problem}{where}", file=sys.stderr)
+        print(f"postmortem draft: error: the draft is incomplete: {outcome.problem}{where}", file=sys.stderr)
         return EXIT_INCOMPLETE
     if args.output:
         atomic_write_text(

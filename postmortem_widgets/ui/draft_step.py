@@ -245,31 +245,30 @@ class DraftStep(Step):
     def _on_finished(
         self, text: str, error: BaseException | None, stopped: bool, stream: Any, drafter: Any, prompt: Any
     ) -> None:
+        from ..writing.drafters import FAILED, STOPPED, finish
+
         try:
             self._set_running(False)
-            session = self.session
-            session.draft = text
-            session.save_working()
-            result = getattr(stream, "result", None)
+            outcome = finish(getattr(stream, "result", None), text=text, error=error, stopped=stopped)
+            version = self.session.accept_generation(
+                outcome,
+                drafter=getattr(drafter, "name", None),
+                model=getattr(drafter, "model", None),
+                prompt_hash=prompt.digest,
+            )
             elapsed = self.generation.elapsed() if self.generation else 0.0
-            if error is not None:
+            if outcome.kind == FAILED and outcome.error is not None:
                 kept = f" The {len(text):,} characters received are kept in the editor." if text else ""
-                self.ctx.status.report(error, "generating the draft")
+                self.ctx.status.report(outcome.error, "generating the draft")
                 if kept:
                     self.ctx.status.error(self.ctx.status.text + kept)
-            elif stopped:
+            elif outcome.kind == STOPPED:
                 self.ctx.status.warning(
                     f"Stopped after {len(text):,} characters; the text so far is in the editor."
                 )
-            elif result is not None and not result.complete:
-                self.ctx.status.warning(f"The draft is incomplete: {result.problem}")
+            elif version is None:
+                self.ctx.status.warning(f"The draft is incomplete: {outcome.problem}")
             else:
-                version = session.save_version(
-                    note="generated",
-                    drafter=getattr(drafter, "name", None),
-                    model=getattr(drafter, "model", None),
-                    prompt_hash=prompt.digest,
-                )
                 self.ctx.status.ok(
                     f"Draft generated in {elapsed:.1f} s and saved as version {version.number}. "
                     "Edit it here, then check it on the Review step."

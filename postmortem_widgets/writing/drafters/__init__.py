@@ -15,7 +15,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DraftConfigError
-from .base import Drafter, DraftResult, DraftStream, generate_draft
+from .base import (
+    COMPLETE,
+    FAILED,
+    INCOMPLETE,
+    STOPPED,
+    Drafter,
+    DraftResult,
+    DraftStream,
+    Outcome,
+    finish,
+    generate_draft,
+)
 from .offline import OfflineDrafter
 
 if TYPE_CHECKING:
@@ -54,12 +65,18 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "COMPLETE",
     "DRAFTERS",
+    "FAILED",
+    "INCOMPLETE",
+    "STOPPED",
     "DraftResult",
     "DraftStream",
     "Drafter",
     "OfflineDrafter",
     "OpenAIDrafter",
+    "Outcome",
+    "finish",
     "generate_draft",
     "get_drafter",
     "scrub",

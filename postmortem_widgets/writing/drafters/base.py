@@ -44,6 +44,48 @@ class DraftResult:
         return "the draft is incomplete"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a finished generation means, decided here for every front-end.
+
+    Only a ``complete`` draft may replace the author's text or be written where a draft is expected;
+    a ``stopped``, ``incomplete`` or ``failed`` one is kept aside (a partial file, a version) and said so.
+    """
+
+    kind: str
+    text: str
+    #: Why the text is not a whole draft, in one line (``None`` when it is).
+    problem: str | None = None
+    error: BaseException | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.kind == COMPLETE
+
+
+COMPLETE, STOPPED, INCOMPLETE, FAILED = "complete", "stopped", "incomplete", "failed"
+
+
+def finish(
+    result: DraftResult | None, *, text: str, error: BaseException | None = None, stopped: bool = False
+) -> Outcome:
+    """Judge a generation that has ended: raised ``error``, Stop pressed, or the stream ran out.
+
+    >>> finish(DraftResult("offline", text="## Summary", complete=True), text="## Summary").accepted
+    True
+    >>> finish(None, text="## Sum", stopped=True).problem
+    'stopped after 6 characters'
+    """
+    if error is not None:
+        return Outcome(FAILED, text, str(error), error)
+    if stopped:
+        return Outcome(STOPPED, text, f"stopped after {len(text):,} characters")
+    if result is None or not result.complete:
+        problem = result.problem if result is not None else "the draft is incomplete"
+        return Outcome(INCOMPLETE, text, problem, result.error if result is not None else None)
+    return Outcome(COMPLETE, text)
+
+
 class DraftStream(Iterator[str]):
     """Text chunks as they arrive; :attr:`result` holds the text so far and, once exhausted, the outcome.
 
