@@ -105,7 +105,7 @@ def measure(label: str, incident: Incident, timeline: Timeline, repeat: int) -> 
     chars = len(prompt.text)  # type: ignore[attr-defined]
     ok = prompt_ms < GOAL_MS and draft_ms < GOAL_MS and chars < GOAL_PROMPT_CHARS
     print(f"{label}:")
-    print(f"  events            {len(timeline.events):>12,} ({len(timeline.key_events):,} key events)")
+    print(f"  events            {len(timeline.events):>12,} ({len(timeline.signal_events):,} key events)")
     print(f"  prompt assembly   {prompt_ms:>12.1f} ms (median of {repeat})")
     print(f"  offline draft     {draft_ms:>12.1f} ms (median of {repeat})")
     print(f"  prompt size       {chars:>12,} characters ({prompt.event_count} events in the data block)")  # type: ignore[attr-defined]

@@ -351,7 +351,7 @@ def test_key_events_of_a_log_without_noise_are_not_the_events_themselves() -> No
         [("2024-04-15T13:14:00Z", ev.EVENT, "deploy", ""), ("2024-04-15T13:15:00Z", ev.PAGE, "p", "")]
     )
     timeline = build_timeline([ev.ImportResult(file="f", format="table", events=frame)])
-    key = timeline.key_events
+    key = timeline.signal_events
     assert key is not timeline.events and len(key) == 2
     key["message"] = "changed"
     assert timeline.events["message"].tolist() == ["deploy", "p"]

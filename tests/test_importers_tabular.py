@@ -198,7 +198,7 @@ def test_zendesk_solved_tickets_never_resolve_the_incident() -> None:
     solved = tickets.events[tickets.events["message"].str.contains("solved")]
     assert set(solved["kind"]) == {ev.NOISE}
     assert solved["time"].max() > timeline.milestones.resolved
-    assert ev.NOISE not in set(timeline.key_events["kind"])
+    assert ev.NOISE not in set(timeline.signal_events["kind"])
 
 
 def test_zendesk_first_ticket_detects_the_incident() -> None:
@@ -247,7 +247,7 @@ def test_slack_raw_is_the_original_message() -> None:
 
 def test_slack_chatter_is_noise_and_never_a_key_event() -> None:
     timeline = load_timeline([DATA / "slack" / "anchor_export"])
-    key = timeline.key_events
+    key = timeline.signal_events
     assert not key["message"].str.contains("lunch").any()
     assert len(key) == 6
     assert timeline.to_json()["event_count"] == 8

@@ -142,8 +142,8 @@ def test_noise_stays_noise(path: Path) -> None:
     result = import_source(load(path))
     timeline = build_timeline([result])
     noise = result.events[result.events["kind"] == ev.NOISE]
-    assert ev.NOISE not in set(timeline.key_events["kind"])
-    assert len(timeline.key_events) == len(result.events) - len(noise)
+    assert ev.NOISE not in set(timeline.signal_events["kind"])
+    assert len(timeline.signal_events) == len(result.events) - len(noise)
     milestone_times = {t for t in timeline.milestones.as_dict().values() if t is not None}
     signal_times = set(result.events.loc[result.events["kind"] != ev.NOISE, "time"])
     assert milestone_times <= signal_times

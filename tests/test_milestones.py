@@ -52,7 +52,7 @@ def test_monitoring_incident_across_sources() -> None:
     assert tl.metrics.duration == timedelta(minutes=68)
     assert tl.metrics.time_to_detect == timedelta(minutes=3)
     assert tl.metrics.detect_to_acknowledge == timedelta(minutes=4)
-    assert len(tl.key_events) == 5
+    assert len(tl.signal_events) == 5
 
 
 def test_alert_onset_counts_as_detection_only_without_a_human_signal() -> None:

@@ -78,8 +78,8 @@ def test_noise_is_kept_but_never_a_key_event(timeline: Timeline) -> None:
         ("pagerduty", 3),
     ]
     assert any(m.startswith("[Re-Triggered]") for m in noise["message"])
-    assert ev.NOISE not in set(timeline.key_events["kind"])
-    assert len(timeline.key_events) == 18
+    assert ev.NOISE not in set(timeline.signal_events["kind"])
+    assert len(timeline.signal_events) == 18
 
 
 def test_readme_states_the_same_milestones() -> None:

@@ -99,7 +99,7 @@ def test_filters_and_key_only_toggle(tmp_path: Path) -> None:
         assert ws.status.level == "ok", ws.status.text
     step = timeline(ws)
     events = ws.session.timeline.events
-    key = ws.session.timeline.key_events
+    key = ws.session.timeline.signal_events
     assert rows(step.table.value) == len(key)
     step.key_only.value = False
     assert rows(step.table.value) == len(events)

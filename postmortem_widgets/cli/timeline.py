@@ -72,7 +72,7 @@ def render_table(timeline: Timeline, *, tz: str | None = None) -> str:
     lines: list[str] = []
     for result in timeline.imports:
         lines.append(f"{result.file}: {result.format}, {result.count} event(s)")
-    key = timeline.key_events
+    key = timeline.signal_events
     lines.append("")
     lines.append(f"Key events ({len(key)} of {len(timeline.events)}):")
     shown = key.head(TABLE_LIMIT)

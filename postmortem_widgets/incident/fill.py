@@ -79,8 +79,8 @@ def fill_incident(incident: Incident, timeline: Timeline) -> Incident:
     derived: dict[str, str] = {}
     if "incident_date" in empty:
         first = m.started or m.detected
-        if first is None and len(timeline.key_events):
-            first = timeline.key_events["time"].iloc[0]
+        if first is None and len(timeline.signal_events):
+            first = timeline.signal_events["time"].iloc[0]
         if first is not None:
             derived["incident_date"] = human_date(first, zone)
     duration = timeline.metrics.duration

@@ -68,7 +68,7 @@ def check_draft(
     names = people_names(incident.responders, timeline, roster)
     ctx = ReviewContext(
         doc=doc,
-        facts=build_known_times(incident, timeline),
+        known_times=build_known_times(incident, timeline),
         names=NameMatcher(names),
         jargon=jargon_for(jargon),
         spans=[s for s in find_spans(doc.text) if not doc.is_code(s.start)],

@@ -105,7 +105,7 @@ class ReviewContext:
     """Everything a rule may look at."""
 
     doc: Document
-    facts: KnownTimes
+    known_times: KnownTimes
     names: NameMatcher
     jargon: Jargon
     #: Internal details found, so other rules do not report the same text again.
@@ -121,8 +121,8 @@ def _base_date(incident: Incident, timeline: Timeline | None, zone: ZoneInfo) ->
             return parse_date(incident.incident_date)
         except PostmortemError:
             pass
-    if timeline is not None and len(timeline.key_events):
-        return pd.Timestamp(timeline.key_events["time"].iloc[0]).tz_convert(zone).date()
+    if timeline is not None and len(timeline.signal_events):
+        return pd.Timestamp(timeline.signal_events["time"].iloc[0]).tz_convert(zone).date()
     return None
 
 
@@ -168,8 +168,8 @@ def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTim
     )
     key_times = np.array([], dtype="datetime64[ns]")
     key_what = np.array([], dtype=object)
-    if timeline is not None and len(timeline.key_events):
-        key = timeline.key_events
+    if timeline is not None and len(timeline.signal_events):
+        key = timeline.signal_events
         key_times = key["time"].dt.tz_localize(None).to_numpy("datetime64[ns]")
         key_what = key["message"].astype(str).to_numpy(dtype=object)
     values = np.concatenate([key_times, extra_times])

@@ -99,7 +99,7 @@ def _handwritten(timeline: Timeline) -> frozenset[str]:
 
 def _milestone_rows(timeline: Timeline, times: np.ndarray) -> tuple[dict[int, list[str]], list[KeyEvent]]:
     """Row of the key-event table behind each milestone; milestones with no event become synthetic events."""
-    key = timeline.key_events
+    key = timeline.signal_events
     m = timeline.milestones
     rows: dict[int, list[str]] = {}
     synthetic: dict[pd.Timestamp, list[str]] = {}
@@ -131,7 +131,7 @@ def _normalise(message: str) -> str:
 
 def select_key_events(timeline: Timeline, *, limit: int = 40) -> list[KeyEvent]:
     """At most ``limit`` events, in time order: every milestone's event, then the most relevant key events."""
-    key = timeline.key_events
+    key = timeline.signal_events
     handwritten = _handwritten(timeline)
     times = _times(key)
     rows, chosen = _milestone_rows(timeline, times)
@@ -199,7 +199,7 @@ def signal_channel(timeline: Timeline) -> str:
     m = timeline.milestones
     if m.detected is None:
         return ""
-    key = timeline.key_events
+    key = timeline.signal_events
     lo, hi = _same_instant(_times(key), m.detected)
     at = key.iloc[lo:hi]
     if m.detected_by == "customer":

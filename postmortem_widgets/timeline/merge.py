@@ -107,8 +107,12 @@ class Timeline:
     merge_warnings: list[str] = field(default_factory=list)
 
     @cached_property
-    def key_events(self) -> pd.DataFrame:
-        """Classified, non-noise events, in time order (a log with no noise is not copied)."""
+    def signal_events(self) -> pd.DataFrame:
+        """Every event that carries a signal (not noise), in time order; a log with no noise is not copied.
+
+        Not to be confused with the few *key events* a document shows
+        (:func:`~postmortem_widgets.timeline.keyevents.select_key_events` ranks them from these).
+        """
         noise = ev.kind_codes(self.events["kind"]) == ev.KINDS.index(ev.NOISE)
         if not noise.any():
             return self.events.copy(deep=False)
@@ -118,7 +122,7 @@ class Timeline:
     def _found(self) -> tuple[Milestones, list[str]]:
         handwritten = frozenset(r.file for r in self.imports if r.handwritten)
         return find_milestones(
-            self.key_events,
+            self.signal_events,
             handwritten_files=handwritten,
             overrides=self.overrides,
             detected_by=self.detected_by_override,
@@ -151,7 +155,7 @@ class Timeline:
 
     def to_json(self, *, key_event_limit: int | None = None) -> dict[str, object]:
         """The CLI's ``--json`` contract."""
-        key = self.key_events if key_event_limit is None else self.key_events.head(key_event_limit)
+        key = self.signal_events if key_event_limit is None else self.signal_events.head(key_event_limit)
         return {
             "milestones": self.milestones.to_json(),
             "detected_by": self.milestones.detected_by,

@@ -78,7 +78,7 @@ def _ns(ts: pd.Timestamp) -> int:
 def _window(timeline: Timeline) -> tuple[int, int] | None:
     """The time range worth drawing: key events and milestones, with a little room either side."""
     stamps = [v for v in timeline.milestones.as_dict().values() if v is not None]
-    frame = timeline.key_events if len(timeline.key_events) else timeline.events
+    frame = timeline.signal_events if len(timeline.signal_events) else timeline.events
     ns = frame["time"].to_numpy(dtype="datetime64[ns]").view("int64")
     points = [int(ns.min()), int(ns.max())] if len(ns) else []
     points += [_ns(s) for s in stamps]

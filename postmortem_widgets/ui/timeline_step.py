@@ -163,7 +163,7 @@ class TimelineStep(Step):
     # -- drawing -------------------------------------------------------------------------------------
 
     def _picker_options(self) -> list[tuple[str, str]]:
-        key = self.session.timeline.key_events.head(PICKER_EVENTS)
+        key = self.session.timeline.signal_events.head(PICKER_EVENTS)
         if key.empty:
             return []
         stamps = key["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
@@ -180,7 +180,7 @@ class TimelineStep(Step):
     def _draw_table(self) -> None:
         timeline = self.session.timeline
         picked = filter_events(
-            timeline.key_events if self.key_only.value else timeline.events,
+            timeline.signal_events if self.key_only.value else timeline.events,
             sources=[] if self.source.value in (None, _ALL) else [self.source.value],
             kinds=[] if self.kind.value in (None, _ALL) else [self.kind.value],
         )

@@ -132,7 +132,7 @@ def build_prompt(
         "derived_from_events": {"response_timeline"} & facts.incident.filled,
         "facts": facts,
         "events": _event_rows(facts.events, facts, nonce=nonce, redact=redact or None),
-        "total_events": len(timeline.key_events),
+        "total_events": len(timeline.signal_events),
         "nonce": nonce,
     }
     env = text_environment()

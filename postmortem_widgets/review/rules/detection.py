@@ -61,7 +61,7 @@ CLAIMS: tuple[re.Pattern[str], ...] = tuple(
 
 
 def check_detection(ctx: ReviewContext) -> list[Finding]:
-    doc, facts = ctx.doc, ctx.facts
+    doc, facts = ctx.doc, ctx.known_times
     if facts.detected_by != "customer":
         return []
     text = doc.plain

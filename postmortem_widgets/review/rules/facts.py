@@ -117,7 +117,7 @@ def _is_resolution(text: str, mention: TimeMention) -> bool:
 
 
 def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
-    doc, facts = ctx.doc, ctx.facts
+    doc, facts = ctx.doc, ctx.known_times
     out: list[Finding] = []
     if not len(facts.times):
         return out
@@ -178,7 +178,7 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
 
 def _order(ctx: ReviewContext, twenty_four: bool) -> list[Finding]:
     """Bullets run forward: each is placed at the earliest matching event not before the previous bullet."""
-    doc, facts = ctx.doc, ctx.facts
+    doc, facts = ctx.doc, ctx.known_times
     out: list[Finding] = []
     previous: tuple[int, str, int] | None = None  # (UTC ns, text, line)
     days = sorted(facts.dates)
@@ -253,7 +253,7 @@ def _figures(figures: dict[str, float], *, start: str) -> str:
 
 
 def _durations(ctx: ReviewContext) -> list[Finding]:
-    doc, facts = ctx.doc, ctx.facts
+    doc, facts = ctx.doc, ctx.known_times
     text = doc.plain
     out: list[Finding] = []
     for mention in find_durations(text):
@@ -317,7 +317,7 @@ def _durations(ctx: ReviewContext) -> list[Finding]:
 
 
 def _dates(ctx: ReviewContext) -> list[Finding]:
-    doc, facts = ctx.doc, ctx.facts
+    doc, facts = ctx.doc, ctx.known_times
     out: list[Finding] = []
     if not facts.dates:
         return out
@@ -374,7 +374,7 @@ def _dates(ctx: ReviewContext) -> list[Finding]:
 
 def check_facts(ctx: ReviewContext) -> list[Finding]:
     doc = ctx.doc
-    every = find_times(doc.plain, ctx.facts.labels)
+    every = find_times(doc.plain, ctx.known_times.labels)
     twenty_four = writes_24h(every)
     mentions = [m for m in settle_clock(every, twenty_four=twenty_four) if _checked(doc, m.start)]
     return [*_times(ctx, mentions), *_order(ctx, twenty_four), *_durations(ctx), *_dates(ctx)]

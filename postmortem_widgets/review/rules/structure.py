@@ -114,7 +114,7 @@ def _bullets(ctx: ReviewContext) -> list[Finding]:
     out = []
     for block in items:
         text = doc.block_text(block)
-        times = find_times(text, ctx.facts.labels)
+        times = find_times(text, ctx.known_times.labels)
         if times and leads(text, times[0].start):
             continue
         out.append(
