@@ -46,11 +46,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DRAFTS_DIR",
     "WORKING",
-    "DraftConflictError",
     "DraftStore",
-    "DraftStoreError",
     "DraftVersion",
-    "DraftVersionNotFoundError",
     "WorkingCopy",
     "default_author",
     "review_summary",

@@ -79,32 +79,33 @@ def upward_imports(root: Path, package: str = PACKAGE) -> list[str]:
                 f"{path.relative_to(root)}: {room!r} is not a room; add it to LEVELS and CONTRIBUTING.md"
             )
             continue
-        package_parts = (package, *relative[:-1])
-        for line, module in _imports(path, package_parts):
-            where = f"{path.relative_to(root)}:{line}"
-            top = module.split(".")[0]
-            if top in ONLY_IN and room not in ONLY_IN[top]:
-                problems.append(f"{where}: only {', '.join(sorted(ONLY_IN[top]))} may import {top}")
-            if top != package:
-                continue
-            parts = module.split(".")[1:]
-            if not parts:
-                problems.append(f"{where}: imports the package's public API; import the room directly")
-                continue
-            target = _room(tuple(parts))
-            if target == room:
-                continue
-            if target not in LEVELS:
-                continue  # a submodule name like postmortem_widgets.templates, checked above
-            if LEVELS[target] > LEVELS[room]:
-                problems.append(
-                    f"{where}: {room} (level {LEVELS[room]}) imports {module} (level {LEVELS[target]})"
-                )
-            elif LEVELS[target] == LEVELS[room] and LEVELS[room] > 0:
-                problems.append(f"{where}: {room} imports {module}, a room on its own level")
-            elif room == "cli" and target in ("ui", "app"):
-                problems.append(f"{where}: cli imports {module}; the CLI stays on the library")
+        for line, module in _imports(path, (package, *relative[:-1])):
+            why = _breaks(room, module, package)
+            if why:
+                problems.append(f"{path.relative_to(root)}:{line}: {why}")
     return problems
+
+
+def _breaks(room: str, module: str, package: str) -> str | None:
+    """Why ``room`` may not import ``module``, or ``None`` when it may."""
+    top = module.split(".")[0]
+    if top in ONLY_IN and room not in ONLY_IN[top]:
+        return f"only {', '.join(sorted(ONLY_IN[top]))} may import {top}"
+    if top != package:
+        return None
+    parts = module.split(".")[1:]
+    if not parts:
+        return "imports the package's public API; import the room directly"
+    target = _room(tuple(parts))
+    if target == room or target not in LEVELS:
+        return None
+    if LEVELS[target] > LEVELS[room]:
+        return f"{room} (level {LEVELS[room]}) imports {module} (level {LEVELS[target]})"
+    if LEVELS[target] == LEVELS[room] and LEVELS[room] > 0:
+        return f"{room} imports {module}, a room on its own level"
+    if room == "cli" and target in ("ui", "app"):
+        return f"cli imports {module}; the CLI stays on the library"
+    return None
 
 
 def test_the_package_imports_only_downwards() -> None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 EXIT_ERRORS = 1
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "check",
         help="review a draft: facts against the timeline, the seed's quality rules, internal details",

@@ -18,7 +18,7 @@ from .prompt import add_incident_options, assemble
 EXIT_INCOMPLETE = 1
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "draft",
         help="write a customer-facing draft (offline, or with an OpenAI-compatible model)",

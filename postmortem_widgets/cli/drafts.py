@@ -6,12 +6,15 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
-from ..store import DraftStore, DraftStoreError, DraftVersion, DraftVersionNotFoundError
+from ..errors import DraftStoreError, DraftVersionNotFoundError
+from ..store import DraftStore, DraftVersion
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "drafts",
         help="list, show, diff, restore or save the versioned drafts of an incident",
@@ -84,56 +87,60 @@ def _review(v: DraftVersion) -> str:
 
 def run(args: argparse.Namespace) -> int:
     store = _store(args.incident)
-    out = sys.stdout
-    if args.action == "list":
-        versions = store.versions()
-        if args.json:
-            json.dump([v.to_json() for v in versions], out, indent=2)
-            out.write("\n")
-            return 0
-        if not versions:
-            out.write(f"no drafts yet in {store.folder}\n")
-        for v in versions:
-            by = v.model or v.drafter or "-"
-            note = f"  {v.note}" if v.note else ""
-            out.write(
-                f"{v.number:>4}  {v.created:%Y-%m-%d %H:%M:%S}Z  {v.author or '-':<12} {by:<16} "
-                f"{_review(v):<16} {v.sha256[7:19]}{note}\n"
-            )
-        for leftover in store.leftovers():
-            out.write(
-                f"note: {leftover} is an unfinished save (its text is complete); rename it to keep it\n"
-            )
-        return 0
-    if args.action == "show":
-        number = parse_version(store, args.version)
-        version = store.get(number) if number is not None else store.latest()
-        if version is None:
-            raise DraftVersionNotFoundError("no draft has been saved yet", file=str(store.folder))
-        if args.meta:
-            json.dump(version.to_json(), out, indent=2)
-            out.write("\n")
-        else:
-            out.write(version.read_text())
-        return 0
-    if args.action == "diff":
-        old = parse_version(store, args.old)
-        if old is None:
-            raise DraftStoreError(
-                "the first version of a diff must be a number", hint="e.g. drafts diff INCIDENT 2 5"
-            )
-        out.write(store.diff(old, parse_version(store, args.new), context=args.context))
-        return 0
-    if args.action == "restore":
-        number = parse_version(store, args.version)
-        if number is None:
-            raise DraftStoreError(
-                "restore needs a version number", hint="e.g. drafts restore INCIDENT.yaml 2"
-            )
-        version = store.restore(number, author=args.author)
-        print(f"restored version {number} as version {version.number}: {version.path}", file=sys.stderr)
-        return 0
-    # save
+    action: Callable[[DraftStore, argparse.Namespace, TextIO], None] = ACTIONS[args.action]
+    action(store, args, sys.stdout)
+    return 0
+
+
+def _list(store: DraftStore, args: argparse.Namespace, out: TextIO) -> None:
+    versions = store.versions()
+    if args.json:
+        json.dump([v.to_json() for v in versions], out, indent=2)
+        out.write("\n")
+        return
+    if not versions:
+        out.write(f"no drafts yet in {store.folder}\n")
+    for v in versions:
+        by = v.model or v.drafter or "-"
+        note = f"  {v.note}" if v.note else ""
+        out.write(
+            f"{v.number:>4}  {v.created:%Y-%m-%d %H:%M:%S}Z  {v.author or '-':<12} {by:<16} "
+            f"{_review(v):<16} {v.sha256[7:19]}{note}\n"
+        )
+    for leftover in store.leftovers():
+        out.write(f"note: {leftover} is an unfinished save (its text is complete); rename it to keep it\n")
+
+
+def _show(store: DraftStore, args: argparse.Namespace, out: TextIO) -> None:
+    number = parse_version(store, args.version)
+    version = store.get(number) if number is not None else store.latest()
+    if version is None:
+        raise DraftVersionNotFoundError("no draft has been saved yet", file=str(store.folder))
+    if args.meta:
+        json.dump(version.to_json(), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(version.read_text())
+
+
+def _diff(store: DraftStore, args: argparse.Namespace, out: TextIO) -> None:
+    old = parse_version(store, args.old)
+    if old is None:
+        raise DraftStoreError(
+            "the first version of a diff must be a number", hint="e.g. drafts diff INCIDENT 2 5"
+        )
+    out.write(store.diff(old, parse_version(store, args.new), context=args.context))
+
+
+def _restore(store: DraftStore, args: argparse.Namespace, out: TextIO) -> None:
+    number = parse_version(store, args.version)
+    if number is None:
+        raise DraftStoreError("restore needs a version number", hint="e.g. drafts restore INCIDENT.yaml 2")
+    version = store.restore(number, author=args.author)
+    print(f"restored version {number} as version {version.number}: {version.path}", file=sys.stderr)
+
+
+def _save(store: DraftStore, args: argparse.Namespace, out: TextIO) -> None:
     from ..review import load_draft
 
     version = store.save(
@@ -144,4 +151,12 @@ def run(args: argparse.Namespace) -> int:
         note=args.note,
     )
     print(f"saved version {version.number}: {version.path}", file=sys.stderr)
-    return 0
+
+
+ACTIONS: dict[str, Callable[[DraftStore, argparse.Namespace, TextIO], None]] = {
+    "list": _list,
+    "show": _show,
+    "diff": _diff,
+    "restore": _restore,
+    "save": _save,
+}

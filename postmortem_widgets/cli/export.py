@@ -10,7 +10,7 @@ from ..errors import PostmortemError
 from ..export.api import FORMATS, export_report, format_for_path, review_draft, split_review
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "export",
         help="export a reviewed draft as HTML, PDF, Markdown (status page) or email",

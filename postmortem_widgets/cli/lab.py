@@ -94,7 +94,7 @@ def plan(
     return LabLaunch(argv=argv, root=root, env=env)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "lab",
         help="open the notebook workspace in JupyterLab",

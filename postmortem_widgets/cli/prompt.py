@@ -43,7 +43,7 @@ def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -
     )
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "prompt",
         help="print the prompt assembled for an incident",

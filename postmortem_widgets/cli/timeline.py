@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 TABLE_LIMIT = 60
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "timeline",
         help="import exports and show the merged timeline, milestones and metrics",

@@ -69,6 +69,9 @@ class PostmortemHTMLExporter(TemplateExporter):
 
     page_size = Unicode("A4", help="CSS page size for print and PDF, e.g. A4 or Letter.").tag(config=True)
 
+    def __init__(self, config: Any = None, **kw: Any) -> None:
+        TemplateExporter.__init__(self, config=config, **kw)
+
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".html"
@@ -86,12 +89,12 @@ class PostmortemHTMLExporter(TemplateExporter):
         return [str(templates_dir() / "nbconvert")]
 
     def default_filters(self) -> Iterable[tuple[str, Any]]:
-        yield from super().default_filters()
+        yield from TemplateExporter.default_filters(self)
         yield ("postmortem_markdown", markdown_filter)
         yield ("postmortem_section", section_filter)
 
     def _create_environment(self) -> Any:
-        environment = super()._create_environment()
+        environment = TemplateExporter._create_environment(self)
         environment.autoescape = True
         environment.undefined = jinja2.StrictUndefined
         return environment

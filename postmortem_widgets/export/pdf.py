@@ -23,14 +23,14 @@ class OfflineURLFetcher(URLFetcher):
     """Fetches ``data:`` URIs only; anything else raises, so WeasyPrint leaves it out."""
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+        URLFetcher.__init__(self, allowed_protocols={"data"}, allow_redirects=False)
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         if not url.lower().startswith("data:"):
             self.refused.append(url)
             raise ValueError(f"postmortem reports fetch nothing: refused {url[:80]!r}")
-        return super().fetch(url, headers)
+        return URLFetcher.fetch(self, url, headers)
 
 
 def _fonts() -> FontConfiguration:

@@ -116,4 +116,5 @@ def build_report(
         for n, s in enumerate(sections, start=1)
     ]
     nbformat.validate(nb)
-    return nb
+    report: NotebookNode = nb
+    return report

@@ -206,6 +206,26 @@ def _milestones(value: object, *, tz: str, where: dict[str, Any]) -> dict[str, s
 
 def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Incident:
     """Read an incident from YAML text. Raises :class:`IncidentError` with the file, line and key."""
+    doc = _document(data, name=name)
+
+    def where(key: str) -> dict[str, Any]:
+        return {"file": name, "line": _line(doc, key)}
+
+    values: dict[str, Any] = {key: _text(doc[key], key, where=where(key)) for key in FIELDS if key in doc}
+    if "timezone" in doc:
+        values["timezone"] = _timezone(doc["timezone"], where=where("timezone"))
+    for key in ("timeline", "responders"):
+        if key in doc:
+            values[key] = _paths(doc[key], key, where=where(key))
+    if "milestones" in doc:
+        values["milestones"] = _milestones(
+            doc["milestones"], tz=values.get("timezone", "UTC"), where=where("milestones")
+        )
+    return Incident(**values, source=name, document=doc)
+
+
+def _document(data: bytes | str, *, name: str) -> CommentedMap:
+    """The YAML mapping of an incident file, every key a known one."""
     text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
     try:
         doc = _yaml().load(text)
@@ -240,36 +260,22 @@ def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Inciden
             raise IncidentError(
                 f"unknown key {key!r}", file=name, line=_line(doc, key), key=str(key), hint=hint
             )
+    return doc
 
-    def where(key: str) -> dict[str, Any]:
-        return {"file": name, "line": _line(doc, key)}
 
-    values: dict[str, Any] = {}
-    for key in FIELDS:
-        if key in doc:
-            values[key] = _text(doc[key], key, where=where(key))
-    if "timezone" in doc:
-        tz = doc["timezone"]
-        if not isinstance(tz, str) or not tz.strip():
-            raise IncidentError(
-                f"timezone must be an IANA zone name, not {_type_name(tz)}",
-                key="timezone",
-                hint="e.g. timezone: America/New_York",
-                **where("timezone"),
-            )
-        try:
-            resolve_zone(tz)
-        except PostmortemError as exc:
-            raise IncidentError(exc.message, key="timezone", hint=exc.hint, **where("timezone")) from None
-        values["timezone"] = tz.strip()
-    for key in ("timeline", "responders"):
-        if key in doc:
-            values[key] = _paths(doc[key], key, where=where(key))
-    if "milestones" in doc:
-        values["milestones"] = _milestones(
-            doc["milestones"], tz=values.get("timezone", "UTC"), where=where("milestones")
+def _timezone(value: object, *, where: dict[str, Any]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise IncidentError(
+            f"timezone must be an IANA zone name, not {_type_name(value)}",
+            key="timezone",
+            hint="e.g. timezone: America/New_York",
+            **where,
         )
-    return Incident(**values, source=name, document=doc)
+    try:
+        resolve_zone(value)
+    except PostmortemError as exc:
+        raise IncidentError(exc.message, key="timezone", hint=exc.hint, **where) from None
+    return value.strip()
 
 
 def load_incident(path: str | Path) -> Incident:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -130,11 +130,21 @@ def _ticket(match: re.Match[str]) -> bool:
 def find_spans(text: str, *, keep: Iterable[str] = ()) -> list[Span]:
     """Every internal detail in ``text``, overlaps resolved by :data:`KINDS` priority, in text order."""
     kept = {k.lower() for k in keep}
-    spans: list[Span] = []
-    for m in _SECRET_RE.finditer(text):
-        spans.append(Span(m.start(), m.end(), SECRET, m.group(), "looks like a secret or API key"))
-    for m in _EMAIL_RE.finditer(text):
-        spans.append(Span(m.start(), m.end(), EMAIL, m.group()))
+    spans = [
+        *(
+            Span(m.start(), m.end(), SECRET, m.group(), "looks like a secret or API key")
+            for m in _SECRET_RE.finditer(text)
+        ),
+        *(Span(m.start(), m.end(), EMAIL, m.group()) for m in _EMAIL_RE.finditer(text)),
+        *_url_spans(text),
+        *_host_spans(text),
+        *_ip_spans(text),
+        *(Span(m.start(), m.end(), TICKET, m.group()) for m in _TICKET_RE.finditer(text) if _ticket(m)),
+    ]
+    return resolve_overlaps([s for s in spans if s.text.lower() not in kept])
+
+
+def _url_spans(text: str) -> Iterator[Span]:
     for m in _URL_RE.finditer(text):
         url = m.group().rstrip(".,;:!?")
         try:
@@ -144,11 +154,17 @@ def find_spans(text: str, *, keep: Iterable[str] = ()) -> list[Span]:
         scheme = url.split(":", 1)[0].lower()
         why = internal_host(host) if host and scheme in ("http", "https") else "a connection string"
         if why:
-            spans.append(Span(m.start(), m.start() + len(url), URL, url, why))
+            yield Span(m.start(), m.start() + len(url), URL, url, why)
+
+
+def _host_spans(text: str) -> Iterator[Span]:
     for m in _HOST_RE.finditer(text):
         why = internal_host(m.group())
         if why and why != "a bare host name":
-            spans.append(Span(m.start(), m.end(), HOST, m.group(), why))
+            yield Span(m.start(), m.end(), HOST, m.group(), why)
+
+
+def _ip_spans(text: str) -> Iterator[Span]:
     for regex in (_IPV4_RE, _IPV6_RE):
         for m in regex.finditer(text):
             bare = m.group().split("/")[0]
@@ -161,12 +177,7 @@ def find_spans(text: str, *, keep: Iterable[str] = ()) -> list[Span]:
             except ValueError:
                 continue
             why = "a private IP address" if not address.is_global else "an IP address"
-            spans.append(Span(m.start(), m.end(), IP, m.group(), why))
-    for m in _TICKET_RE.finditer(text):
-        if _ticket(m):
-            spans.append(Span(m.start(), m.end(), TICKET, m.group()))
-    spans = [s for s in spans if s.text.lower() not in kept]
-    return resolve_overlaps(spans)
+            yield Span(m.start(), m.end(), IP, m.group(), why)
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:

@@ -140,25 +140,7 @@ class Document:
             heading = _HEADING_RE.match(line)
             if heading:
                 close(index - 1)
-                level, text = len(heading.group(1)), heading.group(2)
-                found = section_for_heading(text)
-                seed = found.heading if found is not None else None
-                if seed is not None:
-                    section, section_level = seed, level
-                elif not section_level or level <= section_level:
-                    section, section_level = EMPHASIS.sub("", text).strip(), level
-                self.headings.append(Heading(index + 1, level, text, seed))
-                self._section_lines.append(index + 1)
-                self._section_names.append(section)
-                self.blocks.append(
-                    Block(
-                        "heading",
-                        section,
-                        index + 1,
-                        self.line_starts[index],
-                        self.line_starts[index] + len(line),
-                    )
-                )
+                section, section_level = self._heading(index, heading, section, section_level)
                 continue
             if not line.strip():
                 close(index - 1)
@@ -170,6 +152,26 @@ class Document:
                 current = ("paragraph", index)
             # Otherwise the line continues the open paragraph or item (indented or lazy continuation).
         close(len(self.lines) - 1)
+
+    def _heading(self, index: int, match: re.Match[str], section: str, level: int) -> tuple[str, int]:
+        """Record the heading at line ``index``; returns the section (and its level) that it opens.
+
+        A seed heading opens its section; another heading opens a section of its own name unless it is
+        nested under the current one (a ``###`` inside a seed ``##`` section stays in that section).
+        """
+        depth, text = len(match.group(1)), match.group(2)
+        found = section_for_heading(text)
+        seed = found.heading if found is not None else None
+        if seed is not None:
+            section, level = seed, depth
+        elif not level or depth <= level:
+            section, level = EMPHASIS.sub("", text).strip(), depth
+        self.headings.append(Heading(index + 1, depth, text, seed))
+        self._section_lines.append(index + 1)
+        self._section_names.append(section)
+        start = self.line_starts[index]
+        self.blocks.append(Block("heading", section, index + 1, start, start + len(self.lines[index])))
+        return section, level
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

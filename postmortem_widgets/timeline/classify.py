@@ -103,7 +103,7 @@ def classify_text(messages: pd.Series | list[str], *, default: str = ev.NOISE) -
     >>> list(classify_text(["Cache rollback initiated", "lunch?"], default="noise"))
     ['mitigated', 'noise']
     """
-    return np.asarray(ev.KINDS, dtype=object)[classify_codes(messages, default=default)]
+    return np.asarray(np.asarray(ev.KINDS, dtype=object)[classify_codes(messages, default=default)])
 
 
 def classify_kinds(
@@ -214,4 +214,4 @@ def _candidate_rows(array: pa.ChunkedArray) -> np.ndarray:
         hits = _scan(glued)
     start, end = np.concatenate(starts)[hits], np.concatenate(ends)[hits]
     lengths = end - start
-    return np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
+    return np.asarray(np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths))

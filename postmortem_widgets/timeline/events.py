@@ -187,7 +187,8 @@ def _labels(value: Any, n: int) -> pd.Categorical:
             np.zeros(n, dtype=np.int8), categories=pd.Index([value or ""], dtype="str")
         )
     if isinstance(value, pd.Series) and isinstance(value.dtype, pd.CategoricalDtype):
-        return value.cat.remove_unused_categories().array
+        used: pd.Categorical = value.cat.remove_unused_categories().array
+        return used
     return pd.Categorical(pd.Series(value, dtype="str").fillna("").to_numpy())
 
 

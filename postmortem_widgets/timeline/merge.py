@@ -93,7 +93,7 @@ def _duplicates(times: np.ndarray, inputs: np.ndarray, events: pd.DataFrame) -> 
         }
     )
     subset["copy"] = subset.groupby([*subset.columns, inputs[candidates]], sort=False).cumcount().to_numpy()
-    return candidates[subset.duplicated(keep="first").to_numpy()]
+    return np.asarray(candidates[subset.duplicated(keep="first").to_numpy()])
 
 
 @dataclass
@@ -116,7 +116,8 @@ class Timeline:
         noise = ev.kind_codes(self.events["kind"]) == ev.KINDS.index(ev.NOISE)
         if not noise.any():
             return self.events.copy(deep=False)
-        return self.events[~noise].reset_index(drop=True)
+        signals: pd.DataFrame = self.events[~noise].reset_index(drop=True)
+        return signals
 
     @cached_property
     def _found(self) -> tuple[Milestones, list[str]]:

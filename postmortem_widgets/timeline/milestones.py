@@ -95,7 +95,7 @@ class _Table:
     def kind(self, *kinds: str) -> np.ndarray:
         """Positions (in the table) of the milestone rows of ``kinds``."""
         mask = np.isin(self.codes, [ev.KINDS.index(k) for k in kinds])
-        return self.rows[mask]
+        return np.asarray(self.rows[mask])
 
     def first_of(self, mask: np.ndarray) -> int | None:
         """The earliest row of a mask over the whole table (the first in table order on a tie).

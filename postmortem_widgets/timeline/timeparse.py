@@ -228,7 +228,8 @@ def _localize(series: pd.Series, tz: str | None, *, file: str, column: str) -> p
             hint="pass --tz ZONE (an IANA name such as America/New_York) to say which zone they are in",
         )
     zone = resolve_zone(tz)
-    return series.dt.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+    localized: pd.Series = series.dt.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+    return localized
 
 
 def _parse_strings(

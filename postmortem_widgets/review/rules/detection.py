@@ -61,41 +61,58 @@ CLAIMS: tuple[re.Pattern[str], ...] = tuple(
 
 
 def check_detection(ctx: ReviewContext) -> list[Finding]:
-    doc, facts = ctx.doc, ctx.known_times
+    """When a customer told us first, the draft says so, never claims our monitoring caught it, and the
+    timeline shows the customer's report."""
+    facts = ctx.known_times
     if facts.detected_by != "customer":
         return []
-    text = doc.plain
+    when = f" (at {facts.clock(facts.detected)})" if facts.detected is not None else ""
+    detection_line = _detection_bullet(ctx)
+    return [
+        *_missing_admission(ctx, when, detection_line),
+        *_monitoring_claims(ctx, when),
+        *_missing_bullet(ctx, when, detection_line),
+    ]
+
+
+def _detection_bullet(ctx: ReviewContext) -> int | None:
+    """The line of the timeline bullet at the detection time, if there is one."""
+    doc, facts = ctx.doc, ctx.known_times
+    if facts.detected is None:
+        return None
+    for block in doc.blocks_in(TIMELINE.heading, "item"):
+        item = doc.block_text(block)
+        times = find_times(item, facts.labels)
+        if not times or not leads(item, times[0].start):
+            continue
+        if reads_as(facts.detected, label_zone(times[0].label, facts.labels) or facts.zone, times[0]):
+            return block.line
+    return None
+
+
+def _missing_admission(ctx: ReviewContext, when: str, detection_line: int | None) -> list[Finding]:
+    doc = ctx.doc
     prose = "\n\n".join(doc.block_text(b) for b in doc.prose())
-    out: list[Finding] = []
-    when = ""
-    if facts.detected is not None:
-        when = f" (at {facts.clock(facts.detected)})"
-
-    timeline_items = doc.blocks_in(TIMELINE.heading, "item")
-    detection_line = None
-    if facts.detected is not None:
-        for block in timeline_items:
-            item = doc.block_text(block)
-            times = find_times(item, facts.labels)
-            if not times or not leads(item, times[0].start):
-                continue
-            if reads_as(facts.detected, label_zone(times[0].label, facts.labels) or facts.zone, times[0]):
-                detection_line = block.line
-                break
-
-    if not any(p.search(prose) for p in ADMISSIONS):
-        summary = [h.line for h in doc.seed_headings() if h.section == SUMMARY.heading]
-        line = detection_line or (summary[0] if summary else 1)
-        out.append(
-            finding(
-                "detection-admission",
-                line,
-                f"a customer told us first{when}, but the draft never says so",
-                'Say it plainly, as the seed does: "we found out when a customer told us", and mark the '
-                "customer's report in the timeline as our first signal.",
-                section=doc.section_of_line(line),
-            )
+    if any(p.search(prose) for p in ADMISSIONS):
+        return []
+    summary = [h.line for h in doc.seed_headings() if h.section == SUMMARY.heading]
+    line = detection_line or (summary[0] if summary else 1)
+    return [
+        finding(
+            "detection-admission",
+            line,
+            f"a customer told us first{when}, but the draft never says so",
+            'Say it plainly, as the seed does: "we found out when a customer told us", and mark the '
+            "customer's report in the timeline as our first signal.",
+            section=doc.section_of_line(line),
         )
+    ]
+
+
+def _monitoring_claims(ctx: ReviewContext, when: str) -> list[Finding]:
+    doc = ctx.doc
+    text = doc.plain
+    out: list[Finding] = []
     for pattern in CLAIMS:
         for m in pattern.finditer(text):
             if doc.section_at(m.start()) == CHANGES.heading or doc.is_code(m.start()):
@@ -113,16 +130,22 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
                     section=doc.section_at(m.start()),
                 )
             )
-    headings = [h for h in doc.seed_headings() if h.section == TIMELINE.heading]
-    if headings and timeline_items and facts.detected is not None and detection_line is None:
-        out.append(
-            finding(
-                "detection-timeline",
-                headings[0].line,
-                f"the timeline leaves out the customer's report{when}, our first signal",
-                "Add a bullet for it: the seed's second tip calls it the most uncomfortable and "
-                "most honest line.",
-                section=TIMELINE.heading,
-            )
-        )
     return out
+
+
+def _missing_bullet(ctx: ReviewContext, when: str, detection_line: int | None) -> list[Finding]:
+    doc = ctx.doc
+    headings = [h for h in doc.seed_headings() if h.section == TIMELINE.heading]
+    items = doc.blocks_in(TIMELINE.heading, "item")
+    if not headings or not items or ctx.known_times.detected is None or detection_line is not None:
+        return []
+    return [
+        finding(
+            "detection-timeline",
+            headings[0].line,
+            f"the timeline leaves out the customer's report{when}, our first signal",
+            "Add a bullet for it: the seed's second tip calls it the most uncomfortable and "
+            "most honest line.",
+            section=TIMELINE.heading,
+        )
+    ]

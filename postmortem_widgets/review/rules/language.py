@@ -13,60 +13,72 @@ if TYPE_CHECKING:
 
 def check_language(ctx: ReviewContext) -> list[Finding]:
     """One warning per term or pattern, at its first use (the message lists further lines)."""
-    doc = ctx.doc
-    seen: dict[str, list[int]] = {}
-    first: dict[str, tuple[str, str, str]] = {}
-
-    def note(key: str, start: int, end: int, label: str, suggestion: str) -> None:
-        if ctx.claimed(start, end):
-            return
-        line = doc.line_at(start)
-        if key in seen:
-            if line not in seen[key]:
-                seen[key].append(line)
-            return
-        seen[key] = [line]
-        first[key] = (label, suggestion, doc.section_of_line(line))
-
+    uses = _Uses(ctx)
+    doc, text = ctx.doc, ctx.doc.text
     for block in doc.blocks:
         if block.kind == "code":
-            note(
+            uses.note(
                 f"code@{block.line}",
                 block.start,
                 block.start,
                 "a code block",
                 "remove it; a customer-facing postmortem has no code, logs or traces",
             )
-    text = doc.text
     for start, end, matched, plainer in ctx.jargon.finditer(text):
-        if doc.is_code(start):
-            continue
-        note(
-            matched.lower(),
-            start,
-            end,
-            f"{' '.join(matched.split())!r} is jargon",
-            f"say {plainer!r} instead",
-        )
+        if not doc.is_code(start):
+            uses.note(
+                matched.lower(),
+                start,
+                end,
+                f"{' '.join(matched.split())!r} is jargon",
+                f"say {plainer!r} instead",
+            )
     for label, pattern, suggestion in _PATTERNS:
         for m in pattern.finditer(text):
-            if doc.is_code(m.start()):
-                continue
-            note(m.group(), m.start(), m.end(), f"{m.group().strip()!r} is {label}", suggestion)
-    out = []
-    for key, (label, suggestion, section) in first.items():
-        lines = seen[key]
-        more = (
-            f" (also line{'s' if len(lines) > 2 else ''} {', '.join(map(str, lines[1:]))})"
-            if len(lines) > 1
-            else ""
-        )
-        out.append(
-            finding(
-                "jargon", lines[0], f"{label}{more}", suggestion[0].upper() + suggestion[1:], section=section
+            if not doc.is_code(m.start()):
+                uses.note(m.group(), m.start(), m.end(), f"{m.group().strip()!r} is {label}", suggestion)
+    return uses.findings()
+
+
+class _Uses:
+    """Each term's first use (its message and section) and the lines of every use."""
+
+    def __init__(self, ctx: ReviewContext) -> None:
+        self.ctx = ctx
+        self.lines: dict[str, list[int]] = {}
+        self.first: dict[str, tuple[str, str, str]] = {}
+
+    def note(self, key: str, start: int, end: int, label: str, suggestion: str) -> None:
+        if self.ctx.claimed(start, end):
+            return
+        doc = self.ctx.doc
+        line = doc.line_at(start)
+        if key in self.lines:
+            if line not in self.lines[key]:
+                self.lines[key].append(line)
+            return
+        self.lines[key] = [line]
+        self.first[key] = (label, suggestion, doc.section_of_line(line))
+
+    def findings(self) -> list[Finding]:
+        out = []
+        for key, (label, suggestion, section) in self.first.items():
+            lines = self.lines[key]
+            more = (
+                f" (also line{'s' if len(lines) > 2 else ''} {', '.join(map(str, lines[1:]))})"
+                if len(lines) > 1
+                else ""
             )
-        )
-    return out
+            out.append(
+                finding(
+                    "jargon",
+                    lines[0],
+                    f"{label}{more}",
+                    suggestion[0].upper() + suggestion[1:],
+                    section=section,
+                )
+            )
+        return out
 
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (

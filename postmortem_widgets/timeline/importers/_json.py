@@ -238,8 +238,9 @@ def listed(doc: Any, key: str, single: str | None = None) -> list[Any] | None:
     """The records of a document: ``doc[key]`` when it is a list, ``[doc[single]]`` when that is one
     object, a bare list as it is; ``None`` for any other shape."""
     if isinstance(doc, dict):
-        if isinstance(doc.get(key), list):
-            return doc[key]
+        listed = doc.get(key)
+        if isinstance(listed, list):
+            return listed
         if single is not None and isinstance(doc.get(single), dict):
             return [doc[single]]
     return doc if isinstance(doc, list) else None

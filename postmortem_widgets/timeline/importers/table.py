@@ -382,7 +382,8 @@ def _times(rows: Rows, columns: Columns, file: str, options: ImportOptions, warn
 def _to_pandas(values: pa.ChunkedArray) -> pd.Series:
     """A column for pandas; a timestamp column as numpy datetimes given their zone, copied once into numpy."""
     if not pa.types.is_timestamp(values.type):
-        return values.to_pandas()
+        plain: pd.Series = values.to_pandas()
+        return plain
     joined = values.combine_chunks()  # in pyarrow's memory, which the parse has just freed
     series = pd.Series(joined.to_numpy(zero_copy_only=False), copy=False)
     return series.dt.tz_localize("UTC") if values.type.tz else series
