@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,17 @@ class Section:
 
     key: str
     heading: str
-    #: How headings people write for this section read once normalised (lower case, no colon).
-    pattern: re.Pattern[str]
+    #: How headings people write for this section read once normalised (lower case, no colon): a regex.
+    pattern: str
 
     @property
     def slug(self) -> str:
         """The report's CSS class suffix: ``section-timeline``."""
         return self.key
+
+    def names(self, heading: str) -> bool:
+        """Whether a heading, normalised (:func:`normalise_heading`), names this section."""
+        return _compiled(self.pattern).fullmatch(heading) is not None
 
     @property
     def template(self) -> str:
@@ -39,30 +44,28 @@ class Section:
         return f"drafts/{self.key}.md.j2"
 
 
-SUMMARY = Section("summary", "Summary", re.compile(r"(?:executive |incident )?summary|overview"))
+SUMMARY = Section("summary", "Summary", r"(?:executive |incident )?summary|overview")
 TIMELINE = Section(
     "timeline",
     "What Happened (Timeline)",
-    re.compile(r"what happened(?: \(timeline\)| and when)?|(?:incident )?timeline(?: of events)?"),
+    r"what happened(?: \(timeline\)| and when)?|(?:incident )?timeline(?: of events)?",
 )
 WHY = Section(
     "why",
     "Why It Happened",
-    re.compile(r"why (?:it|this) happened|(?:the )?root cause|what caused (?:it|this|the \w+)"),
+    r"why (?:it|this) happened|(?:the )?root cause|what caused (?:it|this|the \w+)",
 )
-RESPONSE = Section("response", "How We Responded", re.compile(r"how we responded|our response|response"))
+RESPONSE = Section("response", "How We Responded", r"how we responded|our response|response")
 CHANGES = Section(
     "changes",
     "What We're Changing",
-    re.compile(
-        r"what we(?:'re| are| will be) (?:changing|doing(?: about it)?)|prevention|preventing a recurrence"
-        r"|changes we(?:'re| are) making|next steps"
-    ),
+    r"what we(?:'re| are| will be) (?:changing|doing(?: about it)?)|prevention|preventing a recurrence"
+    r"|changes we(?:'re| are) making|next steps",
 )
 APOLOGY = Section(
     "apology",
     "Apology and Commitment",
-    re.compile(r"apology(?: and commitment)?|(?:our )?commitment|apology & commitment"),
+    r"apology(?: and commitment)?|(?:our )?commitment|apology & commitment",
 )
 #: The seed's six sections, in the seed's order.
 SECTIONS: tuple[Section, ...] = (SUMMARY, TIMELINE, WHY, RESPONSE, CHANGES, APOLOGY)
@@ -72,6 +75,12 @@ BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}
 
 #: Markdown emphasis markers (``**``, ``_``), which headings and prose are read without.
 EMPHASIS = re.compile(r"\*+|(?<!\w)_{1,2}(?=\S)|(?<=\S)_{1,2}(?!\w)")
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Patterns are compiled on first use: the CLI imports this module on every start."""
+    return re.compile(pattern)
 
 
 def normalise_heading(text: str) -> str:
@@ -84,7 +93,7 @@ def normalise_heading(text: str) -> str:
 def section_for_heading(text: str) -> Section | None:
     """The seed section a heading names, or ``None`` for any other heading."""
     key = normalise_heading(text)
-    return next((s for s in SECTIONS if s.pattern.fullmatch(key)), None)
+    return next((s for s in SECTIONS if s.names(key)), None)
 
 
 def section_named(name: str) -> Section:
@@ -105,8 +114,8 @@ ABBREVIATIONS = frozenset((
     "e.g", "i.e", "vs", "etc", "mr", "mrs", "ms", "dr", "inc", "ltd", "co", "st", "no", "approx", "a.m",
     "p.m", "u.s", "fig", "est", "dept", "jr", "sr"
 ))  # fmt: skip
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$")
-_LAST_WORD = re.compile(r"([\w.]+)\.*$")
+_SENTENCE_END = r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$"
+_LAST_WORD = r"([\w.]+)\.*$"
 
 
 def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
@@ -117,8 +126,8 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     begin = start
-    for match in _SENTENCE_END.finditer(text, start):
-        word = _LAST_WORD.search(text[begin : match.start()])
+    for match in _compiled(_SENTENCE_END).finditer(text, start):
+        word = _compiled(_LAST_WORD).search(text[begin : match.start()])
         if match.group().startswith(".") and word and word.group(1).lower().rstrip(".") in ABBREVIATIONS:
             continue
         _add(spans, text, begin, match.end())

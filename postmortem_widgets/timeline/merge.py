@@ -2,8 +2,8 @@
 
 >>> tl = parse_timeline(b"9:14am: Deploy\\n9:42am: Customer support ticket received\\n11:47am: Resolved",
 ...                     name="notes.txt", tz="America/New_York", date="2024-04-15")
->>> tl.milestones.detected_by, human_duration(tl.metrics.duration)
-('customer', '2 hours 33 minutes')
+>>> tl.milestones.detected_by, tl.metrics.duration
+('customer', datetime.timedelta(seconds=9180))
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import events as ev
-from .humanize import human_duration
 from .importers import ImportOptions, import_source
 from .metrics import Metrics, compute_metrics
 from .milestones import Milestones, find_milestones, iso_utc
 from .sources import Source, expand_paths, source_from_bytes
 
-__all__ = ["Timeline", "build_timeline", "human_duration", "load_timeline", "merge_events", "parse_timeline"]
+__all__ = ["Timeline", "build_timeline", "load_timeline", "merge_events", "parse_timeline"]
 
 
 def merge_events(frames: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
