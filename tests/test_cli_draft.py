@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from openai_server import DEFAULT_TEXT, OpenAIServer, Reply
 
 from postmortem_widgets.cli import main
+from tests.support.openai_server import DEFAULT_TEXT, OpenAIServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

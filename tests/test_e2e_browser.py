@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab_support import CHROMIUM, REPO, copy_project, launch_browser, open_and_run, running_lab
-from openai_server import OpenAIServer
 
 from postmortem_widgets.incident.record import load_incident, save_incident
+from tests.support.lab import CHROMIUM, copy_project, launch_browser, open_and_run, running_lab
+from tests.support.openai_server import OpenAIServer
+from tests.support.paths import REPO
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from export_checks import html_violations, pdf_violations, poppler
 
 from postmortem_widgets.export import export_report
 from postmortem_widgets.export.report import split_sections
@@ -21,6 +20,7 @@ from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.timeline.humanize import human_duration
 from postmortem_widgets.timeline.merge import Timeline
 from postmortem_widgets.writing.drafters import OfflineDrafter
+from tests.support.exports import html_violations, pdf_violations, poppler
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_YAML = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from export_checks import CSP, elements, html_violations
 
 from postmortem_widgets.export.exporters import PostmortemHTMLExporter
 from postmortem_widgets.export.mail import build_email, email_subject
 from postmortem_widgets.export.plain import render_gfm
 from postmortem_widgets.export.report import build_report, section_slug, split_sections
 from postmortem_widgets.incident.record import Incident
+from tests.support.exports import CSP, elements, html_violations
 
 DATA = Path(__file__).parent / "data" / "export"
 SEED_DRAFT = (DATA / "seed_draft.md").read_text()

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from export_checks import elements, html_violations, pdf_text, pdf_violations, poppler
 
 from postmortem_widgets.export.exporters import PostmortemHTMLExporter, PostmortemPDFExporter
 from postmortem_widgets.export.markdown import is_safe_image, is_safe_link, render_markdown
@@ -27,6 +26,7 @@ from postmortem_widgets.export.pdf import OfflineURLFetcher, html_to_pdf
 from postmortem_widgets.export.plain import render_gfm
 from postmortem_widgets.export.report import build_report
 from postmortem_widgets.incident.record import Incident
+from tests.support.exports import elements, html_violations, pdf_text, pdf_violations, poppler
 
 HOSTILE = sorted((Path(__file__).parent / "data" / "export" / "hostile").glob("*.md"))
 CANARY = "PM_CANARY_7f3a9c"

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import nbformat
-from lab_support import copy_project
 from nbclient import NotebookClient
+
+from tests.support.lab import copy_project
 
 NOTEBOOK = "notebooks/postmortem_workspace.ipynb"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openai
 import pytest
-from openai_server import DEFAULT_TEXT, OpenAIServer, Reply, unused_port
 
 from postmortem_widgets.errors import (
     DraftAuthError,
@@ -26,6 +25,8 @@ from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.timeline.merge import Timeline
 from postmortem_widgets.writing.drafters import DraftResult, OpenAIDrafter, generate_draft, get_drafter
 from postmortem_widgets.writing.prompt import Prompt, build_prompt
+from tests.support.net import free_port
+from tests.support.openai_server import DEFAULT_TEXT, OpenAIServer, Reply
 
 DATA = Path(__file__).resolve().parent / "data"
 KEY = "sk-test-5ecret-d0-not-leak-4242"
@@ -194,7 +195,7 @@ def test_slow_server_times_out(server: OpenAIServer, case: Case) -> None:
 
 
 def test_connection_refused(case: Case) -> None:
-    url = f"http://127.0.0.1:{unused_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(DraftConnectionError) as caught:
         run(OpenAIDrafter(model=MODEL, base_url=url, api_key=KEY, max_retries=0), case)
     assert f"cannot reach the model server at {url}" in str(caught.value)

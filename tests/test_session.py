@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
 from postmortem_widgets.app.session import Session, safe_name
 from postmortem_widgets.errors import InputError, MilestoneError
@@ -15,6 +14,7 @@ from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.incident.timeline import readable_date
 from postmortem_widgets.timeline.milestones import milestone_time
 from postmortem_widgets.ui.debouncer import Debouncer
+from tests.support.ui import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
 DAY = date(2024, 4, 15)
 

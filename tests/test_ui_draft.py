@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openai_server import OpenAIServer, Reply
-from ui_support import anchor_copy, open_workspace, saved_widget_state
 
 from postmortem_widgets.store import DraftStore
 from postmortem_widgets.ui.draft_step import OPENAI, DraftStep
 from postmortem_widgets.ui.workspace import Workspace
 from postmortem_widgets.writing.drafters import DraftResult, DraftStream
+from tests.support.openai_server import OpenAIServer, Reply
+from tests.support.ui import anchor_copy, open_workspace, saved_widget_state
 
 
 def draft_step(ws: Workspace) -> DraftStep:

@@ -7,18 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ui_support import (
+
+from postmortem_widgets.incident.record import load_incident
+from tests.support.paths import DATA, SAMPLES
+from tests.support.ui import (
     ANCHOR_TIMELINE,
-    DATA,
-    SAMPLES,
     cards,
     empty_incident,
     open_workspace,
     saved_widget_state,
     upload,
 )
-
-from postmortem_widgets.incident.record import load_incident
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
 
@@ -75,7 +74,7 @@ def test_a_binary_upload_shows_the_exact_error_and_keeps_nothing(seed_incident: 
 
 def test_invalid_json_names_line_and_column(seed_incident: Path) -> None:
     ws = open_workspace(seed_incident)
-    upload(ws.step("Import").upload, ("pagerduty.json", (DATA / "broken.json").read_bytes()))
+    upload(ws.step("Import").upload, ("pagerduty.json", (DATA / "ui" / "broken.json").read_bytes()))
     assert ws.status.level == "error"
     assert ws.status.text.startswith(
         "pagerduty.json: could not recognise the format (invalid JSON at line 4, column"

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from ui_support import anchor_copy, open_workspace
 
 from postmortem_widgets.incident.record import load_incident, save_incident
 from postmortem_widgets.ui.export_step import ExportStep
 from postmortem_widgets.ui.review_step import ReviewStep
 from postmortem_widgets.ui.workspace import Workspace
+from tests.support.ui import anchor_copy, open_workspace
 
 
 @pytest.fixture

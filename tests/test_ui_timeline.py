@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ui_support import SAMPLES, anchor_copy, cards, open_workspace
 
 from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.ui.timeline_step import RULE, TimelineStep
 from postmortem_widgets.ui.workspace import Workspace
+from tests.support.paths import SAMPLES
+from tests.support.ui import anchor_copy, cards, open_workspace
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident, open_workspace, upload
-
 from postmortem_widgets.errors import InputError
 from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.ui import Workspace
 from postmortem_widgets.ui.details_step import DetailsStep
 from postmortem_widgets.ui.status import Status
+from tests.support.ui import ANCHOR_TIMELINE, anchor_copy, empty_incident, open_workspace, upload
 
 
 def test_importing_the_package_imports_no_widgets_and_no_pandas() -> None:

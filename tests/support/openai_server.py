@@ -225,10 +225,3 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._write_chunk(b"")
 
     return Handler
-
-
-def unused_port() -> int:
-    """A port nothing listens on (bound and released), for connection-refused tests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -12,11 +12,10 @@ import ipywidgets as widgets
 
 from postmortem_widgets.incident.record import Incident, save_incident
 from postmortem_widgets.ui import Workspace
+from tests.support.paths import SAMPLES, SEED_TIMELINE
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "sample_data"
-DATA = Path(__file__).resolve().parent / "data" / "ui"
-ANCHOR_TIMELINE = (SAMPLES / "anchor_analytics" / "timeline.txt").read_bytes()
+#: The seed example's timeline export, as a browser would upload it.
+ANCHOR_TIMELINE = SEED_TIMELINE.read_bytes()
 
 
 def anchor_copy(tmp: Path) -> Path:
@@ -36,6 +35,7 @@ def empty_incident(tmp: Path, **fields: Any) -> Path:
 
 
 def open_workspace(path: Path, **options: Any) -> Workspace:
+    """The workspace on ``path``, saving at once (no debounce) and offering no samples unless asked."""
     options.setdefault("autosave_delay", 0)
     options.setdefault("samples", [])
     return Workspace.open(path, **options)
