@@ -149,41 +149,40 @@ def test_upload_timeline_draft_review_and_export(tmp_path: Path, browser: Any, a
 
 
 def test_openai_compatible_model_streams_in_the_browser(
-    tmp_path: Path, browser: Any, artifacts: Path
+    tmp_path: Path, browser: Any, artifacts: Path, openai_server: OpenAIServer
 ) -> None:
     root = copy_project(tmp_path / "root")
     key = "sk-browser-test-key-4242"
-    with OpenAIServer(pieces=10) as server:
-        env = {"OPENAI_BASE_URL": server.base_url, "POSTMORTEM_MODEL": "test-model"}
-        env_clean = {k: "" for k in ("OPENAI_API_KEY",) if k in os.environ}
-        with running_lab(root, tmp_path / "scratch", env={**env, **env_clean}) as lab:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            try:
-                open_and_run(page, lab, NOTEBOOK, timeout_ms=WAIT)
-                wait_status(page, r"Opened .*6 events")
-                tab(page, "5 Draft")
-                page.locator(
-                    ".pm-workspace .widget-toggle-button", has_text="OpenAI-compatible model"
-                ).click()
-                key_box = page.locator(".pm-workspace input[type=password]")
-                key_box.fill(key)
-                key_box.press("Enter")
-                wait_status(page, r"API key kept in memory for this session only")
-                playwright_api.expect(key_box).to_have_value("")
-                playwright_api.expect(
-                    page.locator(".pm-workspace", has_text="key entered (…4242)")
-                ).to_be_visible()
-                press(page, "Generate draft")
-                wait_status(page, r"Draft generated in .* saved as version 1")
-                editor = page.locator(".pm-workspace textarea:visible").first
-                assert editor.input_value(timeout=WAIT) == server.text
-                page.screenshot(path=str(artifacts / "e2e-07-openai.png"))
-                nb = save_notebook(page, root / NOTEBOOK)
-            finally:
-                page.close()
-        request = server.received[0]
-        assert request.body["stream"] is True
-        assert request.body["model"] == "test-model"
-        assert request.headers["authorization"] == f"Bearer {key}"
-        assert "key entered" in json.dumps(nb["metadata"]["widgets"])
-        assert key not in json.dumps(nb)
+    server = openai_server
+    server.pieces = 10
+    env = {"OPENAI_BASE_URL": server.base_url, "POSTMORTEM_MODEL": "test-model"}
+    env_clean = {k: "" for k in ("OPENAI_API_KEY",) if k in os.environ}
+    with running_lab(root, tmp_path / "scratch", env={**env, **env_clean}) as lab:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        try:
+            open_and_run(page, lab, NOTEBOOK, timeout_ms=WAIT)
+            wait_status(page, r"Opened .*6 events")
+            tab(page, "5 Draft")
+            page.locator(".pm-workspace .widget-toggle-button", has_text="OpenAI-compatible model").click()
+            key_box = page.locator(".pm-workspace input[type=password]")
+            key_box.fill(key)
+            key_box.press("Enter")
+            wait_status(page, r"API key kept in memory for this session only")
+            playwright_api.expect(key_box).to_have_value("")
+            playwright_api.expect(
+                page.locator(".pm-workspace", has_text="key entered (…4242)")
+            ).to_be_visible()
+            press(page, "Generate draft")
+            wait_status(page, r"Draft generated in .* saved as version 1")
+            editor = page.locator(".pm-workspace textarea:visible").first
+            assert editor.input_value(timeout=WAIT) == server.text
+            page.screenshot(path=str(artifacts / "e2e-07-openai.png"))
+            nb = save_notebook(page, root / NOTEBOOK)
+        finally:
+            page.close()
+    request = server.received[0]
+    assert request.body["stream"] is True
+    assert request.body["model"] == "test-model"
+    assert request.headers["authorization"] == f"Bearer {key}"
+    assert "key entered" in json.dumps(nb["metadata"]["widgets"])
+    assert key not in json.dumps(nb)

@@ -12,12 +12,12 @@ from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.ui.timeline_step import RULE, TimelineStep
 from postmortem_widgets.ui.workspace import Workspace
 from tests.support.paths import SAMPLES
-from tests.support.ui import anchor_copy, cards, open_workspace
+from tests.support.ui import OpenWorkspace, cards
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return open_workspace(anchor_copy(tmp_path))
+def ws(anchor_copy: Path, open_workspace: OpenWorkspace) -> Workspace:
+    return open_workspace(anchor_copy)
 
 
 def timeline(ws: Workspace) -> TimelineStep:
@@ -90,7 +90,7 @@ def rows(html: str) -> int:
     return len(re.findall(r"<tr class=", html))
 
 
-def test_filters_and_key_only_toggle(tmp_path: Path) -> None:
+def test_filters_and_key_only_toggle(tmp_path: Path, open_workspace: OpenWorkspace) -> None:
     folder = tmp_path / "harbor"
     shutil.copytree(SAMPLES / "harbor_payments", folder)
     ws = open_workspace(folder / "incident.yaml")
