@@ -19,7 +19,7 @@ import pytest
 from postmortem_widgets.incident.record import load_incident, save_incident
 from tests.support.lab import CHROMIUM, copy_project, launch_browser, open_and_run, running_lab
 from tests.support.openai_server import OpenAIServer
-from tests.support.paths import REPO
+from tests.support.paths import REPO, SEED_TIMELINE
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -82,7 +82,7 @@ def test_upload_timeline_draft_review_and_export(tmp_path: Path, browser: Any, a
     incident = load_incident(incident_path)
     incident.response_timeline = ""  # so the metrics can only come from the upload
     save_incident(incident, incident_path)
-    export = REPO / "sample_data" / "anchor_analytics" / "timeline.txt"
+    export = SEED_TIMELINE
 
     with running_lab(root, tmp_path / "scratch") as lab:
         page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)

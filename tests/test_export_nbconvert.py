@@ -17,11 +17,12 @@ import pytest
 
 from postmortem_widgets.export.report import build_report
 from postmortem_widgets.incident.record import Incident
+from tests.support import paths
 from tests.support.exports import pdf_text
 from tests.support.net import free_port
 
 BIN = Path(sys.executable).parent
-DATA = Path(__file__).parent / "data" / "export"
+DATA = paths.DATA / "export"
 SEED = Incident(
     product_name="Anchor Analytics",
     incident_date="April 15, 2024",

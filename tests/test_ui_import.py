@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from postmortem_widgets.incident.record import load_incident
-from tests.support.paths import DATA, SAMPLES
 from tests.support.ui import (
     ANCHOR_TIMELINE,
     EmptyIncident,
@@ -78,9 +77,11 @@ def test_a_binary_upload_shows_the_exact_error_and_keeps_nothing(
     assert step.upload.value == ()
 
 
-def test_invalid_json_names_line_and_column(dated_incident: Path, open_workspace: OpenWorkspace) -> None:
+def test_invalid_json_names_line_and_column(
+    dated_incident: Path, open_workspace: OpenWorkspace, data_dir: Path
+) -> None:
     ws = open_workspace(dated_incident)
-    upload(ws.step("Import").upload, ("pagerduty.json", (DATA / "ui" / "broken.json").read_bytes()))
+    upload(ws.step("Import").upload, ("pagerduty.json", (data_dir / "ui" / "broken.json").read_bytes()))
     assert ws.status.level == "error"
     assert ws.status.text.startswith(
         "pagerduty.json: could not recognise the format (invalid JSON at line 4, column"
@@ -115,10 +116,12 @@ def test_same_name_other_content_is_not_overwritten(
     assert (dated_incident.parent / "uploads" / "timeline-2.txt").read_bytes() == other
 
 
-def test_path_box_adds_an_export_on_disk(dated_incident: Path, open_workspace: OpenWorkspace) -> None:
+def test_path_box_adds_an_export_on_disk(
+    dated_incident: Path, open_workspace: OpenWorkspace, samples_dir: Path
+) -> None:
     export = dated_incident.parent / "exports" / "pagerduty_log_entries.json"
     export.parent.mkdir()
-    shutil.copy(SAMPLES / "harbor_payments" / "pagerduty_log_entries.json", export)
+    shutil.copy(samples_dir / "harbor_payments" / "pagerduty_log_entries.json", export)
     ws = open_workspace(dated_incident)
     step = ws.step("Import")
     step.path.value = "exports/pagerduty_log_entries.json"
@@ -182,11 +185,12 @@ def test_bare_times_without_a_date_explain_what_to_set(
 
 
 def test_load_sample_takes_the_sample_zone_and_date_for_a_new_incident(
-    tmp_path: Path, open_workspace: OpenWorkspace
+    tmp_path: Path, open_workspace: OpenWorkspace, samples_dir: Path
 ) -> None:
     path = tmp_path / "new" / "incident.yaml"
     ws = open_workspace(
-        path, samples=[("Anchor Analytics: timeline.txt", str(SAMPLES / "anchor_analytics" / "timeline.txt"))]
+        path,
+        samples=[("Anchor Analytics: timeline.txt", str(samples_dir / "anchor_analytics" / "timeline.txt"))],
     )
     step = ws.step("Import")
     assert path.exists()

@@ -11,7 +11,6 @@ import pytest
 from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.ui.timeline_step import RULE, TimelineStep
 from postmortem_widgets.ui.workspace import Workspace
-from tests.support.paths import SAMPLES
 from tests.support.ui import OpenWorkspace, cards
 
 
@@ -90,9 +89,11 @@ def rows(html: str) -> int:
     return len(re.findall(r"<tr class=", html))
 
 
-def test_filters_and_key_only_toggle(tmp_path: Path, open_workspace: OpenWorkspace) -> None:
+def test_filters_and_key_only_toggle(
+    tmp_path: Path, open_workspace: OpenWorkspace, samples_dir: Path
+) -> None:
     folder = tmp_path / "harbor"
-    shutil.copytree(SAMPLES / "harbor_payments", folder)
+    shutil.copytree(samples_dir / "harbor_payments", folder)
     ws = open_workspace(folder / "incident.yaml")
     for name in ("pagerduty_log_entries.json", "datadog_events.json"):
         ws.step("Import").path.value = name
