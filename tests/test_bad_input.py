@@ -27,9 +27,10 @@ from postmortem_widgets.timeline.importers import ImportOptions, import_source
 from postmortem_widgets.timeline.merge import load_timeline
 from postmortem_widgets.timeline.milestones import iso_utc
 from postmortem_widgets.timeline.sources import Source, expand_paths
+from tests.support.paths import DATA
 
-BAD = Path(__file__).parent / "data" / "bad"
-IMPORTERS = Path(__file__).parent / "data" / "importers"
+BAD = DATA / "bad"
+IMPORTERS = DATA / "importers"
 POSTMORTEM = Path(sys.executable).with_name("postmortem")
 ANCHOR_TIMES = ["2024-04-15T13:14:00+00:00", "2024-04-15T13:42:00+00:00", "2024-04-15T15:47:00+00:00"]
 

@@ -8,19 +8,17 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
-from ui_support import DATA, SAMPLES
 
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.merge import build_timeline, load_timeline
 from postmortem_widgets.ui.chart import MAX_DOTS, timeline_svg
+from tests.support.paths import DATA, SEED_TIMELINE
 
-GOLDEN = DATA / "anchor_chart.svg"
+GOLDEN = DATA / "ui" / "anchor_chart.svg"
 
 
 def anchor_svg() -> str:
-    tl = load_timeline(
-        [SAMPLES / "anchor_analytics" / "timeline.txt"], tz="America/New_York", date="2024-04-15"
-    )
+    tl = load_timeline([SEED_TIMELINE], tz="America/New_York", date="2024-04-15")
     return timeline_svg(tl, tz="America/New_York")
 
 

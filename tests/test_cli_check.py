@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from postmortem_widgets.cli import main
+from tests.support import paths
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data" / "review"
-INCIDENT = str(ROOT / "sample_data" / "anchor_analytics" / "incident.yaml")
+DATA = paths.DATA / "review"
+INCIDENT = str(paths.SEED_INCIDENT)
 GOOD = str(DATA / "good" / "seed_output.md")
 
 
@@ -73,7 +73,7 @@ def test_roster_and_extra_timeline_inputs_supply_names(capsys: pytest.CaptureFix
     assert code == 1
     assert [f["rule"] for f in json.loads(out)["findings"]] == ["person-name"]
     pagerduty = flawed("person-name__pagerduty-agent")
-    timeline = str(ROOT / "sample_data" / "anchor_analytics" / "timeline.txt")
+    timeline = str(paths.SEED_TIMELINE)
     code, out, _ = run(
         capsys, pagerduty, "--incident", INCIDENT, "--timeline", timeline,
         "--timeline", str(DATA / "people" / "pagerduty.json"), "--json",

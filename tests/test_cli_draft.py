@@ -6,27 +6,19 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from openai_server import DEFAULT_TEXT, OpenAIServer, Reply
 
 from postmortem_widgets.cli import main
+from tests.support.openai_server import DEFAULT_TEXT, OpenAIServer, Reply
+from tests.support.paths import DATA
+from tests.support.paths import SEED_INCIDENT as SEED
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-SEED = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
 GOLDEN = DATA / "golden"
 NONCE = "0123456789abcdef"
 KEY = "sk-cli-test-key-never-printed-777"
 EARLIER = "## Summary\n\nAn earlier draft the author edited by hand.\n"
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with OpenAIServer() as running:
-        yield running
 
 
 def draft_with_model(server: OpenAIServer, target: Path) -> int:
@@ -75,38 +67,43 @@ def test_draft_offline_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]
 
 
-def test_draft_with_a_model_to_file(server: OpenAIServer, tmp_path: Path) -> None:
+def test_draft_with_a_model_to_file(openai_server: OpenAIServer, tmp_path: Path) -> None:
     target = tmp_path / "draft.md"
-    code = draft_with_model(server, target)
+    code = draft_with_model(openai_server, target)
     assert code == 0
     assert target.read_text() == DEFAULT_TEXT
-    assert server.received[0].body["model"] == "m1"
-    assert "Anchor Analytics" in server.received[0].prompt
+    assert openai_server.received[0].body["model"] == "m1"
+    assert "Anchor Analytics" in openai_server.received[0].prompt
 
 
 def test_cut_stream_leaves_earlier_draft_and_saves_partial(
-    server: OpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    openai_server: OpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "draft.md"
     target.write_text(EARLIER)
-    server.script(Reply(mode="cut", cut_after=3))
-    code = draft_with_model(server, target)
+    openai_server.script(Reply(mode="cut", cut_after=3))
+    code = draft_with_model(openai_server, target)
     assert code == 1
     assert target.read_text() == EARLIER
     partial = tmp_path / "draft.md.partial"
-    assert partial.read_text() == "".join(server.pieces_of(DEFAULT_TEXT)[:3])
+    assert partial.read_text() == "".join(openai_server.pieces_of(DEFAULT_TEXT)[:3])
     err = capsys.readouterr().err
     assert "the draft is incomplete: the model's stream stopped midway" in err
     assert f"the partial text is in {partial}, and {target} was left as it was" in err
 
 
 def test_model_failure_leaves_earlier_draft_and_never_prints_the_key(
-    server: OpenAIServer, tmp_path: Path
+    openai_server: OpenAIServer, tmp_path: Path
 ) -> None:
     target = tmp_path / "draft.md"
     target.write_text(EARLIER)
-    server.script(Reply(mode="error", status=401))
-    env = {**os.environ, "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": server.base_url, "POSTMORTEM_MODEL": "m2"}
+    openai_server.script(Reply(mode="error", status=401))
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": KEY,
+        "OPENAI_BASE_URL": openai_server.base_url,
+        "POSTMORTEM_MODEL": "m2",
+    }
     env.pop("OPENAI_LOG", None)
     done = subprocess.run(
         [
@@ -131,17 +128,18 @@ def test_model_failure_leaves_earlier_draft_and_never_prints_the_key(
     assert done.stderr.startswith("postmortem draft: error: the model server at")
     assert "refused the API key (HTTP 401): Incorrect API key provided: [redacted]" in done.stderr
     assert "Traceback" not in done.stderr and KEY not in done.stderr
-    assert server.received[0].headers["authorization"] == f"Bearer {KEY}"
-    assert server.received[0].body["model"] == "m2"
+    assert openai_server.received[0].headers["authorization"] == f"Bearer {KEY}"
+    assert openai_server.received[0].body["model"] == "m2"
     assert target.read_text() == EARLIER
     assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]
 
 
 def test_draft_streams_to_stdout_and_reports_length(
-    server: OpenAIServer, capsys: pytest.CaptureFixture[str]
+    openai_server: OpenAIServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server.script(Reply(mode="length"))
-    code = main(["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", server.base_url])
+    openai_server.script(Reply(mode="length"))
+    argv = ["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", openai_server.base_url]
+    code = main(argv)
     captured = capsys.readouterr()
     assert code == 1
     assert captured.out == DEFAULT_TEXT

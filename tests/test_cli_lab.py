@@ -10,8 +10,7 @@ import pytest
 
 from postmortem_widgets.cli import main
 from postmortem_widgets.cli.lab import INCIDENT_ENV, notebook_source, plan
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
 
 
 def test_no_incident_opens_the_workspace_notebook() -> None:

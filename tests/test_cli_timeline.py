@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 
 from postmortem_widgets.cli import main
+from tests.support.paths import SEED_TIMELINE
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = str(ROOT / "sample_data/anchor_analytics/timeline.txt")
+SEED = str(SEED_TIMELINE)
 
 
 def test_seed_example_json_contract(capsys: pytest.CaptureFixture[str]) -> None:

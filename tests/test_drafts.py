@@ -21,8 +21,9 @@ from postmortem_widgets.store import (
     link_new,
     text_hash,
 )
+from tests.support.paths import DATA
 
-SEED_DRAFT = (Path(__file__).parent / "data" / "export" / "seed_draft.md").read_text()
+SEED_DRAFT = (DATA / "export" / "seed_draft.md").read_text()
 EDITED = SEED_DRAFT.replace(
     "9:14am ET:** A routine cache update", "9:14am ET:** A routine cache software update"
 )

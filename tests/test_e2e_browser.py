@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab_support import CHROMIUM, REPO, copy_project, launch_browser, open_and_run, running_lab
-from openai_server import OpenAIServer
 
 from postmortem_widgets.incident.record import load_incident, save_incident
+from tests.support.lab import CHROMIUM, copy_project, launch_browser, open_and_run, running_lab
+from tests.support.openai_server import OpenAIServer
+from tests.support.paths import REPO, SEED_TIMELINE
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -81,7 +82,7 @@ def test_upload_timeline_draft_review_and_export(tmp_path: Path, browser: Any, a
     incident = load_incident(incident_path)
     incident.response_timeline = ""  # so the metrics can only come from the upload
     save_incident(incident, incident_path)
-    export = REPO / "sample_data" / "anchor_analytics" / "timeline.txt"
+    export = SEED_TIMELINE
 
     with running_lab(root, tmp_path / "scratch") as lab:
         page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
@@ -148,41 +149,40 @@ def test_upload_timeline_draft_review_and_export(tmp_path: Path, browser: Any, a
 
 
 def test_openai_compatible_model_streams_in_the_browser(
-    tmp_path: Path, browser: Any, artifacts: Path
+    tmp_path: Path, browser: Any, artifacts: Path, openai_server: OpenAIServer
 ) -> None:
     root = copy_project(tmp_path / "root")
     key = "sk-browser-test-key-4242"
-    with OpenAIServer(pieces=10) as server:
-        env = {"OPENAI_BASE_URL": server.base_url, "POSTMORTEM_MODEL": "test-model"}
-        env_clean = {k: "" for k in ("OPENAI_API_KEY",) if k in os.environ}
-        with running_lab(root, tmp_path / "scratch", env={**env, **env_clean}) as lab:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            try:
-                open_and_run(page, lab, NOTEBOOK, timeout_ms=WAIT)
-                wait_status(page, r"Opened .*6 events")
-                tab(page, "5 Draft")
-                page.locator(
-                    ".pm-workspace .widget-toggle-button", has_text="OpenAI-compatible model"
-                ).click()
-                key_box = page.locator(".pm-workspace input[type=password]")
-                key_box.fill(key)
-                key_box.press("Enter")
-                wait_status(page, r"API key kept in memory for this session only")
-                playwright_api.expect(key_box).to_have_value("")
-                playwright_api.expect(
-                    page.locator(".pm-workspace", has_text="key entered (…4242)")
-                ).to_be_visible()
-                press(page, "Generate draft")
-                wait_status(page, r"Draft generated in .* saved as version 1")
-                editor = page.locator(".pm-workspace textarea:visible").first
-                assert editor.input_value(timeout=WAIT) == server.text
-                page.screenshot(path=str(artifacts / "e2e-07-openai.png"))
-                nb = save_notebook(page, root / NOTEBOOK)
-            finally:
-                page.close()
-        request = server.received[0]
-        assert request.body["stream"] is True
-        assert request.body["model"] == "test-model"
-        assert request.headers["authorization"] == f"Bearer {key}"
-        assert "key entered" in json.dumps(nb["metadata"]["widgets"])
-        assert key not in json.dumps(nb)
+    server = openai_server
+    server.pieces = 10
+    env = {"OPENAI_BASE_URL": server.base_url, "POSTMORTEM_MODEL": "test-model"}
+    env_clean = {k: "" for k in ("OPENAI_API_KEY",) if k in os.environ}
+    with running_lab(root, tmp_path / "scratch", env={**env, **env_clean}) as lab:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        try:
+            open_and_run(page, lab, NOTEBOOK, timeout_ms=WAIT)
+            wait_status(page, r"Opened .*6 events")
+            tab(page, "5 Draft")
+            page.locator(".pm-workspace .widget-toggle-button", has_text="OpenAI-compatible model").click()
+            key_box = page.locator(".pm-workspace input[type=password]")
+            key_box.fill(key)
+            key_box.press("Enter")
+            wait_status(page, r"API key kept in memory for this session only")
+            playwright_api.expect(key_box).to_have_value("")
+            playwright_api.expect(
+                page.locator(".pm-workspace", has_text="key entered (…4242)")
+            ).to_be_visible()
+            press(page, "Generate draft")
+            wait_status(page, r"Draft generated in .* saved as version 1")
+            editor = page.locator(".pm-workspace textarea:visible").first
+            assert editor.input_value(timeout=WAIT) == server.text
+            page.screenshot(path=str(artifacts / "e2e-07-openai.png"))
+            nb = save_notebook(page, root / NOTEBOOK)
+        finally:
+            page.close()
+    request = server.received[0]
+    assert request.body["stream"] is True
+    assert request.body["model"] == "test-model"
+    assert request.headers["authorization"] == f"Bearer {key}"
+    assert "key entered" in json.dumps(nb["metadata"]["widgets"])
+    assert key not in json.dumps(nb)

@@ -19,12 +19,11 @@ from postmortem_widgets.export import (
     write_report,
 )
 from postmortem_widgets.export.plain import render_gfm
-from postmortem_widgets.incident.record import Incident, load_incident
+from postmortem_widgets.incident.record import Incident
 from postmortem_widgets.review import Review
+from tests.support.paths import DATA, SEED_INCIDENT
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_YAML = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
-SEED_DRAFT_PATH = ROOT / "tests" / "data" / "export" / "seed_draft.md"
+SEED_DRAFT_PATH = DATA / "export" / "seed_draft.md"
 SEED_DRAFT = SEED_DRAFT_PATH.read_text()
 #: Two review errors: an email address and a missing section.
 FLAWED = SEED_DRAFT.replace("## Apology and Commitment", "## Sorry").replace(
@@ -32,14 +31,9 @@ FLAWED = SEED_DRAFT.replace("## Apology and Commitment", "## Sorry").replace(
 )
 
 
-@pytest.fixture(scope="module")
-def seed() -> Incident:
-    return load_incident(SEED_YAML)
-
-
-def test_a_draft_with_review_errors_is_refused(seed: Incident) -> None:
+def test_a_draft_with_review_errors_is_refused(seed_incident: Incident) -> None:
     with pytest.raises(ReviewBlockedError) as caught:
-        export_report(FLAWED, seed, to="html")
+        export_report(FLAWED, seed_incident, to="html")
     text = str(caught.value)
     assert text.startswith(
         "the draft has 2 review error(s), so it was not exported. Hint: fix them, or pass --force"
@@ -49,24 +43,24 @@ def test_a_draft_with_review_errors_is_refused(seed: Incident) -> None:
     assert [f.rule for f in caught.value.errors] == ["privacy-email", "section-missing"]
 
 
-def test_force_exports_it_anyway(seed: Incident) -> None:
-    html = export_report(FLAWED, seed, to="html", force=True)
+def test_force_exports_it_anyway(seed_incident: Incident) -> None:
+    html = export_report(FLAWED, seed_incident, to="html", force=True)
     assert isinstance(html, str) and "jane.doe@anchor.example" in html
 
 
-def test_a_given_review_is_used_as_is(seed: Incident) -> None:
+def test_a_given_review_is_used_as_is(seed_incident: Incident) -> None:
     """The caller's review decides (the workspace reviews once and exports several formats)."""
-    assert isinstance(export_report(FLAWED, seed, to="md", review=Review([])), str)
+    assert isinstance(export_report(FLAWED, seed_incident, to="md", review=Review([])), str)
 
 
-def test_every_format(seed: Incident) -> None:
-    html = export_report(SEED_DRAFT, seed, to="html")
+def test_every_format(seed_incident: Incident) -> None:
+    html = export_report(SEED_DRAFT, seed_incident, to="html")
     assert isinstance(html, str) and html.startswith("<!DOCTYPE html>")
-    pdf = export_report(SEED_DRAFT, seed, to="pdf")
+    pdf = export_report(SEED_DRAFT, seed_incident, to="pdf")
     assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
-    assert export_report(SEED_DRAFT, seed, to="md") == render_gfm(SEED_DRAFT, seed)
+    assert export_report(SEED_DRAFT, seed_incident, to="md") == render_gfm(SEED_DRAFT, seed_incident)
     raw = export_report(
-        SEED_DRAFT, seed, to="email", sender="status@anchor.example", recipients=["a@b.example"]
+        SEED_DRAFT, seed_incident, to="email", sender="status@anchor.example", recipients=["a@b.example"]
     )
     assert isinstance(raw, bytes)
     message = email.message_from_bytes(raw, policy=policy.default)
@@ -75,12 +69,12 @@ def test_every_format(seed: Incident) -> None:
         "status@anchor.example",
         "a@b.example",
     )
-    nb = nbformat.reads(str(export_report(SEED_DRAFT, seed, to="ipynb")), as_version=4)
+    nb = nbformat.reads(str(export_report(SEED_DRAFT, seed_incident, to="ipynb")), as_version=4)
     assert nb.metadata["postmortem"]["product_name"] == "Anchor Analytics"
     with pytest.raises(
         UnknownExportFormatError, match=r"unknown export format 'docx'\. Hint: choose one of html"
     ):
-        export_report(SEED_DRAFT, seed, to="docx")
+        export_report(SEED_DRAFT, seed_incident, to="docx")
 
 
 @pytest.mark.parametrize(
@@ -98,27 +92,31 @@ def test_format_for_path(name: str, fmt: str) -> None:
     assert format_for_path(name) == fmt
 
 
-def test_write_report_is_atomic_and_takes_the_format_from_the_suffix(seed: Incident, tmp_path: Path) -> None:
+def test_write_report_is_atomic_and_takes_the_format_from_the_suffix(
+    seed_incident: Incident, tmp_path: Path
+) -> None:
     out = tmp_path / "site" / "postmortem.pdf"
-    assert write_report(out, SEED_DRAFT, seed) == out
+    assert write_report(out, SEED_DRAFT, seed_incident) == out
     assert out.read_bytes().startswith(b"%PDF-")
     assert sorted(p.name for p in out.parent.iterdir()) == ["postmortem.pdf"]  # no temporary file left
     with pytest.raises(UnknownExportFormatError, match=r"report\.docx: cannot tell the export format"):
-        write_report(tmp_path / "report.docx", SEED_DRAFT, seed)
+        write_report(tmp_path / "report.docx", SEED_DRAFT, seed_incident)
     with pytest.raises(ReviewBlockedError):
-        write_report(tmp_path / "flawed.html", FLAWED, seed)
+        write_report(tmp_path / "flawed.html", FLAWED, seed_incident)
     assert not (tmp_path / "flawed.html").exists()
 
 
-def test_cli_exports_markdown_to_stdout(capsysbinary: pytest.CaptureFixture[bytes], seed: Incident) -> None:
-    assert main(["export", str(SEED_DRAFT_PATH), "--incident", str(SEED_YAML), "--to", "md"]) == 0
+def test_cli_exports_markdown_to_stdout(
+    capsysbinary: pytest.CaptureFixture[bytes], seed_incident: Incident
+) -> None:
+    assert main(["export", str(SEED_DRAFT_PATH), "--incident", str(SEED_INCIDENT), "--to", "md"]) == 0
     out, err = capsysbinary.readouterr()
-    assert out.decode() == render_gfm(SEED_DRAFT, seed) and err == b""
+    assert out.decode() == render_gfm(SEED_DRAFT, seed_incident) and err == b""
 
 
 def test_cli_writes_a_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report.pdf"
-    assert main(["export", str(SEED_DRAFT_PATH), "--incident", str(SEED_YAML), "-o", str(out)]) == 0
+    assert main(["export", str(SEED_DRAFT_PATH), "--incident", str(SEED_INCIDENT), "-o", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF-")
     assert f"wrote {out} (pdf, " in capsys.readouterr().err
 
@@ -127,14 +125,14 @@ def test_cli_refuses_review_errors_and_lists_them(tmp_path: Path, capsys: pytest
     draft = tmp_path / "draft.md"
     draft.write_text(FLAWED)
     out = tmp_path / "report.html"
-    assert main(["export", str(draft), "--incident", str(SEED_YAML), "-o", str(out)]) == 2
+    assert main(["export", str(draft), "--incident", str(SEED_INCIDENT), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert (
         f"postmortem export: error: {draft}: the draft has 2 review error(s), so it was not exported" in err
     )
     assert "  line 10: [privacy-email] email address 'jane.doe@anchor.example'" in err
     assert not out.exists()
-    assert main(["export", str(draft), "--incident", str(SEED_YAML), "-o", str(out), "--force"]) == 0
+    assert main(["export", str(draft), "--incident", str(SEED_INCIDENT), "-o", str(out), "--force"]) == 0
     err = capsys.readouterr().err
     assert f"{draft}: error (forced): line 10: [privacy-email]" in err and out.exists()
 
@@ -145,7 +143,7 @@ def test_cli_lists_warnings_and_left_out_media(tmp_path: Path, capsys: pytest.Ca
         SEED_DRAFT.replace("rebuilt the cache", "rebuilt the Redis cache") + "\n![chart](../../.env)\n"
     )
     out = tmp_path / "report.html"
-    assert main(["export", str(draft), "--incident", str(SEED_YAML), "-o", str(out)]) == 0
+    assert main(["export", str(draft), "--incident", str(SEED_INCIDENT), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"{draft}: warning: line 22: [jargon] 'Redis' is jargon" in err
     assert f"{draft}: warning: left out image '../../.env'" in err
@@ -153,9 +151,9 @@ def test_cli_lists_warnings_and_left_out_media(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", str(tmp_path / "nope.md"), "--incident", str(SEED_YAML), "--to", "html"]) == 2
+    assert main(["export", str(tmp_path / "nope.md"), "--incident", str(SEED_INCIDENT), "--to", "html"]) == 2
     assert "nope.md: no such draft file" in capsys.readouterr().err
-    assert main(["export", str(SEED_DRAFT_PATH), "--incident", str(SEED_YAML)]) == 2
+    assert main(["export", str(SEED_DRAFT_PATH), "--incident", str(SEED_INCIDENT)]) == 2
     assert "no output format. Hint: pass --to" in capsys.readouterr().err
     assert main(["export", str(SEED_DRAFT_PATH), "--incident", str(tmp_path / "x.yaml"), "--to", "md"]) == 2
     assert "x.yaml: no such incident file" in capsys.readouterr().err
@@ -167,7 +165,7 @@ def test_cli_email_is_an_rfc5322_message(tmp_path: Path) -> None:
         "export",
         str(SEED_DRAFT_PATH),
         "--incident",
-        str(SEED_YAML),
+        str(SEED_INCIDENT),
         "-o",
         str(out),
         "--from",

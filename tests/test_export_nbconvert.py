@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,13 +14,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from export_checks import pdf_text
 
 from postmortem_widgets.export.report import build_report
 from postmortem_widgets.incident.record import Incident
+from tests.support import paths
+from tests.support.exports import pdf_text
+from tests.support.net import free_port
 
 BIN = Path(sys.executable).parent
-DATA = Path(__file__).parent / "data" / "export"
+DATA = paths.DATA / "export"
 SEED = Incident(
     product_name="Anchor Analytics",
     incident_date="April 15, 2024",
@@ -48,16 +49,10 @@ def test_jupyter_nbconvert_to_postmortem_html_and_pdf(report: Path) -> None:
     assert "What Happened (Timeline)" in text and "Page 1 of 2" in text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def lab(report: Path, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """A real JupyterLab server (with jupyter-collaboration) serving the report's folder."""
-    port, token = _free_port(), "postmortem-test-token"
+    port, token = free_port(), "postmortem-test-token"
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),

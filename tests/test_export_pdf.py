@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from export_checks import html_violations, pdf_violations, poppler
 
 from postmortem_widgets.export import export_report
 from postmortem_widgets.export.report import split_sections
@@ -21,11 +20,11 @@ from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.timeline.humanize import human_duration
 from postmortem_widgets.timeline.merge import Timeline
 from postmortem_widgets.writing.drafters import OfflineDrafter
+from tests.support import paths
+from tests.support.exports import html_violations, pdf_violations, poppler
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_YAML = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
-HARBOR_YAML = ROOT / "sample_data" / "harbor_payments" / "incident.yaml"
-SEED_EXAMPLE = (ROOT / "tests" / "data" / "export" / "seed_draft.md").read_text()
+HARBOR_YAML = paths.SAMPLES / "harbor_payments" / "incident.yaml"
+SEED_EXAMPLE = (paths.DATA / "export" / "seed_draft.md").read_text()
 MM = 72 / 25.4
 
 
@@ -88,7 +87,7 @@ def timeline_times(draft: str) -> list[str]:
 
 def _case(name: str) -> tuple[Incident, Timeline, str, str]:
     """(incident, timeline, draft, duration in words) of one acceptance case."""
-    path = HARBOR_YAML if name.startswith("harbor") else SEED_YAML
+    path = HARBOR_YAML if name.startswith("harbor") else paths.SEED_INCIDENT
     if not path.exists():
         pytest.fail(f"{path} is missing: the acceptance test needs the sample incident")
     incident = load_incident(path)

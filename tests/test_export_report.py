@@ -10,19 +10,19 @@ import email
 import os
 from datetime import UTC, datetime
 from email import policy
-from pathlib import Path
 
 import nbformat
 import pytest
-from export_checks import CSP, elements, html_violations
 
 from postmortem_widgets.export.exporters import PostmortemHTMLExporter
 from postmortem_widgets.export.mail import build_email, email_subject
 from postmortem_widgets.export.plain import render_gfm
 from postmortem_widgets.export.report import build_report, section_slug, split_sections
 from postmortem_widgets.incident.record import Incident
+from tests.support import paths
+from tests.support.exports import CSP, elements, html_violations
 
-DATA = Path(__file__).parent / "data" / "export"
+DATA = paths.DATA / "export"
 SEED_DRAFT = (DATA / "seed_draft.md").read_text()
 SEED = Incident(
     product_name="Anchor Analytics",

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from export_checks import elements, html_violations, pdf_text, pdf_violations, poppler
 
 from postmortem_widgets.export.exporters import PostmortemHTMLExporter, PostmortemPDFExporter
 from postmortem_widgets.export.markdown import is_safe_image, is_safe_link, render_markdown
@@ -27,8 +26,10 @@ from postmortem_widgets.export.pdf import OfflineURLFetcher, html_to_pdf
 from postmortem_widgets.export.plain import render_gfm
 from postmortem_widgets.export.report import build_report
 from postmortem_widgets.incident.record import Incident
+from tests.support.exports import elements, html_violations, pdf_text, pdf_violations, poppler
+from tests.support.paths import DATA
 
-HOSTILE = sorted((Path(__file__).parent / "data" / "export" / "hostile").glob("*.md"))
+HOSTILE = sorted((DATA / "export" / "hostile").glob("*.md"))
 CANARY = "PM_CANARY_7f3a9c"
 INCIDENT = Incident(
     product_name="Anchor Analytics", incident_date="April 15, 2024", incident_duration="2 hours"
@@ -243,7 +244,7 @@ def test_nbconvert_in_a_folder_next_to_a_dotenv_reads_no_local_file(tmp_path: Pa
     work = tmp_path / "a" / "b"
     work.mkdir(parents=True)
     (work / ".env").write_text(f"SECRET={CANARY}\n")
-    draft = (Path(__file__).parent / "data" / "export" / "hostile" / "local_files.md").read_text()
+    draft = (DATA / "export" / "hostile" / "local_files.md").read_text()
     nbformat.write(build_report(draft, INCIDENT), work / "report.ipynb")
     jupyter = Path(sys.executable).parent / "jupyter"
     for to in ("postmortem_html", "postmortem_pdf"):

@@ -24,8 +24,9 @@ from postmortem_widgets.timeline.importers.zendesk import parse_zendesk
 from postmortem_widgets.timeline.merge import build_timeline, load_timeline
 from postmortem_widgets.timeline.milestones import iso_utc
 from postmortem_widgets.timeline.sources import Source, expand_paths
+from tests.support import paths
 
-DATA = Path(__file__).parent / "data" / "importers"
+DATA = paths.DATA / "importers"
 FORMATS = ("table", "zendesk", "slack")
 FIXTURES = sorted(
     path.with_name(path.name.removesuffix(".expected.json"))

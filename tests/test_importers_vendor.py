@@ -20,8 +20,9 @@ from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.importers import ImportOptions, formats, get_importer, import_source
 from postmortem_widgets.timeline.merge import build_timeline
 from postmortem_widgets.timeline.sources import Source
+from tests.support import paths
 
-DATA = Path(__file__).parent / "data" / "importers"
+DATA = paths.DATA / "importers"
 VENDOR_FORMATS = (
     "alertmanager",
     "cloudwatch",

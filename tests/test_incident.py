@@ -13,10 +13,11 @@ from postmortem_widgets.errors import IncidentError, PostmortemError
 from postmortem_widgets.incident.fill import fill_incident
 from postmortem_widgets.incident.record import FIELDS, Incident, load_incident, parse_incident, save_incident
 from postmortem_widgets.incident.timeline import incident_timeline
+from postmortem_widgets.timeline.merge import Timeline
+from tests.support import paths
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "incident"
-SEED = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
+DATA = paths.DATA / "incident"
+SEED = paths.SEED_INCIDENT
 BAD = sorted((DATA / "bad").glob("*.yaml"))
 
 
@@ -24,8 +25,8 @@ def utc(text: str) -> pd.Timestamp:
     return pd.Timestamp(text).tz_convert("UTC")
 
 
-def test_seed_incident_holds_the_seed_example_exactly() -> None:
-    incident = load_incident(SEED)
+def test_seed_incident_holds_the_seed_example_exactly(seed_incident: Incident) -> None:
+    incident = seed_incident
     assert list(incident.fields()) == list(FIELDS)
     assert incident.product_name == "Anchor Analytics"
     assert incident.incident_date == "April 15, 2024"
@@ -51,8 +52,8 @@ def test_seed_incident_holds_the_seed_example_exactly() -> None:
     assert incident.missing() == []
 
 
-def test_seed_response_timeline_alone_gives_the_milestones() -> None:
-    timeline = incident_timeline(load_incident(SEED))
+def test_seed_response_timeline_alone_gives_the_milestones(seed_timeline: Timeline) -> None:
+    timeline = seed_timeline
     m = timeline.milestones
     assert m.started == utc("2024-04-15T09:14:00-04:00")
     assert m.detected == utc("2024-04-15T09:42:00-04:00")
@@ -65,10 +66,10 @@ def test_seed_response_timeline_alone_gives_the_milestones() -> None:
     assert timeline.metrics.time_to_detect == pd.Timedelta(minutes=28)
 
 
-def test_seed_timeline_run_together_on_one_line_also_parses() -> None:
+def test_seed_timeline_run_together_on_one_line_also_parses(seed_incident: Incident) -> None:
     """The seed's page shows the timeline as one run-on line: it must read the same."""
     text = SEED.read_text()
-    lines = load_incident(SEED).response_timeline.splitlines()
+    lines = seed_incident.response_timeline.splitlines()
     block = "response_timeline: |\n" + "".join(f"  {line}\n" for line in lines)
     assert block in text
     incident = parse_incident(text.replace(block, f"response_timeline: {json.dumps(' '.join(lines))}\n"))
@@ -247,9 +248,10 @@ def test_failed_save_leaves_the_old_file(tmp_path: Path) -> None:
 # --- filling ------------------------------------------------------------------------------------------------
 
 
-def test_fill_derives_empty_fields_and_the_authors_text_wins() -> None:
-    seed = load_incident(SEED)
-    timeline = incident_timeline(seed)
+def test_fill_derives_empty_fields_and_the_authors_text_wins(
+    seed_incident: Incident, seed_timeline: Timeline
+) -> None:
+    seed, timeline = seed_incident, seed_timeline
     assert fill_incident(seed, timeline).fields() == seed.fields()  # nothing empty: nothing changes
 
     bare = parse_incident(
@@ -258,7 +260,7 @@ def test_fill_derives_empty_fields_and_the_authors_text_wins() -> None:
         name="bare.yaml",
     )
     bare.incident_date = ""
-    filled = fill_incident(bare, incident_timeline(load_incident(SEED)))
+    filled = fill_incident(bare, seed_timeline)
     assert filled.incident_date == "April 15, 2024"
     assert filled.incident_duration == "2 hours 33 minutes (9:14am - 11:47am ET)"
     assert filled.detection == "our own words"

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
+
 PACKAGE = "postmortem_widgets"
-ROOT = Path(__file__).resolve().parent.parent / PACKAGE
+ROOT = REPO / PACKAGE
 
 LEVELS: dict[str, int] = {
     "errors": 0,

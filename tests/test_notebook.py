@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 
 import nbformat
-from lab_support import copy_project
 from nbclient import NotebookClient
+
+from tests.support.lab import copy_project
+from tests.support.paths import REPO
 
 NOTEBOOK = "notebooks/postmortem_workspace.ipynb"
 
 
 def test_the_notebook_is_short_and_opens_the_seed_example() -> None:
-    nb = nbformat.read(Path(__file__).resolve().parents[1] / NOTEBOOK, as_version=4)
+    nb = nbformat.read(REPO / NOTEBOOK, as_version=4)
     assert [c.cell_type for c in nb.cells] == ["markdown", "code"]
     assert nb.cells[0].source.startswith("# Postmortem workspace")
     default = "../sample_data/anchor_analytics/incident.yaml"

@@ -11,14 +11,13 @@ import pytest
 from postmortem_widgets.incident.record import Incident, load_incident, parse_incident
 from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.sections import SECTIONS
-from postmortem_widgets.timeline.merge import build_timeline
+from postmortem_widgets.timeline.merge import Timeline, build_timeline
 from postmortem_widgets.writing.drafters import OfflineDrafter, generate_draft
 from postmortem_widgets.writing.prompt import build_prompt
 from postmortem_widgets.writing.prose import count_sentences, prevention_items, starts_with_past_tense
+from tests.support.paths import DATA, SAMPLES
+from tests.support.paths import SEED_INCIDENT as SEED
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-SEED = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
 LEDGERLINE = DATA / "drafting" / "ledgerline" / "incident.yaml"
 HEADINGS = [
     "Summary",
@@ -179,9 +178,10 @@ def test_partial_milestones_only_state_what_is_known() -> None:
     )
 
 
-def test_stream_yields_sections_and_reports_complete() -> None:
-    incident = load_incident(SEED)
-    timeline = incident_timeline(incident)
+def test_stream_yields_sections_and_reports_complete(
+    seed_incident: Incident, seed_timeline: Timeline
+) -> None:
+    incident, timeline = seed_incident, seed_timeline
     prompt = build_prompt(incident, timeline)
     seen: list[str] = []
     result = generate_draft(OfflineDrafter(), incident, timeline, prompt, on_chunk=seen.append)
@@ -203,7 +203,7 @@ def test_helpers() -> None:
 
 
 def test_harbor_payments_sample_fills_from_five_exports() -> None:
-    incident = load_incident(ROOT / "sample_data" / "harbor_payments" / "incident.yaml")
+    incident = load_incident(SAMPLES / "harbor_payments" / "incident.yaml")
     assert incident.missing() == ["incident_date", "incident_duration", "detection", "response_timeline"]
     timeline = incident_timeline(incident)
     assert len(timeline.imports) == 5

@@ -5,7 +5,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO
 
 
 def test_wheel_ships_every_template(tmp_path: Path) -> None:
@@ -15,7 +15,7 @@ def test_wheel_ships_every_template(tmp_path: Path) -> None:
             "-m",
             "pip",
             "wheel",
-            str(ROOT),
+            str(REPO),
             "--no-deps",
             "--no-build-isolation",
             "-q",
@@ -27,10 +27,10 @@ def test_wheel_ships_every_template(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    templates = [p for p in (ROOT / "postmortem_widgets/templates").rglob("*") if p.is_file()]
+    templates = [p for p in (REPO / "postmortem_widgets/templates").rglob("*") if p.is_file()]
     assert templates, "no templates found in the checkout"
     for path in templates:
-        assert path.relative_to(ROOT).as_posix() in names
+        assert path.relative_to(REPO).as_posix() in names
     assert "postmortem_widgets/cli/timeline.py" in names
     assert "postmortem_widgets/timeline/importers/text.py" in names
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from pathlib import Path
 
 import jinja2
 import numpy as np
@@ -19,10 +18,8 @@ from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.merge import Timeline, build_timeline
 from postmortem_widgets.writing.prompt import MESSAGE_LIMIT, build_prompt, clean_message
+from tests.support.paths import DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-SEED = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
 GOLDEN = DATA / "golden" / "prompt_anchor_analytics.txt"
 NONCE = "0123456789abcdef"
 
@@ -35,17 +32,16 @@ def block_of(text: str, nonce: str) -> list[str]:
     return lines[lines.index(begin) + 1 : lines.index(end)]
 
 
-def test_seed_prompt_matches_golden_file() -> None:
-    incident = load_incident(SEED)
-    prompt = build_prompt(incident, incident_timeline(incident), nonce=NONCE)
+def test_seed_prompt_matches_golden_file(seed_incident: Incident, seed_timeline: Timeline) -> None:
+    prompt = build_prompt(seed_incident, seed_timeline, nonce=NONCE)
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(prompt.text)
     assert prompt.text == GOLDEN.read_text()
 
 
-def test_seed_prompt_reproduces_the_seed() -> None:
-    incident = load_incident(SEED)
-    prompt = build_prompt(incident, incident_timeline(incident), nonce=NONCE)
+def test_seed_prompt_reproduces_the_seed(seed_incident: Incident, seed_timeline: Timeline) -> None:
+    incident = seed_incident
+    prompt = build_prompt(incident, seed_timeline, nonce=NONCE)
     assert prompt.system.startswith("You are a technical communications specialist.")
     user = prompt.user
     assert user.startswith("Write a customer-facing incident postmortem for the following service incident.")

@@ -5,8 +5,7 @@ import sys
 from pathlib import Path
 
 import postmortem_widgets as pm
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import SEED_INCIDENT
 
 
 def test_every_public_name_resolves() -> None:
@@ -23,7 +22,7 @@ def test_importing_the_package_loads_no_heavy_modules() -> None:
 
 
 def test_incident_to_pdf_round_trip(tmp_path: Path) -> None:
-    incident = pm.load_incident(ROOT / "sample_data/anchor_analytics/incident.yaml")
+    incident = pm.load_incident(SEED_INCIDENT)
     timeline = pm.incident_timeline(incident)
     prompt = pm.build_prompt(incident, timeline)
     draft = pm.generate_draft(pm.OfflineDrafter(), incident, timeline, prompt).text

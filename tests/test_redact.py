@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from postmortem_widgets.incident.record import load_incident
-from postmortem_widgets.incident.timeline import incident_timeline
+from postmortem_widgets.incident.record import Incident
 from postmortem_widgets.review import check_draft, people_names, redact, redactor
-from postmortem_widgets.timeline.merge import load_timeline
+from postmortem_widgets.timeline.merge import Timeline, load_timeline
+from tests.support import paths
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data" / "review"
+DATA = paths.DATA / "review"
 
 
 def test_every_kind_is_replaced_and_reported() -> None:
@@ -77,9 +74,10 @@ def test_redactor_compiles_names_once_for_many_event_messages() -> None:
     "name",
     ["privacy-email__person", "privacy-ip__private", "privacy-host__internal", "privacy-secret__aws-key"],
 )
-def test_a_redacted_draft_has_no_privacy_errors_left(name: str) -> None:
-    incident = load_incident(ROOT / "sample_data" / "anchor_analytics" / "incident.yaml")
-    timeline = incident_timeline(incident)
+def test_a_redacted_draft_has_no_privacy_errors_left(
+    name: str, seed_incident: Incident, seed_timeline: Timeline
+) -> None:
+    incident, timeline = seed_incident, seed_timeline
     draft = (DATA / "flawed" / f"{name}.md").read_text(encoding="utf-8")
     assert check_draft(draft, incident, timeline).errors == 1
     result = redact(draft)

@@ -22,20 +22,12 @@ from postmortem_widgets.review import (
 from postmortem_widgets.sections import HEADINGS
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.merge import Timeline, build_timeline, parse_timeline
+from tests.support import paths
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data" / "review"
-SEED_INCIDENT = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
-SEED_TIMELINE = ROOT / "sample_data" / "anchor_analytics" / "timeline.txt"
+DATA = paths.DATA / "review"
 PAGERDUTY = DATA / "people" / "pagerduty.json"
 GOOD = sorted((DATA / "good").glob("*.md"))
 FLAWED = sorted((DATA / "flawed").glob("*.md"))
-
-
-@pytest.fixture(scope="module")
-def seed() -> tuple[Incident, Timeline]:
-    incident = load_incident(SEED_INCIDENT)
-    return incident, incident_timeline(incident)
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +41,9 @@ def roster() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def people(seed: tuple[Incident, Timeline]) -> Timeline:
+def people(seed_incident: Incident) -> Timeline:
     """The seed's timeline plus a real PagerDuty export and Slack messages: people the draft must not name."""
-    incident, _ = seed
-    timeline = incident_timeline(incident, extra_paths=[SEED_TIMELINE, PAGERDUTY])
+    timeline = incident_timeline(seed_incident, extra_paths=[paths.SEED_TIMELINE, PAGERDUTY])
     slack = ev.make_events(
         pd.DatetimeIndex(["2024-04-15T14:20:00Z", "2024-04-15T14:25:00Z"]),
         source="slack",
@@ -90,9 +81,9 @@ def test_good_drafts_cover_more_than_the_seed() -> None:
 
 
 def test_seed_output_passes_with_people_in_the_timeline_and_a_roster(
-    seed: tuple[Incident, Timeline], people: Timeline, seed_text: str, roster: list[str]
+    seed_incident: Incident, people: Timeline, seed_text: str, roster: list[str]
 ) -> None:
-    incident, _ = seed
+    incident = seed_incident
     assert check_draft(seed_text, incident, people, roster=roster).findings == []
 
 
@@ -103,8 +94,8 @@ def test_seed_output_keeps_its_markdown_line_breaks(seed_text: str) -> None:
     assert [line[:3] for line in lines if line[:1].isdigit()] == ["1. ", "2. ", "3. "]
 
 
-def test_timeline_defaults_to_the_incidents_own(seed: tuple[Incident, Timeline], seed_text: str) -> None:
-    incident, _ = seed
+def test_timeline_defaults_to_the_incidents_own(seed_incident: Incident, seed_text: str) -> None:
+    incident = seed_incident
     assert check_draft(seed_text, incident).findings == []
     review = check_draft(seed_text.replace("at 11:47am ET", "at 11:15am ET"), incident)
     assert [(f.rule, f.line) for f in review.findings] == [("fact-resolution", 3)]
@@ -115,11 +106,11 @@ def test_timeline_defaults_to_the_incidents_own(seed: tuple[Incident, Timeline],
 
 @pytest.mark.parametrize("path", FLAWED, ids=[p.stem for p in FLAWED])
 def test_flawed_draft_is_caught_by_its_rule_and_nothing_else(
-    path: Path, seed: tuple[Incident, Timeline], people: Timeline, roster: list[str]
+    path: Path, seed_incident: Incident, people: Timeline, roster: list[str]
 ) -> None:
     rule = path.stem.split("__")[0]
     assert rule in RULES
-    incident, _ = seed
+    incident = seed_incident
     review = check_draft(path.read_text(encoding="utf-8"), incident, people, roster=roster)
     assert {f.rule for f in review.findings} == {rule}, [str(f) for f in review.findings]
     expected = _expected(path)
@@ -172,18 +163,23 @@ def test_every_rule_has_a_flawed_variant() -> None:
     ],
 )
 def test_fact_tolerances(
-    seed: tuple[Incident, Timeline], seed_text: str, old: str, new: str, expected: list[tuple[str, int]]
+    seed_incident: Incident,
+    seed_timeline: Timeline,
+    seed_text: str,
+    old: str,
+    new: str,
+    expected: list[tuple[str, int]],
 ) -> None:
-    incident, timeline = seed
+    incident, timeline = seed_incident, seed_timeline
     assert old in seed_text
     review = check_draft(seed_text.replace(old, new), incident, timeline)
     assert [(f.rule, f.line) for f in review.findings] == expected
 
 
 def test_a_figure_naming_no_milestone_must_match_some_gap(
-    seed: tuple[Incident, Timeline], seed_text: str
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str
 ) -> None:
-    incident, timeline = seed
+    incident, timeline = seed_incident, seed_timeline
     sentence = "Within 33 minutes, we had identified the root cause."
     for gap, expected in (("7 minutes", []), ("12 minutes", ["'12 minutes' matches no interval"])):
         text = seed_text.replace(sentence, f"{sentence} A status note went out {gap} after that.")
@@ -243,9 +239,9 @@ def test_a_24_hour_draft_reads_bare_times_as_24_hour() -> None:
 
 
 def test_times_in_what_were_changing_are_plans_not_facts(
-    seed: tuple[Incident, Timeline], seed_text: str
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str
 ) -> None:
-    incident, timeline = seed
+    incident, timeline = seed_incident, seed_timeline
     text = seed_text.replace(
         "You should hear from us before you notice something is wrong.",
         "A daily report at 6:00am ET will compare the two, starting May 1, 2024.",
@@ -272,9 +268,9 @@ def test_without_a_timeline_nothing_is_checked_against_it(seed_text: str) -> Non
     ],
 )
 def test_detection_admissions_are_recognised(
-    seed: tuple[Incident, Timeline], seed_text: str, admission: str
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str, admission: str
 ) -> None:
-    incident, timeline = seed
+    incident, timeline = seed_incident, seed_timeline
     flawed = (DATA / "flawed" / "detection-admission__removed.md").read_text(encoding="utf-8")
     text = flawed.replace("The deeper problem:", f"{admission} The deeper problem:")
     assert check_draft(text, incident, timeline).findings == []
@@ -297,8 +293,10 @@ def test_people_come_from_roster_responders_and_chat_and_paging_actors(
     assert "Zendesk Integration" not in names  # a paging integration, not a person
 
 
-def test_responders_names_are_flagged(seed: tuple[Incident, Timeline], seed_text: str) -> None:
-    incident, timeline = seed
+def test_responders_names_are_flagged(
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str
+) -> None:
+    incident, timeline = seed_incident, seed_timeline
     incident = dataclasses.replace(incident, responders=["Avery Quinn"])
     text = seed_text.replace("We rolled back", "Avery rolled back")
     review = check_draft(text, incident, timeline)
@@ -307,15 +305,19 @@ def test_responders_names_are_flagged(seed: tuple[Incident, Timeline], seed_text
     ]
 
 
-def test_caused_by_a_person_is_blame_and_a_name(seed: tuple[Incident, Timeline], seed_text: str) -> None:
-    incident, timeline = seed
+def test_caused_by_a_person_is_blame_and_a_name(
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str
+) -> None:
+    incident, timeline = seed_incident, seed_timeline
     text = seed_text.replace("a failure occurred that caused", "a failure caused by Priya Patel")
     review = check_draft(text, incident, timeline, roster=["Priya Patel"])
     assert sorted((f.rule, f.line) for f in review.findings) == [("blame-language", 16), ("person-name", 16)]
 
 
-def test_common_words_that_are_also_names_need_the_full_name(seed: tuple[Incident, Timeline]) -> None:
-    incident, timeline = seed
+def test_common_words_that_are_also_names_need_the_full_name(
+    seed_incident: Incident, seed_timeline: Timeline
+) -> None:
+    incident, timeline = seed_incident, seed_timeline
     draft = "## Summary\n\nWill this happen again? Not like this. Will Turner was on call.\n"
     review = check_draft(draft, incident, timeline, roster=["Will Turner"])
     assert [f.message for f in review.findings if f.rule == "person-name"] == [
@@ -338,9 +340,9 @@ def test_load_roster(tmp_path: Path) -> None:
 
 
 def test_users_extend_the_jargon_list(
-    seed: tuple[Incident, Timeline], seed_text: str, tmp_path: Path
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str, tmp_path: Path
 ) -> None:
-    incident, timeline = seed
+    incident, timeline = seed_incident, seed_timeline
     text = seed_text.replace("Our system uses a cache layer", "Our snapshot service uses a cache layer")
     assert check_draft(text, incident, timeline).findings == []
     extra = tmp_path / "terms.tsv"
@@ -357,25 +359,29 @@ def test_jargon_list_errors_name_the_line() -> None:
     assert (info.value.file, info.value.line) == ("terms.tsv", 2)
 
 
-def test_repeated_jargon_is_one_warning_listing_the_lines(seed: tuple[Incident, Timeline]) -> None:
-    incident, timeline = seed
+def test_repeated_jargon_is_one_warning_listing_the_lines(
+    seed_incident: Incident, seed_timeline: Timeline
+) -> None:
+    incident, timeline = seed_incident, seed_timeline
     draft = "## Why It Happened\n\nRedis failed.\n\nThen Redis failed again, and redis stayed down.\n"
     [finding] = [f for f in check_draft(draft, incident, timeline).findings if f.rule == "jargon"]
     assert (finding.line, finding.message) == (3, "'Redis' is jargon (also line 5)")
 
 
 def test_an_internal_host_is_a_privacy_error_not_also_jargon(
-    seed: tuple[Incident, Timeline], seed_text: str
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str
 ) -> None:
-    incident, timeline = seed
+    incident, timeline = seed_incident, seed_timeline
     text = seed_text.replace("from our live database", "from cache-01.prod.internal")
     assert [(f.rule, f.line) for f in check_draft(text, incident, timeline).findings] == [
         ("privacy-host", 20)
     ]
 
 
-def test_a_public_support_address_is_only_a_warning(seed: tuple[Incident, Timeline], seed_text: str) -> None:
-    incident, timeline = seed
+def test_a_public_support_address_is_only_a_warning(
+    seed_incident: Incident, seed_timeline: Timeline, seed_text: str
+) -> None:
+    incident, timeline = seed_incident, seed_timeline
     text = seed_text.replace("this time.", "this time. Write to support@anchoranalytics.com with questions.")
     review = check_draft(text, incident, timeline)
     assert [(f.rule, f.severity) for f in review.findings] == [
@@ -387,8 +393,8 @@ def test_a_public_support_address_is_only_a_warning(seed: tuple[Incident, Timeli
 # --- the review object and loading ---------------------------------------------------------------------
 
 
-def test_review_json_and_sections(seed: tuple[Incident, Timeline]) -> None:
-    incident, timeline = seed
+def test_review_json_and_sections(seed_incident: Incident, seed_timeline: Timeline) -> None:
+    incident, timeline = seed_incident, seed_timeline
     text = (DATA / "flawed" / "tone-performative__any-inconvenience.md").read_text(encoding="utf-8")
     text = text.replace("On April 15, 2024,", "On April 16, 2024,")
     review = check_draft(text, incident, timeline)
@@ -424,7 +430,7 @@ def test_load_draft_errors(tmp_path: Path) -> None:
 
 # --- the offline drafter's drafts ------------------------------------------------------------------------
 
-SAMPLES = sorted((ROOT / "sample_data").glob("*/incident.yaml"))
+SAMPLES = sorted(paths.SAMPLES.glob("*/incident.yaml"))
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=[p.parent.name for p in SAMPLES])

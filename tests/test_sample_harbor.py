@@ -12,8 +12,9 @@ import pytest
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.humanize import human_duration
 from postmortem_widgets.timeline.merge import Timeline, load_timeline
+from tests.support.paths import SAMPLES
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "harbor_payments"
+SAMPLE = SAMPLES / "harbor_payments"
 
 MILESTONES = {
     "started": "2025-06-17T13:03:12.406Z",

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident
 
 from postmortem_widgets.app.session import Session, safe_name
 from postmortem_widgets.errors import InputError, MilestoneError
@@ -15,6 +14,7 @@ from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.incident.timeline import readable_date
 from postmortem_widgets.timeline.milestones import milestone_time
 from postmortem_widgets.ui.debouncer import Debouncer
+from tests.support.ui import ANCHOR_TIMELINE, EmptyIncident
 
 DAY = date(2024, 4, 15)
 
@@ -84,8 +84,8 @@ def test_flush_runs_a_pending_save_now() -> None:
     assert calls == [1]
 
 
-def test_upload_then_reopen_restores_inputs_and_timeline(tmp_path: Path) -> None:
-    path = empty_incident(tmp_path, timezone="America/New_York", incident_date="2024-04-15")
+def test_upload_then_reopen_restores_inputs_and_timeline(empty_incident: EmptyIncident) -> None:
+    path = empty_incident(timezone="America/New_York", incident_date="2024-04-15")
     session = Session.open(path)
     status = session.add_upload("timeline.txt", ANCHOR_TIMELINE)
     assert (status.name, status.format, status.events) == ("uploads/timeline.txt", "text", 6)
@@ -94,8 +94,8 @@ def test_upload_then_reopen_restores_inputs_and_timeline(tmp_path: Path) -> None
     assert str(reopened.timeline.milestones.detected) == "2024-04-15 13:42:00+00:00"
 
 
-def test_milestones_are_saved_as_utc_and_cleared(tmp_path: Path) -> None:
-    session = Session.open(anchor_copy(tmp_path))
+def test_milestones_are_saved_as_utc_and_cleared(anchor_copy: Path) -> None:
+    session = Session.open(anchor_copy)
     session.set_milestone("detected", "9:30am")
     session.set_detected_by("monitoring")
     assert load_incident(session.path).milestones == {
@@ -110,8 +110,8 @@ def test_milestones_are_saved_as_utc_and_cleared(tmp_path: Path) -> None:
         session.set_milestone("finished", "10:00am")
 
 
-def test_field_edits_that_change_the_timeline(tmp_path: Path) -> None:
-    session = Session.open(anchor_copy(tmp_path))
+def test_field_edits_that_change_the_timeline(anchor_copy: Path) -> None:
+    session = Session.open(anchor_copy)
     assert session.set_field("root_cause", "a cache bug") is False
     assert session.set_field("response_timeline", "9:00am: Impact began\n9:30am: Resolved") is True
     assert str(session.timeline.metrics.duration) == "0:30:00"

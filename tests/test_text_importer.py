@@ -1,13 +1,11 @@
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from postmortem_widgets.errors import InputError, NaiveTimeError
 from postmortem_widgets.timeline.importers import ImportOptions, import_source
 from postmortem_widgets.timeline.sources import Source
+from tests.support.paths import SEED_TIMELINE
 
-ROOT = Path(__file__).resolve().parent.parent
 ET = ImportOptions(tz="America/New_York", date="2024-04-15")
 
 
@@ -16,7 +14,7 @@ def times(result: object) -> list[str]:
 
 
 def test_seed_timeline_is_read_as_text_and_classified() -> None:
-    source = Source("timeline.txt", (ROOT / "sample_data/anchor_analytics/timeline.txt").read_bytes())
+    source = Source("timeline.txt", SEED_TIMELINE.read_bytes())
     result = import_source(source, options=ET)
     assert result.format == "text" and result.handwritten
     assert times(result) == ["13:14", "13:42", "13:47", "14:15", "14:22", "15:47"]

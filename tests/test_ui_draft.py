@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openai_server import OpenAIServer, Reply
-from ui_support import anchor_copy, open_workspace, saved_widget_state
 
 from postmortem_widgets.store import DraftStore
 from postmortem_widgets.ui.draft_step import OPENAI, DraftStep
 from postmortem_widgets.ui.workspace import Workspace
 from postmortem_widgets.writing.drafters import DraftResult, DraftStream
+from tests.support.openai_server import OpenAIServer, Reply
+from tests.support.ui import OpenWorkspace, saved_widget_state
 
 
 def draft_step(ws: Workspace) -> DraftStep:
@@ -23,8 +23,10 @@ def draft_step(ws: Workspace) -> DraftStep:
     return step
 
 
-def test_offline_generation_streams_into_the_editor_and_saves_a_version(tmp_path: Path) -> None:
-    path = anchor_copy(tmp_path)
+def test_offline_generation_streams_into_the_editor_and_saves_a_version(
+    anchor_copy: Path, open_workspace: OpenWorkspace
+) -> None:
+    path = anchor_copy
     ws = open_workspace(path)
     step = draft_step(ws)
     step.generate.click()
@@ -74,9 +76,11 @@ class SlowDrafter:
         return DraftStream(chunks, DraftResult(drafter=self.name))
 
 
-def test_generation_runs_in_a_thread_and_stop_keeps_the_partial_text(tmp_path: Path) -> None:
+def test_generation_runs_in_a_thread_and_stop_keeps_the_partial_text(
+    anchor_copy: Path, open_workspace: OpenWorkspace
+) -> None:
     slow = SlowDrafter()
-    ws = open_workspace(anchor_copy(tmp_path), make_drafter=lambda *a, **k: slow, interval=0)
+    ws = open_workspace(anchor_copy, make_drafter=lambda *a, **k: slow, interval=0)
     step = draft_step(ws)
     step.generate.click()
     assert slow.first.wait(10)
@@ -96,8 +100,10 @@ def test_generation_runs_in_a_thread_and_stop_keeps_the_partial_text(tmp_path: P
     assert ws.session.versions() == []
 
 
-def test_editing_autosaves_and_reopening_restores_the_text(tmp_path: Path) -> None:
-    path = anchor_copy(tmp_path)
+def test_editing_autosaves_and_reopening_restores_the_text(
+    anchor_copy: Path, open_workspace: OpenWorkspace
+) -> None:
+    path = anchor_copy
     ws = open_workspace(path)
     step = draft_step(ws)
     step.editor.value = "## Summary\n\nTyped by hand, not yet a version."
@@ -111,8 +117,10 @@ def test_editing_autosaves_and_reopening_restores_the_text(tmp_path: Path) -> No
     assert draft_step(reopened).editor.value == "## Summary\n\nTyped by hand, not yet a version."
 
 
-def test_debounced_autosave_writes_once_after_a_pause(tmp_path: Path) -> None:
-    path = anchor_copy(tmp_path)
+def test_debounced_autosave_writes_once_after_a_pause(
+    anchor_copy: Path, open_workspace: OpenWorkspace
+) -> None:
+    path = anchor_copy
     ws = open_workspace(path, autosave_delay=0.2)
     step = draft_step(ws)
     for text in ("a", "ab", "abc"):
@@ -124,8 +132,8 @@ def test_debounced_autosave_writes_once_after_a_pause(tmp_path: Path) -> None:
     assert working.read_text() == "abc"
 
 
-def test_the_api_key_is_kept_in_memory_only(tmp_path: Path) -> None:
-    ws = open_workspace(anchor_copy(tmp_path), env={})
+def test_the_api_key_is_kept_in_memory_only(anchor_copy: Path, open_workspace: OpenWorkspace) -> None:
+    ws = open_workspace(anchor_copy, env={})
     step = draft_step(ws)
     step.kind.value = OPENAI
     assert step.model_box.layout.display == "flex"
@@ -139,8 +147,8 @@ def test_the_api_key_is_kept_in_memory_only(tmp_path: Path) -> None:
     assert step.drafter()._key == "sk-test-SECRET-9f8e7d"
 
 
-def test_openai_without_a_model_says_what_to_set(tmp_path: Path) -> None:
-    ws = open_workspace(anchor_copy(tmp_path), env={})
+def test_openai_without_a_model_says_what_to_set(anchor_copy: Path, open_workspace: OpenWorkspace) -> None:
+    ws = open_workspace(anchor_copy, env={})
     step = draft_step(ws)
     step.kind.value = OPENAI
     step.generate.click()
@@ -150,13 +158,16 @@ def test_openai_without_a_model_says_what_to_set(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with OpenAIServer(pieces=8) as s:
-        yield s
+def server(openai_server: OpenAIServer) -> OpenAIServer:
+    """The shared local server, streaming its answer in 8 pieces (the reset after the test undoes that)."""
+    openai_server.pieces = 8
+    return openai_server
 
 
-def test_openai_path_streams_from_the_local_server(tmp_path: Path, server: OpenAIServer) -> None:
-    ws = open_workspace(anchor_copy(tmp_path), env={}, interval=0)
+def test_openai_path_streams_from_the_local_server(
+    anchor_copy: Path, open_workspace: OpenWorkspace, server: OpenAIServer
+) -> None:
+    ws = open_workspace(anchor_copy, env={}, interval=0)
     step = draft_step(ws)
     step.kind.value = OPENAI
     step.model.value = "test-model"
@@ -174,9 +185,11 @@ def test_openai_path_streams_from_the_local_server(tmp_path: Path, server: OpenA
     assert (version.drafter, version.model) == ("openai", "test-model")
 
 
-def test_openai_failure_is_shown_with_the_partial_text_kept(tmp_path: Path, server: OpenAIServer) -> None:
+def test_openai_failure_is_shown_with_the_partial_text_kept(
+    anchor_copy: Path, open_workspace: OpenWorkspace, server: OpenAIServer
+) -> None:
     server.script(Reply(mode="error", status=401))
-    ws = open_workspace(anchor_copy(tmp_path), env={})
+    ws = open_workspace(anchor_copy, env={})
     step = draft_step(ws)
     step.kind.value = OPENAI
     step.model.value = "test-model"

@@ -7,18 +7,18 @@ import re
 from pathlib import Path
 
 import pytest
-from ui_support import anchor_copy, open_workspace
 
 from postmortem_widgets.incident.record import load_incident, save_incident
 from postmortem_widgets.ui.export_step import ExportStep
 from postmortem_widgets.ui.review_step import ReviewStep
 from postmortem_widgets.ui.workspace import Workspace
+from tests.support.ui import OpenWorkspace
 
 
 @pytest.fixture
-def generated(tmp_path: Path) -> Workspace:
+def generated(anchor_copy: Path, open_workspace: OpenWorkspace) -> Workspace:
     """The seed example with its offline draft generated."""
-    path = anchor_copy(tmp_path)
+    path = anchor_copy
     incident = load_incident(path)
     incident.responders = ["Priya Patel"]
     save_incident(incident, path)

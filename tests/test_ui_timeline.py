@@ -7,16 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ui_support import SAMPLES, anchor_copy, cards, open_workspace
 
 from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.ui.timeline_step import RULE, TimelineStep
 from postmortem_widgets.ui.workspace import Workspace
+from tests.support.ui import OpenWorkspace, cards
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return open_workspace(anchor_copy(tmp_path))
+def ws(anchor_copy: Path, open_workspace: OpenWorkspace) -> Workspace:
+    return open_workspace(anchor_copy)
 
 
 def timeline(ws: Workspace) -> TimelineStep:
@@ -89,9 +89,11 @@ def rows(html: str) -> int:
     return len(re.findall(r"<tr class=", html))
 
 
-def test_filters_and_key_only_toggle(tmp_path: Path) -> None:
+def test_filters_and_key_only_toggle(
+    tmp_path: Path, open_workspace: OpenWorkspace, samples_dir: Path
+) -> None:
     folder = tmp_path / "harbor"
-    shutil.copytree(SAMPLES / "harbor_payments", folder)
+    shutil.copytree(samples_dir / "harbor_payments", folder)
     ws = open_workspace(folder / "incident.yaml")
     for name in ("pagerduty_log_entries.json", "datadog_events.json"):
         ws.step("Import").path.value = name

@@ -6,13 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ui_support import ANCHOR_TIMELINE, anchor_copy, empty_incident, open_workspace, upload
-
 from postmortem_widgets.errors import InputError
 from postmortem_widgets.incident.record import load_incident
 from postmortem_widgets.ui import Workspace
 from postmortem_widgets.ui.details_step import DetailsStep
 from postmortem_widgets.ui.status import Status
+from tests.support.ui import ANCHOR_TIMELINE, EmptyIncident, OpenWorkspace, upload
 
 
 def test_importing_the_package_imports_no_widgets_and_no_pandas() -> None:
@@ -31,8 +30,8 @@ def test_the_workspace_is_exported_lazily() -> None:
     assert postmortem_widgets.Workspace is Workspace
 
 
-def test_displays_as_its_widget(tmp_path: Path) -> None:
-    ws = open_workspace(anchor_copy(tmp_path))
+def test_displays_as_its_widget(anchor_copy: Path, open_workspace: OpenWorkspace) -> None:
+    ws = open_workspace(anchor_copy)
     bundle = ws._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ws.widget.model_id
     assert [s.title for s in ws.steps] == [
@@ -46,7 +45,7 @@ def test_displays_as_its_widget(tmp_path: Path) -> None:
     ]
 
 
-def test_opening_a_new_path_creates_the_incident(tmp_path: Path) -> None:
+def test_opening_a_new_path_creates_the_incident(tmp_path: Path, open_workspace: OpenWorkspace) -> None:
     path = tmp_path / "2024-04-15" / "incident.yaml"
     path.parent.mkdir()
     ws = open_workspace(path)
@@ -70,8 +69,10 @@ def test_a_broken_incident_file_shows_its_line_instead_of_raising(tmp_path: Path
     assert ws.path_box.value == str(path)
 
 
-def test_new_incident_button_and_open_button(tmp_path: Path) -> None:
-    first = anchor_copy(tmp_path)
+def test_new_incident_button_and_open_button(
+    tmp_path: Path, anchor_copy: Path, open_workspace: OpenWorkspace
+) -> None:
+    first = anchor_copy
     ws = open_workspace(first)
     ws.path_box.value = str(tmp_path / "next" / "incident.yaml")
     (tmp_path / "next").mkdir()
@@ -117,8 +118,10 @@ def details(ws: Workspace) -> DetailsStep:
     return step
 
 
-def test_details_are_prefilled_from_the_timeline_and_saved_when_edited(tmp_path: Path) -> None:
-    path = empty_incident(tmp_path, timezone="America/New_York", incident_date="April 15, 2024")
+def test_details_are_prefilled_from_the_timeline_and_saved_when_edited(
+    empty_incident: EmptyIncident, open_workspace: OpenWorkspace
+) -> None:
+    path = empty_incident(timezone="America/New_York", incident_date="April 15, 2024")
     ws = open_workspace(path)
     upload(ws.step("Import").upload, ("timeline.txt", ANCHOR_TIMELINE))
     step = details(ws)
@@ -139,8 +142,8 @@ def test_details_are_prefilled_from_the_timeline_and_saved_when_edited(tmp_path:
     assert details(reopened).inputs["root_cause"].value == "a routine cache deployment failed silently"
 
 
-def test_every_field_has_the_seed_help(tmp_path: Path) -> None:
-    ws = open_workspace(anchor_copy(tmp_path))
+def test_every_field_has_the_seed_help(anchor_copy: Path, open_workspace: OpenWorkspace) -> None:
+    ws = open_workspace(anchor_copy)
     step = details(ws)
     assert len(step.inputs) == 11
     text = step.widget.children[10].children[0].children[1].value  # prevention
@@ -150,8 +153,8 @@ def test_every_field_has_the_seed_help(tmp_path: Path) -> None:
     )
 
 
-def test_prompt_preview_shows_the_filled_prompt(tmp_path: Path) -> None:
-    ws = open_workspace(anchor_copy(tmp_path))
+def test_prompt_preview_shows_the_filled_prompt(anchor_copy: Path, open_workspace: OpenWorkspace) -> None:
+    ws = open_workspace(anchor_copy)
     step = ws.select("Prompt")
     text = step.text.value  # type: ignore[attr-defined]
     assert "technical communications specialist" in text
@@ -160,8 +163,10 @@ def test_prompt_preview_shows_the_filled_prompt(tmp_path: Path) -> None:
     assert "Every field is filled." in step.summary.value  # type: ignore[attr-defined]
 
 
-def test_the_date_typed_in_details_reaches_the_import_step(tmp_path: Path) -> None:
-    path = empty_incident(tmp_path, timezone="America/New_York")
+def test_the_date_typed_in_details_reaches_the_import_step(
+    empty_incident: EmptyIncident, open_workspace: OpenWorkspace
+) -> None:
+    path = empty_incident(timezone="America/New_York")
     ws = open_workspace(path)
     details(ws).inputs["incident_date"].value = "2024-04-15"
     step = ws.select("Import")

@@ -3,6 +3,9 @@
 It speaks real HTTP/1.1: JSON replies, and server-sent events in chunked transfer encoding for
 ``stream: true``. Each request takes the next scripted :class:`Reply` (the default is a normal answer),
 and every request is recorded so tests can assert what the client sent.
+
+The suite runs one for the whole session (the ``openai_server`` fixture) and :meth:`OpenAIServer.reset`
+puts it back to a fresh server's state around every test that uses it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ DEFAULT_TEXT = (
     "## Summary\n\nOn April 15, 2024, Anchor Analytics had a 2-hour 33-minute incident.\n\n"
     "## What Happened (Timeline)\n\n- **9:14am ET:** Cache deployment completed\n"
 )
+#: How many stream chunks the answer is cut into.
+DEFAULT_PIECES = 12
+#: How long :meth:`OpenAIServer.reset` waits for requests still being answered.
+SETTLE_SECONDS = 5.0
 
 
 @dataclass
@@ -55,13 +62,16 @@ class Received:
 class OpenAIServer:
     """``with OpenAIServer() as server: ... server.base_url ...``"""
 
-    def __init__(self, text: str = DEFAULT_TEXT, *, pieces: int = 12) -> None:
+    def __init__(self, text: str = DEFAULT_TEXT, *, pieces: int = DEFAULT_PIECES) -> None:
         self.text = text
         self.pieces = pieces
         self.replies: deque[Reply] = deque()
         self.received: list[Received] = []
+        #: Set to let ``slow`` replies give up waiting (on exit, and by :meth:`reset`).
         self.stopping = threading.Event()
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
+        self._answering = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
@@ -88,6 +98,29 @@ class OpenAIServer:
     def record(self, received: Received) -> None:
         with self._lock:
             self.received.append(received)
+
+    def answering(self, delta: int) -> None:
+        """Count a request in (``+1``) or out (``-1``): :meth:`reset` waits until none is being answered."""
+        with self._settled:
+            self._answering += delta
+            self._settled.notify_all()
+
+    def reset(self, text: str = DEFAULT_TEXT, *, pieces: int = DEFAULT_PIECES) -> bool:
+        """Back to a fresh server's state: what one test scripted or received never reaches the next.
+
+        Releases ``slow`` replies still waiting, waits up to :data:`SETTLE_SECONDS` for requests still being
+        answered, then drops unused scripted replies and the received requests and restores ``text`` and
+        ``pieces``. Returns whether every request had finished. The port stays the same.
+        """
+        self.stopping.set()
+        with self._settled:
+            settled = self._settled.wait_for(lambda: self._answering == 0, timeout=SETTLE_SECONDS)
+            self.replies = deque()
+            self.received = []
+            self.text = text
+            self.pieces = pieces
+            self.stopping = threading.Event()
+        return settled
 
     def __enter__(self) -> OpenAIServer:
         self._thread.start()
@@ -144,6 +177,13 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.flush()
 
         def do_POST(self) -> None:
+            server.answering(+1)
+            try:
+                self._answer()
+            finally:
+                server.answering(-1)
+
+        def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             try:
@@ -225,10 +265,3 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._write_chunk(b"")
 
     return Handler
-
-
-def unused_port() -> int:
-    """A port nothing listens on (bound and released), for connection-refused tests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -1,6 +1,7 @@
 """A real JupyterLab for browser tests: on 127.0.0.1 with a token and throwaway config, always stopped.
 
-Used by tests/test_e2e_browser.py and by benchmarks. Every wait here is bounded.
+Used by tests/test_e2e_browser.py (and tests/test_notebook.py for :func:`copy_project`). Every wait here is
+bounded.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.net import free_port
+from tests.support.paths import REPO
+
 CHROMIUM = Path(os.environ.get("POSTMORTEM_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,12 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""Helpers for the widget tests: incidents in a temporary folder, uploads through FileUpload.set_state."""
+"""Helpers for the widget tests: incidents in a temporary folder, uploads through FileUpload.set_state.
+
+``tests/conftest.py`` offers the first three as fixtures bound to the test's ``tmp_path``: ``anchor_copy``,
+``empty_incident`` (an :class:`EmptyIncident`) and ``open_workspace`` (an :class:`OpenWorkspace`).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,28 @@ import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import ipywidgets as widgets
 
 from postmortem_widgets.incident.record import Incident, save_incident
 from postmortem_widgets.ui import Workspace
+from tests.support.paths import SAMPLES, SEED_TIMELINE
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "sample_data"
-DATA = Path(__file__).resolve().parent / "data" / "ui"
-ANCHOR_TIMELINE = (SAMPLES / "anchor_analytics" / "timeline.txt").read_bytes()
+#: The seed example's timeline export, as a browser would upload it.
+ANCHOR_TIMELINE = SEED_TIMELINE.read_bytes()
+
+
+class EmptyIncident(Protocol):
+    """The ``empty_incident`` fixture: :func:`empty_incident` in the test's ``tmp_path``."""
+
+    def __call__(self, **fields: Any) -> Path: ...
+
+
+class OpenWorkspace(Protocol):
+    """The ``open_workspace`` fixture: :func:`open_workspace`."""
+
+    def __call__(self, path: Path, **options: Any) -> Workspace: ...
 
 
 def anchor_copy(tmp: Path) -> Path:
@@ -36,6 +51,7 @@ def empty_incident(tmp: Path, **fields: Any) -> Path:
 
 
 def open_workspace(path: Path, **options: Any) -> Workspace:
+    """The workspace on ``path``, saving at once (no debounce) and offering no samples unless asked."""
     options.setdefault("autosave_delay", 0)
     options.setdefault("samples", [])
     return Workspace.open(path, **options)
