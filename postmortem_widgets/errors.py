@@ -26,6 +26,7 @@ can show one clear line instead of a traceback. The tree::
     │   ├── DraftRequestError        ... the request was rejected (another 4xx)
     │   ├── DraftConnectionError     ... the server cannot be reached
     │   ├── DraftTimeoutError        ... no answer in time
+    │   │   └── DraftDeadlineError   ... the whole draft took longer than its deadline
     │   └── DraftInterruptedError    ... the stream stopped midway
     ├── ExportError                  a report could not be exported
     │   ├── UnknownExportFormatError ... a format we do not write
@@ -194,6 +195,10 @@ class DraftConnectionError(DraftError):
 
 class DraftTimeoutError(DraftError):
     """The model server did not answer within the timeout."""
+
+
+class DraftDeadlineError(DraftTimeoutError):
+    """The whole draft (every attempt, every wait and the stream) took longer than its overall deadline."""
 
 
 class DraftInterruptedError(DraftError):
