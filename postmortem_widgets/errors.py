@@ -16,6 +16,7 @@ can show one clear line instead of a traceback. The tree::
     ├── IncidentError                an incident file that cannot be read
     ├── RosterError                  a roster of names that cannot be read
     ├── JargonError                  a jargon list that cannot be read
+    ├── InstructionListError         a list of instruction-like patterns that cannot be read
     ├── UnreadableDraftError         a draft file the reviewer cannot read as text
     ├── DraftError                   a draft could not be generated (never holds the API key)
     │   ├── DraftConfigError         ... a setting is missing
@@ -151,6 +152,10 @@ class RosterError(PostmortemError):
 
 class JargonError(PostmortemError):
     """A jargon list line is not ``term<TAB>plainer words``."""
+
+
+class InstructionListError(PostmortemError):
+    """A line of an instruction-pattern list is not ``pattern<TAB>what it is``, or not a valid pattern."""
 
 
 class UnreadableDraftError(PostmortemError):
