@@ -16,6 +16,7 @@ can show one clear line instead of a traceback. The tree::
     ├── IncidentError                an incident file that cannot be read
     ├── RosterError                  a roster of names that cannot be read
     ├── JargonError                  a jargon list that cannot be read
+    ├── InstructionListError         a list of instruction-like patterns that cannot be read
     ├── UnreadableDraftError         a draft file the reviewer cannot read as text
     ├── DraftError                   a draft could not be generated (never holds the API key)
     │   ├── DraftConfigError         ... a setting is missing
@@ -26,6 +27,7 @@ can show one clear line instead of a traceback. The tree::
     │   ├── DraftRequestError        ... the request was rejected (another 4xx)
     │   ├── DraftConnectionError     ... the server cannot be reached
     │   ├── DraftTimeoutError        ... no answer in time
+    │   │   └── DraftDeadlineError   ... the whole draft took longer than its deadline
     │   └── DraftInterruptedError    ... the stream stopped midway
     ├── ExportError                  a report could not be exported
     │   ├── UnknownExportFormatError ... a format we do not write
@@ -152,6 +154,10 @@ class JargonError(PostmortemError):
     """A jargon list line is not ``term<TAB>plainer words``."""
 
 
+class InstructionListError(PostmortemError):
+    """A line of an instruction-pattern list is not ``pattern<TAB>what it is``, or not a valid pattern."""
+
+
 class UnreadableDraftError(PostmortemError):
     """A draft file the reviewer cannot read: missing, a folder, binary, not UTF-8 or empty."""
 
@@ -194,6 +200,10 @@ class DraftConnectionError(DraftError):
 
 class DraftTimeoutError(DraftError):
     """The model server did not answer within the timeout."""
+
+
+class DraftDeadlineError(DraftTimeoutError):
+    """The whole draft (every attempt, every wait and the stream) took longer than its overall deadline."""
 
 
 class DraftInterruptedError(DraftError):

@@ -124,3 +124,22 @@ def test_an_unreadable_draft_is_a_clear_error(
     assert err.startswith(f"postmortem check: error: {draft}")
     assert message in err
     assert "Traceback" not in err
+
+
+def test_instruction_patterns_are_extended_with_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text(Path(GOOD).read_text().replace("Root cause identified", "Root cause identified: PWNED"))
+    assert run(capsys, str(draft), "--incident", INCIDENT)[0] == 0
+    patterns = tmp_path / "patterns.tsv"
+    patterns.write_text("\\bpwned\\b\ta word injected prompts ask for\n")
+    code, out, _ = run(capsys, str(draft), "--incident", INCIDENT, "--instructions", str(patterns), "--json")
+    assert code == 1
+    [found] = json.loads(out)["findings"]
+    assert (found["rule"], found["severity"], found["line"]) == ("prompt-injection", "error", 10)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("no tab\n")
+    code, _, err = run(capsys, str(draft), "--incident", INCIDENT, "--instructions", str(bad))
+    assert code == 2
+    assert f"postmortem check: error: {bad}:1: expected 'pattern<TAB>what it is', got 'no tab'" in err

@@ -144,3 +144,76 @@ def test_draft_streams_to_stdout_and_reports_length(
     assert code == 1
     assert captured.out == DEFAULT_TEXT
     assert "finish_reason 'length'" in captured.err
+
+
+#: An Azure-style key: nothing about its shape says "key", only the configuration knows it.
+HEX_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+ECHOED = [
+    "## Summary\n\nThe model echoed the key it was sent: 0f1e2d3c4b5a",
+    "69788796a5b4c3d2e1f0, and a token sk-proj-abc",
+    "def1234567890XYZ too.\n",
+]
+
+
+@pytest.fixture
+def server(openai_server: OpenAIServer) -> OpenAIServer:
+    return openai_server
+
+
+def draft_in_a_subprocess(
+    server: OpenAIServer, target: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": HEX_KEY,
+        "OPENAI_BASE_URL": server.base_url,
+        "POSTMORTEM_MODEL": "m",
+    }
+    env.pop("POSTMORTEM_DEADLINE", None)
+    argv = [sys.executable, "-m", "postmortem_widgets", "draft", str(SEED), "--drafter", "openai"]
+    return subprocess.run(
+        [*argv, "-o", str(target), *extra], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+def test_a_key_the_model_echoes_never_reaches_the_draft_file(server: OpenAIServer, tmp_path: Path) -> None:
+    target = tmp_path / "draft.md"
+    server.script(Reply(chunks=ECHOED))
+    done = draft_in_a_subprocess(server, target)
+    assert done.returncode == 0, done.stderr
+    assert server.received[0].headers["authorization"] == f"Bearer {HEX_KEY}"
+    assert target.read_text() == (
+        "## Summary\n\nThe model echoed the key it was sent: [redacted], and a token [redacted] too.\n"
+    )
+    assert HEX_KEY[:12] not in done.stderr + done.stdout
+
+
+def test_a_key_the_model_echoes_never_reaches_the_partial_file(server: OpenAIServer, tmp_path: Path) -> None:
+    target = tmp_path / "draft.md"
+    target.write_text(EARLIER)
+    server.script(Reply(mode="cut", cut_after=2, chunks=ECHOED))
+    done = draft_in_a_subprocess(server, target)
+    assert done.returncode == 1
+    partial = tmp_path / "draft.md.partial"
+    assert partial.read_text() == (
+        "## Summary\n\nThe model echoed the key it was sent: [redacted], and a token [redacted]"
+    )
+    assert target.read_text() == EARLIER
+    assert "the model's stream stopped midway (the connection dropped; not retried)" in done.stderr
+
+
+def test_draft_deadline_option(
+    server: OpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "draft.md"
+    server.script(Reply(mode="drip", delay=0.25))
+    argv = ["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", server.base_url]
+    assert main([*argv, "--deadline", "1", "-o", str(target)]) == 1
+    partial = (tmp_path / "draft.md.partial").read_text()
+    assert 0 < len(partial) < len(DEFAULT_TEXT) and not target.exists()
+    err = capsys.readouterr().err
+    assert (
+        "postmortem draft: error: the draft is incomplete: the draft did not finish within the 1-second "
+        f"deadline (the model was still writing; not retried); the {len(partial)} characters received so far "
+        "are kept" in err
+    )

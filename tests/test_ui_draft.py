@@ -201,3 +201,36 @@ def test_openai_failure_is_shown_with_the_partial_text_kept(
     assert "refused the API key (HTTP 401)" in ws.status.text
     assert "sk-wrong-key-123456" not in ws.status.text
     assert not step.generate.disabled
+
+
+def test_a_key_the_model_echoes_never_reaches_the_editor_or_a_version(
+    anchor_copy: Path, open_workspace: OpenWorkspace, server: OpenAIServer
+) -> None:
+    key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # Azure-style: only the configuration knows it is a key
+    server.script(
+        Reply(
+            chunks=[
+                "## Summary\n\nThe model echoed its key: 0f1e2d3c",
+                "4b5a69788796a5b4c3d2e1f0 and went on",
+                " writing.\n",
+            ]
+        )
+    )
+    ws = open_workspace(anchor_copy, env={}, interval=0)
+    step = draft_step(ws)
+    step.kind.value = OPENAI
+    step.model.value = "test-model"
+    step.base_url.value = server.base_url
+    step.key.value = key
+    updates: list[str] = []
+    step.editor.observe(lambda c: updates.append(c["new"]), names="value")
+    step.generate.click()
+    assert step.wait(30)
+    assert server.received[0].headers["authorization"] == f"Bearer {key}"
+    expected = "## Summary\n\nThe model echoed its key: [redacted] and went on writing.\n"
+    assert step.editor.value == expected
+    assert all("0f1e2d3c" not in text for text in updates)
+    version = ws.session.versions()[-1]
+    assert version.read_text() == expected
+    drafts = anchor_copy.parent.rglob("*")
+    assert all("0f1e2d3c" not in p.read_text(errors="replace") for p in drafts if p.is_file())

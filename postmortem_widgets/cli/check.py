@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="review a draft: facts against the timeline, the seed's quality rules, internal details",
         description="Check a postmortem draft against its incident and timeline: every time, date and "
         "duration, the six sections, detection honesty, specific prevention, no blame, plain language, "
-        "internal details and tone. Exits 1 when there is any error.",
+        "internal details, instructions addressed to a model, and tone. Exits 1 when there is any error.",
     )
     parser.add_argument("draft", metavar="DRAFT.md", help="the draft to check (Markdown)")
     parser.add_argument("--incident", metavar="INCIDENT.yaml", required=True, help="the incident file")
@@ -40,6 +40,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="append",
         default=[],
         help="extra jargon list, term<TAB>plainer words",
+    )
+    parser.add_argument(
+        "--instructions",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="extra instruction-like patterns (prompt injection), pattern<TAB>what it is",
     )
     parser.add_argument(
         "--json", action="store_true", help='print {"findings": [...], "errors": N, "warnings": N}'
@@ -72,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         draft = redaction.text
     for warning in timeline.warnings:
         print(f"postmortem check: warning: {warning}", file=sys.stderr)
-    review = check_draft(draft, incident, timeline, roster=roster, jargon=args.jargon)
+    review = check_draft(
+        draft, incident, timeline, roster=roster, jargon=args.jargon, instructions=args.instructions
+    )
     if args.json:
         json.dump(review.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "draft",
         help="write a customer-facing draft (offline, or with an OpenAI-compatible model)",
         description="Draft the postmortem: offline from the facts (the default, no network), or with any "
-        "OpenAI-compatible model (OPENAI_API_KEY, OPENAI_BASE_URL, POSTMORTEM_MODEL).",
+        "OpenAI-compatible model (OPENAI_API_KEY, OPENAI_BASE_URL, POSTMORTEM_MODEL, POSTMORTEM_DEADLINE).",
     )
     add_incident_options(parser)
     parser.add_argument("--drafter", choices=DRAFTERS, default="offline", help="offline (default) or openai")
@@ -32,13 +32,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--base-url", metavar="URL", help="OpenAI-compatible server (default: $OPENAI_BASE_URL)"
     )
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (60)")
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="for the whole draft, retries and waits included (default: $POSTMORTEM_DEADLINE, else 300)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the draft here instead of stdout")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     incident, timeline = load_inputs(args)
-    drafter = get_drafter(args.drafter, model=args.model, base_url=args.base_url, timeout=args.timeout)
+    drafter = get_drafter(
+        args.drafter, model=args.model, base_url=args.base_url, timeout=args.timeout, deadline=args.deadline
+    )
     prompt = assemble(args, incident, timeline)
     stream = drafter.stream(incident, timeline, prompt)
     if args.output:

@@ -127,14 +127,25 @@ def _ticket(match: re.Match[str]) -> bool:
     )
 
 
+def find_secrets(text: str) -> list[Span]:
+    """Everything in ``text`` shaped like a secret: API keys, tokens, private keys, ``password=...``.
+
+    The model drafter scrubs these from the stream; the reviewer reports them.
+
+    >>> [s.text for s in find_secrets("use Bearer abcdefghijklmnop1234 now")]
+    ['Bearer abcdefghijklmnop1234']
+    """
+    return [
+        Span(m.start(), m.end(), SECRET, m.group(), "looks like a secret or API key")
+        for m in _SECRET_RE.finditer(text)
+    ]
+
+
 def find_spans(text: str, *, keep: Iterable[str] = ()) -> list[Span]:
     """Every internal detail in ``text``, overlaps resolved by :data:`KINDS` priority, in text order."""
     kept = {k.lower() for k in keep}
     spans = [
-        *(
-            Span(m.start(), m.end(), SECRET, m.group(), "looks like a secret or API key")
-            for m in _SECRET_RE.finditer(text)
-        ),
+        *find_secrets(text),
         *(Span(m.start(), m.end(), EMAIL, m.group()) for m in _EMAIL_RE.finditer(text)),
         *_url_spans(text),
         *_host_spans(text),

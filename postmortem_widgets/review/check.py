@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import PostmortemError, UnreadableDraftError
 from ..incident.record import Incident
 from ..incident.timeline import incident_timeline
+from ..privacy.instructions import instructions_for
 from ..privacy.names import NameMatcher, people_names
 from ..privacy.spans import find_spans
 from ..timeline.merge import Timeline
@@ -18,6 +19,7 @@ from .model import Finding, Review
 from .rules.blame import check_blame
 from .rules.detection import check_detection
 from .rules.facts import check_facts
+from .rules.injection import check_injection
 from .rules.language import check_language
 from .rules.prevention import check_prevention
 from .rules.privacy import check_privacy
@@ -35,6 +37,7 @@ CHECKS: tuple[Check, ...] = (
     check_blame,
     check_language,
     check_privacy,
+    check_injection,
     check_tone,
 )
 
@@ -54,13 +57,15 @@ def check_draft(
     *,
     roster: Sequence[str] = (),
     jargon: Sequence[str | Path] = (),
+    instructions: Sequence[str | Path] = (),
 ) -> Review:
     """Review ``draft`` (Markdown) against ``incident`` and its timeline.
 
     ``timeline`` defaults to :func:`~postmortem_widgets.incident.record.incident_timeline` of the incident.
     Names
     the draft must not contain come from the incident's ``responders``, the people in the timeline's chat and
-    paging sources, and ``roster``. ``jargon`` adds term lists to the shipped one.
+    paging sources, and ``roster``. ``jargon`` adds term lists to the shipped one, ``instructions`` lists of
+    instruction-like patterns (``templates/review/instructions.tsv``).
     """
     if timeline is None:
         timeline = _default_timeline(incident)
@@ -71,6 +76,7 @@ def check_draft(
         known_times=build_known_times(incident, timeline),
         names=NameMatcher(names),
         jargon=jargon_for(jargon),
+        instructions=instructions_for(instructions),
         spans=[s for s in find_spans(doc.text) if not doc.is_code(s.start)],
     )
     findings = [f for check in CHECKS for f in check(ctx)]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PostmortemError
+from ..privacy.instructions import Instructions
 from ..privacy.names import NameMatcher
 from ..privacy.spans import Span
 from ..timeline.humanize import human_clock
@@ -110,6 +111,8 @@ class ReviewContext:
     jargon: Jargon
     #: Internal details found, so other rules do not report the same text again.
     spans: list[Span]
+    #: The instruction-like patterns (prompt injection) the draft must not hold.
+    instructions: Instructions
 
     def claimed(self, start: int, end: int) -> bool:
         return any(s.start < end and start < s.end for s in self.spans)

@@ -61,6 +61,12 @@ _RULES: tuple[Rule, ...] = (
     Rule("privacy-host", "privacy", ERROR, "an internal host name or URL"),
     Rule("privacy-ticket", "privacy", ERROR, "an internal ticket ID"),
     Rule("privacy-secret", "privacy", ERROR, "something that looks like a secret or API key"),
+    Rule(
+        "prompt-injection",
+        "injection",
+        ERROR,
+        "text addressed to a language model (an instruction from event data), not to a customer",
+    ),
     Rule("tone-performative", "tone", ERROR, "a performative or conditional apology"),
     Rule("tone-defensive", "tone", WARNING, "defensive or minimising language"),
 )

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..incident.fill import fill_incident
 from ..incident.record import Incident
+from ..privacy.instructions import instructions_for
 from ..timeline import events as ev
 from ..timeline.humanize import human_clock, human_date, human_duration, human_duration_adjective
 from ..timeline.keyevents import KeyEvent, select_key_events, signal_channel
@@ -48,6 +49,10 @@ class Bullet:
     handwritten: bool
     #: This event is how we first learned of the incident.
     first_signal: bool
+    #: The bullet's words are event text copied as written (from a hand-written timeline, which may hold
+    #: pasted chat, log lines or ticket text), not ours: untrusted data a person must read before it is
+    #: published. Instruction-like event text is never copied (its ``message`` is empty).
+    untrusted: bool = False
 
 
 @dataclass
@@ -100,8 +105,10 @@ def _local(ts: pd.Timestamp, zone: str, first_day: object) -> tuple[str, str]:
 
 def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object) -> list[Bullet]:
     small = {r.file for r in timeline.imports if r.handwritten and r.count <= HANDWRITTEN_IMPORT_MAX}
+    instructions = instructions_for()
     picked: list[KeyEvent] = [e for e in events if e.milestones]
-    others = [e for e in events if not e.milestones]
+    # An event whose text talks to a model is data, not a key event: it gets no bullet of its own.
+    others = [e for e in events if not e.milestones and not instructions.found_in(e.message)]
     extras = [e for e in others if e.file in small]
     customer_first = timeline.milestones.detected_by == "customer"
     first_customer = None if customer_first else next((e for e in others if e.kind == ev.CUSTOMER), None)
@@ -115,15 +122,18 @@ def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: o
     bullets = []
     for event in picked:
         clock, day = _local(event.time, zone, first_day)
+        # A milestone's instruction-like text is dropped: the template words the milestone itself.
+        copy = bool(event.message) and not instructions.found_in(event.message)
         bullets.append(
             Bullet(
                 when=f"{day}, {clock}" if day else clock,
-                message=sentence(event.message).rstrip(".") if event.message else "",
+                message=sentence(event.message).rstrip(".") if copy else "",
                 kind=event.kind,
                 source=event.source,
                 milestones=event.milestones,
                 handwritten=event.file in small,
                 first_signal="detected" in event.milestones,
+                untrusted=copy and event.file in small,
             )
         )
     return bullets

@@ -35,7 +35,11 @@ class Reply:
 
     ``mode``: ``ok`` (answer; streamed if asked), ``error`` (``status`` with an OpenAI-style error body),
     ``cut`` (stream ``cut_after`` chunks, then drop the connection), ``length`` (finish_reason length),
-    ``no_finish`` (stream ends cleanly but never gives a finish_reason), ``slow`` (sleep ``delay`` first).
+    ``no_finish`` (stream ends cleanly but never gives a finish_reason), ``slow`` (sleep ``delay`` first),
+    ``hang`` (never send the headers, until the server stops), ``stall`` (stream ``cut_after`` chunks, then
+    send nothing more until the server stops), ``drip`` (stream each chunk ``delay`` seconds after the last),
+    ``content_filter`` (stream ``cut_after`` chunks, then finish_reason content_filter).
+    ``chunks`` replaces the text's even split with exactly these pieces (to split a key across chunks).
     """
 
     mode: str = "ok"
@@ -45,6 +49,7 @@ class Reply:
     delay: float = 0.0
     cut_after: int = 3
     text: str | None = None
+    chunks: list[str] | None = None
 
 
 @dataclass
@@ -160,6 +165,13 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: tests read :attr:`OpenAIServer.received` instead."""
 
+        def handle(self) -> None:
+            """A client that hangs up (Stop, a timeout) ends its connection; that is no server error."""
+            try:
+                super().handle()
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
         def _send_json(
             self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
         ) -> None:
@@ -200,13 +212,18 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             model = str(body.get("model", ""))
             if reply.mode == "slow" and server.stopping.wait(reply.delay):
                 return
+            if reply.mode == "hang":
+                server.stopping.wait()
+                return
             if reply.mode == "error":
                 self._error(reply, model)
                 return
             text = server.text if reply.text is None else reply.text
+            if reply.chunks is not None:
+                text = "".join(reply.chunks)
             try:
                 if body.get("stream"):
-                    self._stream(reply, model, text)
+                    self._stream(reply, model, reply.chunks or server.pieces_of(text))
                 else:
                     self._whole(reply, model, text)
             except (BrokenPipeError, ConnectionResetError):
@@ -232,7 +249,7 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._send_json(reply.status, payload, reply.headers)
 
         def _whole(self, reply: Reply, model: str, text: str) -> None:
-            finish = "length" if reply.mode == "length" else "stop"
+            finish = reply.mode if reply.mode in ("length", "content_filter") else "stop"
             payload = {
                 "id": "chatcmpl-test",
                 "object": "chat.completion",
@@ -245,23 +262,61 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             }
             self._send_json(200, payload)
 
-        def _stream(self, reply: Reply, model: str, text: str) -> None:
+        def _stream(self, reply: Reply, model: str, pieces: list[str]) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             self._write_chunk(_chunk(model, role=True, content=""))
-            for index, piece in enumerate(server.pieces_of(text)):
-                if reply.mode == "cut" and index >= reply.cut_after:
-                    time.sleep(0.05)
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    self.close_connection = True
+            for index, piece in enumerate(pieces):
+                if index >= reply.cut_after and self._stop_early(reply, model):
+                    return
+                if reply.mode == "drip" and server.stopping.wait(reply.delay):
                     return
                 self._write_chunk(_chunk(model, content=piece))
+            if reply.mode == "stall" and self._stop_early(reply, model):
+                return
             if reply.mode != "no_finish":
-                self._write_chunk(_chunk(model, finish="length" if reply.mode == "length" else "stop"))
+                finish = reply.mode if reply.mode in ("length", "content_filter") else "stop"
+                self._write_chunk(_chunk(model, finish=finish))
             self._write_chunk(b"data: [DONE]\n\n")
             self._write_chunk(b"")
 
+        def _stop_early(self, reply: Reply, model: str) -> bool:
+            """At chunk ``cut_after``: ``cut`` drops the connection, ``stall`` goes silent, ``content_filter``
+            finishes; True when the stream has ended."""
+            if reply.mode == "cut":
+                time.sleep(0.05)
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return True
+            if reply.mode == "stall":
+                server.stopping.wait()
+                return True
+            if reply.mode == "content_filter":
+                self._write_chunk(_chunk(model, finish="content_filter"))
+                self._write_chunk(b"data: [DONE]\n\n")
+                self._write_chunk(b"")
+                return True
+            return False
+
     return Handler
+
+
+class ManualClock:
+    """A monotonic clock that moves only when told: ``sleep`` advances it, so retry waits take no time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

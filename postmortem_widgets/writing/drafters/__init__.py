@@ -42,17 +42,21 @@ def get_drafter(
     base_url: str | None = None,
     api_key: str | None = None,
     timeout: float | None = None,
+    deadline: float | None = None,
     env: Mapping[str, str] | None = None,
     client: Any = None,
 ) -> Drafter:
-    """A drafter by name; model settings apply to ``openai`` only."""
+    """A drafter by name; model settings apply to ``openai`` only (``deadline``: ``POSTMORTEM_DEADLINE``,
+    else 5 minutes)."""
     if name == "offline":
         return OfflineDrafter()
     if name == "openai":
         from .openai_compat import OpenAIDrafter
 
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        return OpenAIDrafter(client, model=model, base_url=base_url, api_key=api_key, env=env, **extra)
+        return OpenAIDrafter(
+            client, model=model, base_url=base_url, api_key=api_key, deadline=deadline, env=env, **extra
+        )
     raise DraftConfigError(f"unknown drafter {name!r}", hint=f"choose one of: {', '.join(DRAFTERS)}")
 
 

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 class DraftResult:
     """What a drafter produced: the text so far, and whether it is the whole draft.
 
-    ``complete`` is false when the stream was cut off (``error`` says how) or the model hit its output
-    limit (``finish_reason == "length"``). Partial text is kept either way.
+    ``complete`` is false when the stream was cut off (``error`` says how), the model hit its output
+    limit (``finish_reason == "length"``) or its content filter stopped it (``"content_filter"``). Partial
+    text is kept either way.
     """
 
     drafter: str
@@ -40,6 +41,12 @@ class DraftResult:
             return (
                 "the model stopped at its output limit (finish_reason 'length'), so the draft is cut off; "
                 "raise the model's output limit or use a model with a larger context"
+            )
+        if self.finish_reason == "content_filter":
+            return (
+                "the model's content filter stopped the draft (finish_reason 'content_filter'); the "
+                f"{len(self.text):,} characters received so far are kept but the draft is incomplete; "
+                "look for event text or fields that could read as harmful, or draft offline"
             )
         return "the draft is incomplete"
 

@@ -1,16 +1,27 @@
 """A drafter for any OpenAI-compatible chat-completions server: OpenAI, Azure, Ollama, vLLM, llama.cpp.
 
-Configuration comes from arguments or from ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` and ``POSTMORTEM_MODEL``.
-The timeout is 60 s (not the SDK's 10 minutes) and retries are bounded; the SDK retries 429 (honouring
-``Retry-After``), 5xx and dropped connections. Every failure becomes a specific
-:class:`~postmortem_widgets.errors.DraftError` whose message never contains the API key.
+Configuration comes from arguments or from ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``POSTMORTEM_MODEL`` and
+``POSTMORTEM_DEADLINE``. Each request times out after 60 s (not the SDK's 10 minutes), and the whole draft
+(every attempt, every wait between them and the stream) after the deadline, 5 minutes by default.
+
+The drafter does its own retrying (the SDK's client runs with ``max_retries=0``), so it knows how many
+attempts it made and can say so: 408, 409, 429, 5xx and dropped connections are retried with a backoff of
+0.5 s, 1 s, 2 s ... (at most 8 s), or after the server's ``Retry-After``, but never past the deadline. A
+timeout is not retried (the request may still be running on a server that is already too slow, and a
+retry would only double the wait), and neither is a stream that stopped midway.
+
+Every failure becomes a specific :class:`~postmortem_widgets.errors.DraftError`. The API key and anything
+shaped like a secret are scrubbed from messages and from the stream itself
+(:mod:`~postmortem_widgets.writing.drafters.scrubbing`), so no file or version ever holds them.
 """
 
 from __future__ import annotations
 
+import email.utils
+import math
 import os
-import re
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,6 +31,7 @@ from ...errors import (
     DraftAuthError,
     DraftConfigError,
     DraftConnectionError,
+    DraftDeadlineError,
     DraftError,
     DraftInterruptedError,
     DraftModelNotFoundError,
@@ -29,6 +41,7 @@ from ...errors import (
     DraftTimeoutError,
 )
 from .base import DraftResult, DraftStream
+from .scrubbing import StreamScrubber, scrub
 
 if TYPE_CHECKING:
     from ...incident.record import Incident
@@ -37,22 +50,16 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_DEADLINE = 300.0
+#: The wait before the first retry when the server names none; it doubles each time, up to BACKOFF_MAX.
+BACKOFF_FIRST = 0.5
+BACKOFF_MAX = 8.0
+#: Statuses worth another attempt (besides 5xx): request timeout, lock conflict, rate limit.
+_RETRY_STATUSES = frozenset({408, 409, 429})
 #: Servers on these hosts need no key (Ollama, llama.cpp, vLLM on the same machine).
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
-#: Things shaped like API keys, masked wherever they appear in a message from a server.
-_KEY_LIKE = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*]{6,}")
 _PLACEHOLDER_KEY = "not-needed"
-
-
-def scrub(text: str, secret: str | None) -> str:
-    """``text`` with the secret (and anything shaped like an API key) replaced by ``[redacted]``.
-
-    >>> scrub("Incorrect API key provided: sk-abc123456789", "sk-abc123456789")
-    'Incorrect API key provided: [redacted]'
-    """
-    if secret and len(secret) >= 4:
-        text = text.replace(secret, "[redacted]")
-    return _KEY_LIKE.sub("[redacted]", text)
+_KEPT = "the {n:,} characters received so far are kept but the draft is incomplete"
 
 
 def _display_url(url: str) -> str:
@@ -64,7 +71,7 @@ def _display_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def _server_message(exc: openai.APIStatusError) -> str:
+def _server_message(exc: openai.APIError) -> str:
     body = exc.body
     if isinstance(body, Mapping):
         error = body.get("error", body)
@@ -76,20 +83,85 @@ def _server_message(exc: openai.APIStatusError) -> str:
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
+    """The server's ``Retry-After`` (or ``retry-after-ms``) in seconds: a number or an HTTP date."""
     headers = exc.response.headers
     for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
         value = headers.get(name)
         if value is None:
             continue
         try:
-            return float(value) / divisor
+            seconds = float(value) / divisor
         except ValueError:
-            continue
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is None:
+                continue
+            seconds = email.utils.mktime_tz(parsed) - time.time()
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     return None
 
 
+def _retryable(exc: Exception) -> bool:
+    """Worth another attempt: a dropped connection, or a status the server means to be temporary."""
+    if isinstance(exc, openai.APITimeoutError):
+        return False
+    if isinstance(exc, openai.APIConnectionError):
+        return True
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    said = exc.response.headers.get("x-should-retry")
+    if said in ("true", "false"):
+        return said == "true"
+    return exc.status_code in _RETRY_STATUSES or exc.status_code >= 500
+
+
+def _retries(attempts: int) -> str:
+    """`` after 2 retries`` for three attempts; "" for one."""
+    retries = attempts - 1
+    return f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+
+
+def _seconds(value: float, name: str) -> float:
+    if not (math.isfinite(value) and value > 0):
+        raise DraftConfigError(f"the {name} must be a positive number of seconds, not {value!r}")
+    return value
+
+
+def _env_deadline(env: Mapping[str, str]) -> float:
+    text = env.get("POSTMORTEM_DEADLINE", "").strip()
+    if not text:
+        return DEFAULT_DEADLINE
+    try:
+        return float(text)
+    except ValueError:
+        raise DraftConfigError(
+            f"POSTMORTEM_DEADLINE is not a number of seconds: {text!r}",
+            hint="set it to e.g. 300, or unset it for the default of 5 minutes",
+        ) from None
+
+
+class Deadline:
+    """The time one draft may take in all, on an injectable clock, counted from its first request."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.started = clock()
+
+    def remaining(self) -> float:
+        return self.seconds - (self.clock() - self.started)
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+
 class OpenAIDrafter:
-    """Streams a draft from a chat-completions model. ``client`` can be any ``openai.OpenAI``-like object."""
+    """Streams a draft from a chat-completions model. ``client`` can be any ``openai.OpenAI``-like object.
+
+    ``timeout`` bounds each request (and each silence in the stream), ``deadline`` the whole draft;
+    ``clock`` and ``sleep`` (``time.monotonic`` and ``time.sleep``) are what the deadline and the waits
+    between retries use, so tests can run them on a clock of their own.
+    """
 
     name = "openai"
 
@@ -102,9 +174,12 @@ class OpenAIDrafter:
         api_key: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         stream: bool = True,
         max_tokens: int | None = None,
         env: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         env = os.environ if env is None else env
         self.model = model or env.get("POSTMORTEM_MODEL") or ""
@@ -112,12 +187,19 @@ class OpenAIDrafter:
             raise DraftConfigError(
                 "no model name", hint="pass --model NAME or set POSTMORTEM_MODEL (e.g. gpt-4o-mini, llama3.1)"
             )
-        self.timeout = timeout
+        self.timeout = _seconds(timeout, "timeout")
+        self.deadline = _seconds(_env_deadline(env) if deadline is None else deadline, "deadline")
+        if max_retries < 0:
+            raise DraftConfigError(f"max_retries must be 0 or more, not {max_retries}")
         self.max_retries = max_retries
         self.use_stream = stream
         self.max_tokens = max_tokens
+        self.clock = clock
+        self.sleep = sleep
         if client is not None:
-            self._client = client
+            # The drafter retries by itself, counting its attempts; the client must not retry underneath.
+            with_options = getattr(client, "with_options", None)
+            self._client = with_options(max_retries=0) if with_options is not None else client
             self._key = str(getattr(client, "api_key", "") or "")
             self.base_url = str(getattr(client, "base_url", base_url or ""))
             return
@@ -132,9 +214,7 @@ class OpenAIDrafter:
                 )
             key = _PLACEHOLDER_KEY
         self._key = key
-        self._client = openai.OpenAI(
-            api_key=key, base_url=self.base_url, timeout=timeout, max_retries=max_retries
-        )
+        self._client = openai.OpenAI(api_key=key, base_url=self.base_url, timeout=timeout, max_retries=0)
 
     def __repr__(self) -> str:
         return f"OpenAIDrafter(model={self.model!r}, base_url={_display_url(self.base_url)!r})"
@@ -144,36 +224,36 @@ class OpenAIDrafter:
     def _scrub(self, text: str) -> str:
         return scrub(text, self._key)
 
-    def translate(self, exc: Exception) -> DraftError:
-        """The specific :class:`DraftError` for an SDK exception, with the key scrubbed from every word."""
+    def translate(
+        self, exc: Exception, *, attempts: int = 1, why_not: str = "", timeout: float | None = None
+    ) -> DraftError:
+        """The specific :class:`DraftError` for an SDK exception, with the key scrubbed from every word.
+
+        ``attempts`` is how many requests were made, ``why_not`` why a retryable failure was not retried
+        (again), ``timeout`` the time the last attempt was given.
+        """
         where = _display_url(self.base_url)
-        tries = (
-            f" after {self.max_retries} retr{'y' if self.max_retries == 1 else 'ies'}"
-            if self.max_retries
-            else ""
-        )
-        error: DraftError
+        tries = _retries(attempts)
         if isinstance(exc, openai.APITimeoutError):
-            error = DraftTimeoutError(
-                f"the model server at {where} did not answer within {self.timeout:g} seconds{tries}",
-                hint="try again, raise the timeout, or use a smaller or faster model",
+            return DraftTimeoutError(
+                f"the model server at {where} did not answer within {timeout or self.timeout:g} seconds"
+                f"{tries} (a timeout is not retried: the request may still be running on the server)",
+                hint="try again, raise the timeout (--timeout), or use a smaller or faster model",
             )
-        elif isinstance(exc, openai.APIConnectionError):
+        if isinstance(exc, openai.APIConnectionError):
             cause = exc.__cause__ or exc.__context__
             detail = f" ({self._scrub(str(cause))})" if cause is not None and str(cause) else ""
-            error = DraftConnectionError(
-                f"cannot reach the model server at {where}{detail}",
+            return DraftConnectionError(
+                f"cannot reach the model server at {where}{detail}{tries}{why_not}",
                 hint="is the server running? check OPENAI_BASE_URL (or --base-url)",
             )
-        elif isinstance(exc, openai.APIStatusError):
-            error = self._status_error(exc, where, tries)
-        elif isinstance(exc, openai.OpenAIError):
-            error = DraftError(f"the model client failed: {self._scrub(str(exc))}")
-        else:
-            error = DraftError(f"the model client failed: {type(exc).__name__}: {self._scrub(str(exc))}")
-        return error
+        if isinstance(exc, openai.APIStatusError):
+            return self._status_error(exc, where, tries, why_not)
+        if isinstance(exc, openai.OpenAIError):
+            return DraftError(f"the model client failed: {self._scrub(str(exc))}")
+        return DraftError(f"the model client failed: {type(exc).__name__}: {self._scrub(str(exc))}")
 
-    def _status_error(self, exc: openai.APIStatusError, where: str, tries: str) -> DraftError:
+    def _status_error(self, exc: openai.APIStatusError, where: str, tries: str, why_not: str) -> DraftError:
         status = exc.status_code
         said = self._scrub(_server_message(exc))[:300]
         detail = f": {said}" if said else ""
@@ -194,19 +274,68 @@ class OpenAIDrafter:
                 f"; it asked us to retry after {after:g} seconds (Retry-After)" if after is not None else ""
             )
             return DraftRateLimitError(
-                f"the model server at {where} is rate limiting requests (HTTP 429){tries}{wait}{detail}",
+                f"the model server at {where} is rate limiting requests (HTTP 429){tries}{wait}{why_not}"
+                f"{detail}",
                 retry_after=after,
                 hint="wait and run the draft again, or check your plan's rate limits",
             )
         if status >= 500:
             return DraftServerError(
-                f"the model server at {where} failed with HTTP {status}{tries}{detail}",
+                f"the model server at {where} failed with HTTP {status}{tries}{why_not}{detail}",
                 hint="the problem is on the server's side; try again later",
             )
         return DraftRequestError(
-            f"the model server at {where} rejected the request (HTTP {status}){detail}",
+            f"the model server at {where} rejected the request (HTTP {status}){tries}{why_not}{detail}",
             hint="a prompt too long for the model's context is a common cause",
         )
+
+    def _deadline_error(self, attempts: int) -> DraftDeadlineError:
+        return DraftDeadlineError(
+            f"the model server at {_display_url(self.base_url)} had not answered when the "
+            f"{self.deadline:g}-second deadline passed{_retries(attempts)}",
+            hint="try again later, raise the deadline (--deadline or POSTMORTEM_DEADLINE), or use a faster "
+            "model",
+        )
+
+    # -- requests and retries -----------------------------------------------------------------------------
+
+    def _retry_wait(self, exc: Exception, attempts: int, deadline: Deadline) -> tuple[float | None, str]:
+        """How long to wait before the next attempt (``None``: no next attempt), and, when a retryable
+        failure is not retried, why."""
+        if not _retryable(exc):
+            return None, ""
+        if attempts > self.max_retries:
+            return None, "" if self.max_retries else "; not retried (max_retries is 0)"
+        after = _retry_after(exc) if isinstance(exc, openai.APIStatusError) else None
+        wait = after if after else min(BACKOFF_FIRST * 2.0 ** (attempts - 1), BACKOFF_MAX)
+        if wait < deadline.remaining():
+            return wait, ""
+        again = " again" if attempts > 1 else ""
+        if after:
+            return None, f", past the {self.deadline:g}-second deadline, so it was not retried{again}"
+        return None, f"; the {self.deadline:g}-second deadline left no time to retry{again}"
+
+    def _open(self, request: dict[str, Any], deadline: Deadline, **options: Any) -> tuple[Any, float]:
+        """Send the request, retrying as :meth:`_retry_wait` says; the response and the timeout it had.
+
+        ``client`` may be any OpenAI-like object, so whatever it raises is translated.
+        """
+        attempts = 0
+        while True:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise self._deadline_error(attempts) from None
+            attempts += 1
+            timeout = min(self.timeout, remaining)
+            try:
+                return self._client.chat.completions.create(**request, **options, timeout=timeout), timeout
+            except Exception as exc:
+                if isinstance(exc, openai.APITimeoutError) and deadline.expired:
+                    raise self._deadline_error(attempts) from None
+                wait, why_not = self._retry_wait(exc, attempts, deadline)
+                if wait is None:
+                    raise self.translate(exc, attempts=attempts, why_not=why_not, timeout=timeout) from None
+                self.sleep(wait)
 
     # -- drafting -----------------------------------------------------------------------------------------
 
@@ -222,52 +351,93 @@ class OpenAIDrafter:
         chunks = self._streamed if self.use_stream else self._whole
         return DraftStream(lambda r: chunks(request, r), result)
 
-    def _create(self, request: dict[str, Any], **options: Any) -> Any:
-        """Send the request. ``client`` may be any OpenAI-like object, so whatever it raises is translated."""
-        try:
-            return self._client.chat.completions.create(**request, **options)
-        except Exception as exc:
-            raise self.translate(exc) from None
-
     def _whole(self, request: dict[str, Any], result: DraftResult) -> Iterator[str]:
-        completion = self._create(request)
+        completion, _ = self._open(request, Deadline(self.deadline, self.clock))
         choice = completion.choices[0] if completion.choices else None
         text = (choice.message.content or "") if choice is not None else ""
         result.finish_reason = getattr(choice, "finish_reason", None)
         if text:
-            yield text
+            yield self._scrub(text)
         self._finish(result)
 
+    @staticmethod
+    def _contents(response: Any, result: DraftResult) -> Iterator[str]:
+        """Each chunk's text ("" for a chunk without any), noting the finish reason when it comes."""
+        for chunk in response:
+            texts = []
+            for choice in chunk.choices or ():
+                content = choice.delta.content if choice.delta is not None else None
+                if content:
+                    texts.append(content)
+                if choice.finish_reason:
+                    result.finish_reason = choice.finish_reason
+            yield "".join(texts)
+
     def _streamed(self, request: dict[str, Any], result: DraftResult) -> Iterator[str]:
-        response = self._create(request, stream=True)
-        produced = False
+        deadline = Deadline(self.deadline, self.clock)
+        response, timeout = self._open(request, deadline, stream=True)
+        scrubber = StreamScrubber(self._key)
+        problem: Exception | None = None
+        late = False
         try:
-            for chunk in response:
-                for choice in chunk.choices or ():
-                    content = choice.delta.content if choice.delta is not None else None
-                    if content:
-                        produced = True
-                        yield content
-                    if choice.finish_reason:
-                        result.finish_reason = choice.finish_reason
+            for content in self._contents(response, result):
+                safe = scrubber.feed(content) if content else ""
+                if safe:
+                    yield safe
+                if result.finish_reason is None and deadline.expired:
+                    late = True
+                    break
         except Exception as exc:
-            cause = self.translate(exc).message
-            if not produced:
-                raise DraftInterruptedError(
-                    f"the model's stream stopped before any text arrived ({cause})",
-                    hint="run the draft again",
-                ) from None
-            result.error = DraftInterruptedError(
-                f"the model's stream stopped midway ({cause}); the {len(result.text):,} characters "
-                "received so far are kept but the draft is incomplete",
-                hint="run the draft again",
-            )
-            return
+            problem = exc
+            late = deadline.expired
         finally:
             close = getattr(response, "close", None)
             if close is not None:
                 close()
+        tail = scrubber.flush()
+        if tail:
+            yield tail
+        if late or problem is not None:
+            self._stopped(result, problem, late=late, timeout=timeout)
+            return
         self._finish(result)
+
+    def _stopped(self, result: DraftResult, problem: Exception | None, *, late: bool, timeout: float) -> None:
+        """A stream that ended early: raise when no text arrived, else keep the text and say why."""
+        if late:
+            if not result.text:
+                raise DraftDeadlineError(
+                    f"the model sent no text within the {self.deadline:g}-second deadline (not retried)",
+                    hint="try again later, raise the deadline (--deadline or POSTMORTEM_DEADLINE)",
+                ) from None
+            result.error = DraftDeadlineError(
+                f"the draft did not finish within the {self.deadline:g}-second deadline (the model was "
+                f"still writing; not retried); {_KEPT.format(n=len(result.text))}",
+                hint="raise the deadline (--deadline or POSTMORTEM_DEADLINE), or use a faster model",
+            )
+            return
+        assert problem is not None
+        cause = self._stream_cause(problem, timeout)
+        if not result.text:
+            raise DraftInterruptedError(
+                f"the model's stream stopped before any text arrived ({cause}; not retried)",
+                hint="run the draft again",
+            ) from None
+        result.error = DraftInterruptedError(
+            f"the model's stream stopped midway ({cause}; not retried); {_KEPT.format(n=len(result.text))}",
+            hint="run the draft again",
+        )
+
+    def _stream_cause(self, exc: Exception, timeout: float) -> str:
+        """Why a stream that had begun stopped, in a few words."""
+        if isinstance(exc, openai.APITimeoutError):
+            return f"it hung: no data for {timeout:g} seconds"
+        if isinstance(exc, openai.APIConnectionError):
+            return "the connection dropped"
+        if isinstance(exc, openai.APIError):
+            said = self._scrub(_server_message(exc) or str(exc))[:300]
+            return f"the server reported an error: {said}"
+        return self.translate(exc).message
 
     def _finish(self, result: DraftResult) -> None:
         if result.finish_reason is None:
@@ -278,3 +448,6 @@ class OpenAIDrafter:
             )
             return
         result.complete = result.finish_reason not in ("length", "content_filter")
+
+
+__all__ = ["DEFAULT_DEADLINE", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Deadline", "OpenAIDrafter", "scrub"]
