@@ -14,8 +14,8 @@ picks the best scorer unless the user names a format.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from ...errors import InputError, UnknownFormatError
 from ..events import ImportResult
@@ -30,6 +30,8 @@ class ImportOptions:
     tz: str | None = None
     #: The incident's date (ISO ``YYYY-MM-DD`` or a written date) for time-only free text.
     date: str | None = None
+    #: The role the user gave an input (file name -> role), overriding what its content suggests.
+    roles: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Importer:
     description: str
     sniff: Callable[[Source], int]
     parse: Callable[[Source, ImportOptions], ImportResult]
+    #: What the format's inputs are (a table decides per file, from its content).
+    role: str = "incident"
 
 
 _REGISTRY: dict[str, Importer] = {}
@@ -94,7 +98,9 @@ def import_source(
     if not source.is_bundle:
         _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
     importer = get_importer(format) if format else detect(source)
-    return importer.parse(source, options)
+    result = importer.parse(source, options)
+    result.role = options.roles.get(source.name) or result.role or importer.role
+    return result
 
 
 _LOADED = False

@@ -423,5 +423,6 @@ IMPORTER = register(
         description="generic table (CSV, TSV, semicolon or pipe separated) with a time and a message column",
         sniff=sniff,
         parse=_parse,
+        role="timeline",
     )
 )
