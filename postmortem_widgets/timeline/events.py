@@ -51,6 +51,7 @@ RESOLVED = "resolved"  # a resolution or recovery signal
 WARNING = "warning"  # a monitor warning that is not an outage signal
 UPDATE = "update"  # a status update, a note on the incident
 EVENT = "event"  # a hand-written timeline entry without milestone words
+CHANGE = "change"  # a deploy, config change or feature-flag change in a machine log (a rollback is mitigated)
 #: Routine noise: kept in the table for traceability, never a milestone or a key event.
 NOISE = "noise"
 
@@ -67,6 +68,7 @@ KINDS: tuple[str, ...] = (
     WARNING,
     UPDATE,
     EVENT,
+    CHANGE,
     NOISE,
 )
 
