@@ -47,7 +47,7 @@ CHANGE_RE = (
 #: Lines about a database transaction are never a deploy's rollback.
 NOT_A_CHANGE_RE = r"\b(?:transactions?|txn?|savepoints?|sql)\b"
 #: The scan over runs of glued rows: matches wherever either pattern could (case-insensitive).
-_LOOSE = r"deploy|roll.?back|rollback|revert|roll.?out|releas|upgrad|config|flag"
+_LOOSE = r"deploy|roll.?back|revert|roll.?out|releas|upgrad|config|flag"
 
 
 def change_codes(messages: pa.Array | pa.ChunkedArray | list[str]) -> list[int]:

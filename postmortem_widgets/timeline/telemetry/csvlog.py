@@ -91,7 +91,8 @@ def _types(head: pa.Table, shape: TableShape) -> dict[str, pa.DataType]:
     if shape.message:
         types[shape.message] = pa.large_string()
     if shape.severity:
-        types[shape.severity] = pa.int64() if pa.types.is_integer(head[shape.severity].type) else pa.string()
+        integer = pa.types.is_integer(head[shape.severity].type)
+        types[shape.severity] = pa.int64() if integer else pa.dictionary(pa.int32(), pa.string())
     if shape.status:
         types[shape.status] = pa.large_string()  # blanks and "-" happen: converted per batch
     if shape.latency:
@@ -216,6 +217,10 @@ def _severity(column: pa.Array) -> np.ndarray:
         numbers = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
         finite = numbers[np.isfinite(numbers)]
         return sev.from_syslog(numbers) if len(finite) and finite.max() <= 7 else sev.from_pino(numbers)
+    if pa.types.is_dictionary(column.type):  # a handful of level names: each read once
+        codes = sev.from_text(column.dictionary)
+        indices = np.asarray(pc.fill_null(column.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.where(indices >= 0, codes[np.maximum(indices, 0)], UNKNOWN).astype(np.int8)
     return sev.from_text(column)
 
 

@@ -157,10 +157,10 @@ def _sustained(mask: np.ndarray, start: int, sustain: int) -> int | None:
 def _measure(
     grid: Series, values: np.ndarray, times: np.ndarray, change: _Change, sustain: int, tz: str | None
 ) -> Impact | None:
-    found = _baseline(values, change, sustain)
-    if found is None:
+    baseline = _baseline(values, change, sustain)
+    if baseline is None:
         return None
-    base, after = found
+    base, after = baseline
     median = float(np.median(base))
     noise, typical = _noise(base, median)
     window = values[change.start : change.stop]

@@ -129,8 +129,7 @@ def _add_templates(
 ) -> None:
     rows = rows[np.argsort(times[rows], kind="stable")]
     text = pc.fill_null(pc.take(messages, pa.array(rows)), "")
-    templates = pa.chunked_array([mask(text)]) if isinstance(text, pa.Array) else mask(text)
-    table = pa.table({"template": templates, "position": pa.array(np.arange(len(rows)))})
+    table = pa.table({"template": mask(text), "position": pa.array(np.arange(len(rows)))})
     grouped = table.group_by("template").aggregate([("position", "min"), ("position", "count")])
     firsts = grouped["position_min"].to_numpy()
     counts = grouped["position_count"].to_numpy()
