@@ -18,7 +18,7 @@ import pytest
 from postmortem_widgets.timeline import classify
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.classify import RULES, classify_kinds, classify_text
-from postmortem_widgets.timeline.importers import import_source
+from postmortem_widgets.timeline.importers import ImportOptions, import_source
 from postmortem_widgets.timeline.merge import build_timeline, load_timeline, merge_events
 from postmortem_widgets.timeline.milestones import find_milestones
 from postmortem_widgets.timeline.sources import FileSource, expand_paths
@@ -254,7 +254,8 @@ def test_a_large_file_is_sniffed_from_its_head_and_never_copied_into_python(tmp_
     path.write_text("time,message\n" + rows + "2024-04-15T15:47:00Z,Incident resolved\n")
     [source] = list(expand_paths([path]))
     assert isinstance(source, FileSource)
-    result = import_source(source)
+    # 5,000 rows make a log (see test_telemetry_roles); read as a timeline, every row is an event.
+    result = import_source(source, options=ImportOptions(roles={str(path): "timeline"}))
     assert "data" not in source.__dict__
     assert result.count == 5_001
     assert result.events["line"].iloc[-1] == 5_002
@@ -317,7 +318,8 @@ def test_a_large_file_read_in_blocks_keeps_exact_lines_past_a_value_spanning_lin
     path = tmp_path / "big.csv"
     path.write_text("time,message,details\n" + "".join(rows))
     assert path.stat().st_size > 4 << 20
-    result = import_source(next(iter(expand_paths([path]))))
+    timeline = ImportOptions(roles={str(path): "timeline"})  # read row by row: the reader's line numbers
+    result = import_source(next(iter(expand_paths([path]))), options=timeline)
     events = result.events
     assert result.count == 120_000
     assert events["line"].iloc[49_999] == 50_001

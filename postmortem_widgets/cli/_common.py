@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 
 def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False) -> None:
-    """``--tz``, ``--format``, ``--date``, ``--set`` (and ``--timeline PATH`` unless paths are positional)."""
+    """``--tz``, ``--format``, ``--date``, ``--set``, ``--role`` (and ``--timeline PATH`` unless paths are
+    positional)."""
     if not paths:
         parser.add_argument(
             "--timeline", metavar="PATH", action="append", default=[], help="timeline export (repeatable)"
@@ -33,6 +34,83 @@ def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False
         default=[],
         help="override a milestone, e.g. --set detected=2025-03-03T14:09:55Z (repeatable; NAME= clears it)",
     )
+    parser.add_argument(
+        "--role",
+        metavar="PATH=ROLE",
+        action="append",
+        default=[],
+        help="what an input is when its content suggests otherwise: incident, log, metric, timeline, chat "
+        "or tickets (repeatable), e.g. --role notes.csv=timeline",
+    )
+
+
+def parse_roles(values: list[str]) -> dict[str, str]:
+    """``--role PATH=ROLE`` values as ``{path: role}``; a value without ``=`` or an unknown role raises."""
+    from ..errors import InputError
+    from ..timeline.telemetry.model import ROLES
+
+    roles: dict[str, str] = {}
+    for value in values:
+        path, sep, role = value.rpartition("=")
+        role = role.strip().lower()
+        if not sep or not path.strip():
+            raise InputError(f"expected PATH=ROLE, got {value!r}", hint="e.g. --role app.csv=log")
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r} for {path}", hint=f"choose one of: {', '.join(ROLES)}")
+        roles[path.strip()] = role
+    return roles
+
+
+class StderrProgress:
+    """Progress of long imports on stderr: nothing for the first ``after`` seconds, then one line.
+
+    On a terminal the line is redrawn in place (and erased when the import is done); elsewhere (a CI
+    log) a line is written at most every ``every`` seconds. Short imports print nothing.
+    """
+
+    def __init__(self, stream: Any = None, *, after: float = 2.0, every: float = 10.0) -> None:
+        import sys
+        import time
+
+        self._stream = stream if stream is not None else sys.stderr
+        self._clock = time.monotonic
+        self._start = self._clock()
+        self._after, self._every = after, every
+        self._last = -1e9
+        self._tty = bool(getattr(self._stream, "isatty", lambda: False)())
+        self._drawn = False
+        #: The last size-based report of each file: a reader's bytes beat a summary's row count.
+        self._sized: dict[str, Any] = {}
+
+    def __call__(self, progress: Any) -> None:
+        if progress.total:
+            self._sized[progress.file] = progress
+        else:
+            progress = self._sized.get(progress.file, progress)
+        now = self._clock()
+        if now - self._start < self._after or (not self._tty and now - self._last < self._every):
+            return
+        self._last = now
+        name = str(progress.file).rsplit("/", 1)[-1]
+        if progress.fraction is not None:
+            shown = f"{progress.fraction:4.0%} of {progress.total / 1e6:,.0f} MB"
+        else:
+            shown = f"{progress.done:,} {progress.unit}"
+        rows = f", {progress.rows:,} rows" if progress.rows and progress.unit != "rows" else ""
+        text = f"reading {name}: {shown}{rows}"
+        if self._tty:
+            self._stream.write(f"\r{text[:100]:<100}")
+            self._drawn = True
+        else:
+            self._stream.write(text + "\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        """Erase the terminal line, if one was drawn."""
+        if self._drawn:
+            self._stream.write("\r" + " " * 100 + "\r")
+            self._stream.flush()
+            self._drawn = False
 
 
 def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestamp | None], str | None]:
@@ -62,11 +140,17 @@ def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
         changes["incident_date"] = args.date
     incident = dataclasses.replace(incident, **changes)
     overrides, detected_by = parse_sets(args.set, incident.timezone)
-    timeline = incident_timeline(
-        incident,
-        extra_paths=args.timeline,
-        format=args.format,
-        overrides=overrides,
-        detected_by=detected_by,
-    )
+    progress = StderrProgress()
+    try:
+        timeline = incident_timeline(
+            incident,
+            extra_paths=args.timeline,
+            format=args.format,
+            overrides=overrides,
+            detected_by=detected_by,
+            roles=parse_roles(getattr(args, "role", [])),
+            progress=progress,
+        )
+    finally:
+        progress.close()
     return incident, timeline

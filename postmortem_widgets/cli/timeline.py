@@ -7,15 +7,15 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from ._common import add_timeline_options, parse_sets
+from ._common import StderrProgress, add_timeline_options, parse_roles, parse_sets
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..timeline.merge import Timeline
 
-#: How many key events the readable table shows before it summarises the rest.
-TABLE_LIMIT = 60
+#: How many key events the readable table shows (the most relevant, milestones first).
+TABLE_LIMIT = 40
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +27,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="export files, folders or zips")
     add_timeline_options(parser, paths=True)
+    parser.add_argument(
+        "--signal",
+        metavar="NAME",
+        help="take the impact window from this series (e.g. 'error ratio'; 'none' drops it) instead of "
+        "the clearest one",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (the stable contract)")
     parser.set_defaults(func=run)
 
@@ -35,14 +41,21 @@ def run(args: argparse.Namespace) -> int:
     from ..timeline.merge import load_timeline
 
     overrides, detected_by = parse_sets(args.set, args.tz)
-    timeline = load_timeline(
-        args.paths,
-        tz=args.tz,
-        date=args.date,
-        format=args.format,
-        overrides=overrides,
-        detected_by=detected_by,
-    )
+    progress = StderrProgress()
+    try:
+        timeline = load_timeline(
+            args.paths,
+            tz=args.tz,
+            date=args.date,
+            format=args.format,
+            overrides=overrides,
+            detected_by=detected_by,
+            roles=parse_roles(args.role),
+            signal=args.signal,
+            progress=progress,
+        )
+    finally:
+        progress.close()
     if args.json:
         json.dump(timeline.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -62,31 +75,66 @@ def _local(ts: pd.Timestamp | None, tz: str | None) -> str:
     return f"{ts.tz_convert(zone).strftime('%Y-%m-%d %H:%M:%S')} {zone_label(zone, ts)}"
 
 
-def render_table(timeline: Timeline, *, tz: str | None = None) -> str:
-    """The human-readable report the CLI prints."""
-    import pandas as pd
+def _input_line(result: object) -> str:
+    from ..timeline.events import ImportResult
 
+    assert isinstance(result, ImportResult)
+    line = f"{result.file}: {result.format}, {result.role or 'incident'}, {result.count} event(s)"
+    if result.rows is not None and result.rows != result.count:
+        line += f" of {result.rows:,} row(s)"
+    if result.series:
+        line += f", {len(result.series)} series"
+    return line
+
+
+def _telemetry_lines(timeline: Timeline, tz: str | None) -> list[str]:
+    """The impact window with its evidence, and one line per series (minimum, median, maximum)."""
+    from ..timeline.telemetry.series import format_value, summary
+
+    if not timeline.series:
+        return []
+    lines = ["", "Impact:"]
+    impact = timeline.impact
+    if impact is None:
+        lines.append(
+            "  no clear change in the series" if timeline.signal != "none" else "  set aside (--signal none)"
+        )
+    else:
+        lines.append(f"  {impact.evidence}")
+        lines.append(f"  signal: {impact.signal} ({impact.source})")
+    lines.append("")
+    lines.append("Series:")
+    width = max(len(s.name) for s in timeline.series)
+    for series in timeline.series:
+        stats = summary(series)
+        if stats is None:
+            lines.append(f"  {series.name:<{width}}  no values  {series.source}")
+            continue
+        low, middle, high = (format_value(v, series.unit) for v in stats)
+        lines.append(
+            f"  {series.name:<{width}}  min {low:<10} median {middle:<10} max {high:<10} {series.source}"
+        )
+    return lines
+
+
+def render_table(timeline: Timeline, *, tz: str | None = None) -> str:
+    """The human-readable report the CLI prints: never every row, whatever the input size."""
     from ..timeline.humanize import human_duration
+    from ..timeline.keyevents import select_key_events
     from ..timeline.milestones import NAMES
 
-    lines: list[str] = []
-    for result in timeline.imports:
-        lines.append(f"{result.file}: {result.format}, {result.count} event(s)")
-    key = timeline.signal_events
+    lines = [_input_line(result) for result in timeline.imports]
+    lines.extend(_telemetry_lines(timeline, tz))
+    key = select_key_events(timeline, limit=TABLE_LIMIT)
+    total = len(timeline.signal_events)
     lines.append("")
-    lines.append(f"Key events ({len(key)} of {len(timeline.events)}):")
-    shown = key.head(TABLE_LIMIT)
-    for time, kind, source, text in zip(
-        shown["time"],
-        shown["kind"].astype(str),
-        shown["source"].astype(str),
-        shown["message"].astype(str),
-        strict=True,
-    ):
+    lines.append(f"Key events ({len(key)} of {total}):" if total > len(key) else f"Key events ({len(key)}):")
+    for event in key:
+        text = event.describe()
         message = text if len(text) <= 90 else text[:87] + "..."
-        lines.append(f"  {_local(pd.Timestamp(time), tz)}  {kind:<15} {source:<12} {message}")
-    if len(key) > TABLE_LIMIT:
-        lines.append(f"  ... and {len(key) - TABLE_LIMIT} more (use --json for all)")
+        lines.append(f"  {_local(event.time, tz)}  {event.kind:<15} {event.source:<12} {message}")
+    if total > len(key):
+        lines.append(f"  ... and {total - len(key)} more (--json lists up to 200)")
     m = timeline.milestones
     lines.append("")
     lines.append("Milestones:")

@@ -141,6 +141,12 @@ def classify_codes(
     return codes
 
 
+def candidate_rows(messages: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    """Rows (ascending) that may match ``pattern``: a superset found in one scan of runs of rows glued
+    together (see :func:`_candidate_rows`); test them with the exact pattern afterwards."""
+    return _candidate_rows(_as_arrow(messages), pattern)
+
+
 def _as_arrow(messages: pd.Series | list[str] | pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
     array = (
         messages
@@ -176,15 +182,19 @@ def _runs(array: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(array.type, len(bounds) - 1, [None, pa.py_buffer(bounds), data])
 
 
-def _scan(runs: pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(pc.match_substring_regex(runs, _LOOSE, ignore_case=True).to_numpy(zero_copy_only=False))
+def _scan(runs: pa.ChunkedArray, pattern: str = _LOOSE) -> np.ndarray:
+    return np.asarray(
+        pc.match_substring_regex(runs, pattern, ignore_case=True).to_numpy(zero_copy_only=False)
+    )
 
 
-def _candidate_rows(array: pa.ChunkedArray) -> np.ndarray:
+def _candidate_rows(array: pa.ChunkedArray, pattern: str = _LOOSE) -> np.ndarray:
     """Rows (ascending) of the runs in which the loose scan finds a keyword.
 
     Each regex call compiles the pattern once per chunk, so many small chunks are joined first (a copy);
-    a few large ones (a few per core) are scanned where they are.
+    a few large ones (a few per core) are scanned where they are. ``pattern`` (matched case-insensitively)
+    must match nothing across a row boundary that it would not match inside a row: no anchors, and no
+    ``\\b`` that a glued neighbour could satisfy wrongly (see :data:`_LOOSE`).
     """
     workers = min(pa.cpu_count(), 8) if len(array) >= _PARALLEL_FROM else 1
     if array.num_chunks > _MAX_CHUNKS * workers:
@@ -209,9 +219,11 @@ def _candidate_rows(array: pa.ChunkedArray) -> np.ndarray:
         step = -(-len(glued) // workers)
         parts = [glued.slice(i, step) for i in range(0, len(glued), step)]
         with ThreadPoolExecutor(workers) as pool:
-            hits = np.concatenate(list(pool.map(_scan, parts)))
+            hits = np.concatenate(list(pool.map(lambda part: _scan(part, pattern), parts)))
     else:
-        hits = _scan(glued)
+        hits = _scan(glued, pattern)
     start, end = np.concatenate(starts)[hits], np.concatenate(ends)[hits]
+    if not len(start):
+        return np.zeros(0, dtype=np.int64)
     lengths = end - start
     return np.asarray(np.arange(lengths.sum()) + np.repeat(start - (np.cumsum(lengths) - lengths), lengths))

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from .telemetry.model import Series
 
 COLUMNS: tuple[str, ...] = ("time", "source", "kind", "message", "actor", "file", "line", "raw")
 
@@ -48,6 +51,7 @@ RESOLVED = "resolved"  # a resolution or recovery signal
 WARNING = "warning"  # a monitor warning that is not an outage signal
 UPDATE = "update"  # a status update, a note on the incident
 EVENT = "event"  # a hand-written timeline entry without milestone words
+CHANGE = "change"  # a deploy, config change or feature-flag change in a machine log (a rollback is mitigated)
 #: Routine noise: kept in the table for traceability, never a milestone or a key event.
 NOISE = "noise"
 
@@ -64,6 +68,7 @@ KINDS: tuple[str, ...] = (
     WARNING,
     UPDATE,
     EVENT,
+    CHANGE,
     NOISE,
 )
 
@@ -84,6 +89,12 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     #: Sources like a hand-written timeline let their first event count as the start.
     handwritten: bool = False
+    #: What the input is: incident, log, metric, timeline, chat or tickets (see ``telemetry.model``).
+    role: str = ""
+    #: Signals over time (telemetry): a log's per-bin series, a metric export's series.
+    series: list[Series] = field(default_factory=list)
+    #: Rows read, when the input has more rows than events (a log keeps a few events of many rows).
+    rows: int | None = None
 
     @property
     def count(self) -> int:

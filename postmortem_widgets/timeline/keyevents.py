@@ -32,6 +32,7 @@ WEIGHTS: dict[str, float] = {
     ev.PAGE: 7,
     ev.DETECTED: 7,
     ev.ACKNOWLEDGED: 6,
+    ev.CHANGE: 8,
     ev.WARNING: 3,
 }
 #: Events people wrote by hand were written for a reason: they rank above machine events of the same kind.
@@ -61,6 +62,8 @@ class KeyEvent:
     file: str = ""
     milestones: tuple[str, ...] = ()
     handwritten: bool = False
+    #: Where in its file the event is (its line or record); 0 for a milestone set with no event behind it.
+    line: int = 0
 
     def describe(self) -> str:
         """The message, or for a milestone the analyst set with no event behind it, what it marks."""
@@ -90,6 +93,7 @@ def _event(row: pd.Series, *, milestones: tuple[str, ...], handwritten: frozense
         file=str(row["file"]),
         milestones=milestones,
         handwritten=str(row["file"]) in handwritten,
+        line=int(row["line"]),
     )
 
 

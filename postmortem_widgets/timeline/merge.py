@@ -18,13 +18,25 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import InputError
 from . import events as ev
 from .importers import ImportOptions, import_source
 from .metrics import Metrics, compute_metrics
-from .milestones import Milestones, find_milestones, iso_utc
+from .milestones import Milestones, find_milestones
+from .progress import ProgressCallback
 from .sources import Source, expand_paths, source_from_bytes
+from .telemetry.impact import find_impacts
+from .telemetry.model import Impact, Series
 
-__all__ = ["Timeline", "build_timeline", "load_timeline", "merge_events", "parse_timeline"]
+#: ``signal=NO_SIGNAL`` (``--signal none``): the analyst rejects the impact window; telemetry sets nothing.
+NO_SIGNAL = "none"
+#: The source named on the events that mark the impact window.
+IMPACT_SOURCE = "impact"
+
+__all__ = ["NO_SIGNAL", "Timeline", "build_timeline", "load_timeline", "merge_events", "parse_timeline"]
+
+#: Key events in the JSON contract, whatever the input size.
+KEY_EVENT_LIMIT = 200
 
 
 def merge_events(frames: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
@@ -104,6 +116,19 @@ class Timeline:
     overrides: Mapping[str, pd.Timestamp | None] = field(default_factory=dict)
     detected_by_override: str | None = None
     merge_warnings: list[str] = field(default_factory=list)
+    #: Every series' impact window, the clearest first (see :mod:`.telemetry.impact`).
+    impacts: list[Impact] = field(default_factory=list)
+    #: The impact window the milestones read (its beginning and end are events of the table), or ``None``.
+    impact: Impact | None = None
+    #: The signal asked for by name (``None``: the clearest; :data:`NO_SIGNAL`: none).
+    signal: str | None = None
+    #: The zone the evidence shows times in (``None``: UTC).
+    tz: str | None = None
+
+    @property
+    def series(self) -> list[Series]:
+        """Every input's series (a log's per-bin signals, a metric export's), in input order."""
+        return [s for r in self.imports for s in r.series]
 
     @cached_property
     def signal_events(self) -> pd.DataFrame:
@@ -151,40 +176,33 @@ class Timeline:
             overrides={**self.overrides, **overrides},
             detected_by_override=detected_by or self.detected_by_override,
             merge_warnings=self.merge_warnings,
+            impacts=self.impacts,
+            impact=self.impact,
+            signal=self.signal,
+            tz=self.tz,
         )
 
-    def to_json(self, *, key_event_limit: int | None = None) -> dict[str, object]:
-        """The CLI's ``--json`` contract."""
-        key = self.signal_events if key_event_limit is None else self.signal_events.head(key_event_limit)
-        return {
-            "milestones": self.milestones.to_json(),
-            "detected_by": self.milestones.detected_by,
-            "metrics": self.metrics.to_json(),
-            "event_count": len(self.events),
-            "key_events": [
-                {
-                    "time": iso_utc(t),
-                    "source": s,
-                    "kind": k,
-                    "message": m,
-                    "actor": a,
-                    "file": f,
-                    "line": int(n),
-                }
-                for t, s, k, m, a, f, n in zip(
-                    key["time"],
-                    key["source"],
-                    key["kind"],
-                    key["message"],
-                    key["actor"],
-                    key["file"],
-                    key["line"],
-                    strict=True,
-                )
-            ],
-            "inputs": [{"file": r.file, "format": r.format, "events": r.count} for r in self.imports],
-            "warnings": self.warnings,
-        }
+    def with_signal(self, name: str | None, *, source: str | None = None) -> Timeline:
+        """The same inputs with the impact window taken from the series ``name`` (of file ``source``).
+
+        ``None`` goes back to the clearest signal; :data:`NO_SIGNAL` drops the impact window. Raises
+        :class:`~postmortem_widgets.errors.InputError` naming the signals there are when none is called
+        ``name``.
+        """
+        key = name if source is None or name in (None, NO_SIGNAL) else f"{name}\0{source}"
+        return build_timeline(
+            self.imports,
+            overrides=self.overrides,
+            detected_by=self.detected_by_override,
+            signal=key,
+            tz=self.tz,
+        )
+
+    def to_json(self, *, key_event_limit: int = KEY_EVENT_LIMIT) -> dict[str, object]:
+        """The CLI's ``--json`` contract (see :mod:`.report`)."""
+        from .report import timeline_json
+
+        return timeline_json(self, key_event_limit=key_event_limit)
 
 
 def build_timeline(
@@ -192,25 +210,91 @@ def build_timeline(
     *,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
     detected_by: str | None = None,
+    signal: str | None = None,
+    tz: str | None = None,
 ) -> Timeline:
-    """A timeline from import results (already parsed inputs)."""
+    """A timeline from import results (already parsed inputs).
+
+    The inputs' series give the impact window (the clearest signal's, or the one named ``signal``, see
+    :meth:`Timeline.with_signal`); its beginning and end join the events as ``impact_start`` and
+    ``resolved``, with the evidence as their message, so the milestone rules read them like any other.
+    ``tz`` is the zone the evidence states its times in (UTC when ``None``).
+    """
     results = list(results)
-    events, dropped = merge_events([r.events for r in results])
+    impacts = find_impacts([s for r in results for s in r.series], tz=tz)
+    impact, note = _chosen(impacts, results, signal)
+    frames = [r.events for r in results]
+    if impact is not None:
+        frames.append(_impact_events(impact))
+    events, dropped = merge_events(frames)
     warnings = [f"{dropped} duplicate event(s) across inputs were merged"] if dropped else []
+    warnings += [note] if note else []
     return Timeline(
         events=events,
         imports=results,
         overrides=dict(overrides or {}),
         detected_by_override=detected_by,
         merge_warnings=warnings,
+        impacts=impacts,
+        impact=impact,
+        signal=signal,
+        tz=tz,
+    )
+
+
+def _chosen(
+    impacts: list[Impact], results: list[ev.ImportResult], signal: str | None
+) -> tuple[Impact | None, str]:
+    """The impact window asked for, and a warning when the named signal shows no clear change."""
+    if signal is None:
+        return (impacts[0] if impacts else None), ""
+    if signal == NO_SIGNAL:
+        return None, ""
+    name, _, source = signal.partition("\0")
+    series = [s for r in results for s in r.series if s.name == name and (not source or s.source == source)]
+    if not series:
+        known = sorted({f"{s.name!r} ({s.source})" for r in results for s in r.series})
+        raise InputError(
+            f"no signal called {name!r}" + (f" in {source}" if source else ""),
+            hint=f"choose one of: {', '.join(known)}, or none" if known else "the inputs have no series",
+        )
+    mine = [i for i in impacts if i.signal == name and (not source or i.source == source)]
+    if not mine:
+        return None, f"{name} ({series[0].source}) shows no clear change: no impact window"
+    return mine[0], ""
+
+
+def _impact_events(impact: Impact) -> pd.DataFrame:
+    """The impact window's beginning (``impact_start``) and, once the signal came back, its end."""
+    began, _, ended = impact.evidence.partition("; ")
+    times = [impact.began] + ([impact.ended] if impact.ended is not None else [])
+    kinds = [ev.IMPACT, ev.RESOLVED][: len(times)]
+    messages = [f"impact began: {began}", f"impact ended: {impact.signal} {ended}"][: len(times)]
+    return ev.make_events(
+        pd.DatetimeIndex(np.asarray(times, dtype="datetime64[ns]"), tz="UTC"),
+        source=IMPACT_SOURCE,
+        kind=kinds,
+        message=messages,
+        file=impact.source,
+        line=np.zeros(len(times), dtype=np.int64),
     )
 
 
 def import_sources(
-    sources: Iterable[Source], *, tz: str | None = None, date: str | None = None, format: str | None = None
+    sources: Iterable[Source],
+    *,
+    tz: str | None = None,
+    date: str | None = None,
+    format: str | None = None,
+    roles: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[ev.ImportResult]:
-    """Import each source; the first bad one raises with its file name."""
-    options = ImportOptions(tz=tz, date=date)
+    """Import each source; the first bad one raises with its file name.
+
+    ``roles`` (input name -> role) overrides what each input's content suggests; ``progress`` is told how
+    far a long import has got.
+    """
+    options = ImportOptions(tz=tz, date=date, roles=dict(roles or {}), progress=progress)
     return [import_source(s, format=format, options=options) for s in sources]
 
 
@@ -222,10 +306,11 @@ def parse_timeline(
     date: str | None = None,
     format: str | None = None,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
+    roles: Mapping[str, str] | None = None,
 ) -> Timeline:
     """A timeline from one upload's bytes (a zip may hold many exports)."""
-    results = import_sources(source_from_bytes(data, name=name), tz=tz, date=date, format=format)
-    return build_timeline(results, overrides=overrides)
+    results = import_sources(source_from_bytes(data, name=name), tz=tz, date=date, format=format, roles=roles)
+    return build_timeline(results, overrides=overrides, tz=tz)
 
 
 def load_timeline(
@@ -236,7 +321,17 @@ def load_timeline(
     format: str | None = None,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
     detected_by: str | None = None,
+    roles: Mapping[str, str] | None = None,
+    signal: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Timeline:
-    """A timeline from files, folders and zips on disk."""
-    results = import_sources(expand_paths(paths), tz=tz, date=date, format=format)
-    return build_timeline(results, overrides=overrides, detected_by=detected_by)
+    """A timeline from files, folders and zips on disk.
+
+    ``roles`` maps a path to the role it has (``log``, ``metric``, ``timeline``, ...) when its content
+    would suggest another; ``signal`` names the series the impact window comes from (see
+    :meth:`Timeline.with_signal`); ``progress`` is told how far long imports have got.
+    """
+    results = import_sources(
+        expand_paths(paths), tz=tz, date=date, format=format, roles=roles, progress=progress
+    )
+    return build_timeline(results, overrides=overrides, detected_by=detected_by, signal=signal, tz=tz)

@@ -14,12 +14,15 @@ picks the best scorer unless the user names a format.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from ...errors import InputError, UnknownFormatError
 from ..events import ImportResult
+from ..progress import ProgressCallback
 from ..sources import Source
+from ..telemetry.model import INCIDENT, ROLES, TIMELINE
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,20 @@ class ImportOptions:
     tz: str | None = None
     #: The incident's date (ISO ``YYYY-MM-DD`` or a written date) for time-only free text.
     date: str | None = None
+    #: The role the user gave an input (file name -> role), overriding what its content suggests.
+    roles: Mapping[str, str] = field(default_factory=dict)
+    #: Told how far a long import has got (bytes or rows read, see :mod:`..progress`); ``None``: nobody asks.
+    progress: ProgressCallback | None = field(default=None, compare=False)
+
+    def role_of(self, name: str) -> str | None:
+        """The role the user gave the input ``name`` (its name, or the same path written another way)."""
+        role = self.roles.get(name)
+        if role is None and self.roles:
+            here = os.path.abspath(name)
+            role = next((r for key, r in self.roles.items() if os.path.abspath(key) == here), None)
+        if role is not None and role not in ROLES:
+            raise InputError(f"unknown role {role!r}", file=name, hint=f"choose one of: {', '.join(ROLES)}")
+        return role
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,8 @@ class Importer:
     description: str
     sniff: Callable[[Source], int]
     parse: Callable[[Source, ImportOptions], ImportResult]
+    #: What the format's inputs are (a table decides per file, from its content).
+    role: str = INCIDENT
 
 
 _REGISTRY: dict[str, Importer] = {}
@@ -94,7 +113,13 @@ def import_source(
     if not source.is_bundle:
         _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
     importer = get_importer(format) if format else detect(source)
-    return importer.parse(source, options)
+    override = options.role_of(source.name)
+    result = importer.parse(source, options)
+    if override is not None:
+        # A role given by hand also decides whether the input's first event may count as the start.
+        result.role, result.handwritten = override, override == TIMELINE
+    result.role = result.role or importer.role
+    return result
 
 
 _LOADED = False

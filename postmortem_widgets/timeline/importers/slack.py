@@ -295,5 +295,6 @@ IMPORTER = register(
         description="Slack export (a folder or zip with users.json, channels.json and channel day files)",
         sniff=sniff,
         parse=_parse,
+        role="chat",
     )
 )

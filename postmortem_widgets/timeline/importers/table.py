@@ -46,6 +46,7 @@ from .. import events as ev
 from ..classify import classify_codes
 from ..clock import CLOCK_RE
 from ..sources import FileSource, Source
+from ..telemetry.model import TIMELINE
 from ..timeparse import MAX_TIME, MIN_TIME, epoch_to_utc, parse_times
 from . import Importer, ImportOptions, register
 from ._csv import Rows, is_text, layout_of, read_table, sample, sniff_layout
@@ -316,6 +317,11 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
         hint="export it as CSV, or pass another --format",
     )
     head = sample(source, layout)
+    from ..telemetry.tables import import_table  # late: the telemetry readers build on this module
+
+    telemetry = import_table(source, layout, head, options, format=NAME)
+    if telemetry is not None:
+        return telemetry
     columns = find_columns(head, file=source.name, date=options.date)
     types = {columns.time: _time_type(head[columns.time]) if columns.date is None else pa.string()}
     for extra in (columns.message, columns.actor, columns.kind, columns.date):
@@ -337,7 +343,15 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
         file=source.name,
         line=found.lines,
     )
-    return ev.ImportResult(file=source.name, format=NAME, events=events, warnings=warnings, handwritten=True)
+    role = options.role_of(source.name) or TIMELINE
+    return ev.ImportResult(
+        file=source.name,
+        format=NAME,
+        events=events,
+        warnings=warnings,
+        handwritten=role == TIMELINE,
+        role=role,
+    )
 
 
 def _columns(
@@ -423,5 +437,6 @@ IMPORTER = register(
         description="generic table (CSV, TSV, semicolon or pipe separated) with a time and a message column",
         sniff=sniff,
         parse=_parse,
+        role=TIMELINE,
     )
 )

@@ -137,5 +137,6 @@ IMPORTER = register(
         description="pasted free-text timeline, one '9:14am: event' a line (needs --date and --tz)",
         sniff=sniff,
         parse=parse_text,
+        role="timeline",
     )
 )

@@ -153,5 +153,6 @@ IMPORTER = register(
         description="Zendesk ticket CSV export (needs --tz: its times are in the account's zone)",
         sniff=sniff,
         parse=_parse,
+        role="tickets",
     )
 )
