@@ -183,7 +183,7 @@ def test_key_events_stay_capped_whatever_the_log(tmp_path: Path, capsys: pytest.
 
 
 def test_the_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import telemetry_support as ts
+    from tests.support import telemetry as ts
 
     log = ts.write_log_csv(tmp_path / "app.csv", rows=200_000)
     alert = Path(__file__).parent / "data" / "telemetry" / "alertmanager_webhook.json"

@@ -1,4 +1,4 @@
-"""The synthetic incident of issue 11 (tests/telemetry_support.py): a bad deploy at 14:00, an alert at 14:06,
+"""The synthetic incident of issue 11 (tests/support/telemetry.py): a bad deploy at 14:00, an alert at 14:06,
 a rollback at 14:40 and errors back to the baseline at 14:52, in a three-hour log with 30 s bins.
 
 Through a CSV log, through a log format's batches (what the JSON-lines importer hands over), through a
@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-import telemetry_support as ts
 
 from postmortem_widgets.cli import main
 from postmortem_widgets.timeline.importers import ImportOptions
@@ -24,6 +23,7 @@ from postmortem_widgets.timeline.sources import FileSource, Source
 from postmortem_widgets.timeline.telemetry import severity
 from postmortem_widgets.timeline.telemetry.formats import log_format
 from postmortem_widgets.timeline.telemetry.model import LogRows
+from tests.support import telemetry as ts
 
 DATA = Path(__file__).parent / "data" / "telemetry"
 BIN = pd.Timedelta(seconds=30)
