@@ -113,10 +113,13 @@ def _load_builtin() -> None:
         return
     _LOADED = True
     from . import (  # noqa: F401
+        access_log,
         alertmanager,
         cloudwatch,
         datadog,
         grafana,
+        journald,
+        jsonl,
         opsgenie,
         pagerduty,
         slack,
