@@ -74,7 +74,7 @@ def test_many_rows_of_prose_make_a_log_even_without_a_level(tmp_path: Path) -> N
 
 def test_a_grafana_style_csv_of_a_time_and_numeric_columns_is_a_metric() -> None:
     result = _import(DATA / "grafana_panel.csv", tz="UTC")
-    assert (result.format, result.role, result.count, result.rows) == ("table", "metric", 0, 120)
+    assert (result.format, result.role, result.count, result.rows) == ("grafana_csv", "metric", 0, 120)
     assert [(s.name, s.kind, s.unit) for s in result.series] == [
         ("checkout error ratio", "error_ratio", "ratio"),
         ("requests per minute", "request_rate", "/min"),

@@ -72,6 +72,12 @@ class Source:
         head = self.head.lstrip()[:1]
         if head not in ("{", "["):
             return None
+        # JSON lines (a log of one object a line) show a second value in the head: no document, and
+        # no reason to read a large log whole to find that out.
+        extra = _second_value(self.head)
+        if extra is not None:
+            self._json_error = f"invalid JSON at line {extra.lineno}, column {extra.colno}: {extra.msg}"
+            return None
         try:
             return json.loads(self.text)
         except json.JSONDecodeError as exc:
@@ -83,6 +89,23 @@ class Source:
         """Why :attr:`json` is ``None`` for text that looked like JSON."""
         _ = self.json
         return self._json_error
+
+
+def _second_value(head: str) -> json.JSONDecodeError | None:
+    """The error ``json.loads`` would raise for text that starts with ``head`` and holds a second value
+    after the first (``Extra data``); ``None`` when the head does not show one (its first value is longer
+    than the head, or broken: the whole text decides then).
+
+    >>> _second_value('{"a": 1}\\n{"a": 2}\\n').msg, _second_value('{"a": [1, 2]}\\n') is None
+    ('Extra data', True)
+    """
+    start = len(head) - len(head.lstrip(" \t\n\r"))
+    try:
+        _, end = json.JSONDecoder().raw_decode(head, start)
+    except json.JSONDecodeError:
+        return None
+    after = end + len(head[end:]) - len(head[end:].lstrip(" \t\n\r"))
+    return json.JSONDecodeError("Extra data", head, after) if after < len(head) else None
 
 
 class FileSource(Source):

@@ -7,6 +7,7 @@ Python object per row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,11 @@ class LogRows:
     status, ``int16``, 0 when absent) and ``latency`` (seconds, ``float64``, NaN when absent) exist only
     when the format has them. ``labels`` are per-row names (host, service, unit, stream) that help name a
     series or an event; they never reach a customer unless the author keeps them.
+
+    ``count`` (``int64``, only for formats that fold repeats into one row, such as Kubernetes events with
+    their ``count``) says how many occurrences a row stands for; ``None`` means one each. ``warnings`` are
+    what the reader has to tell the user about the rows it read so far (lines it skipped, and why): a
+    reader may yield a last, empty batch only to carry them.
     """
 
     time: np.ndarray
@@ -41,6 +47,8 @@ class LogRows:
     status: np.ndarray | None = None
     latency: np.ndarray | None = None
     labels: dict[str, pa.Array | pa.ChunkedArray] = field(default_factory=dict)
+    count: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.time)
@@ -53,7 +61,10 @@ class Series:
     ``kind`` says what it measures and so which way is worse: ``error_ratio``, ``error_rate``,
     ``status_ratio`` (5xx share), ``latency`` and ``saturation`` are worse when higher; ``request_rate``
     and a generic ``metric`` may break either way. ``unit`` is shown with values: ``ratio`` (shown as a
-    percentage), ``%``, ``ms``, ``s``, ``/min``, ``/s`` or the export's own unit.
+    percentage), ``%``, ``ms``, ``s``, ``/min``, ``/s`` or the export's own unit (``""`` when the export
+    does not say). ``labels`` are the series' own labels (Prometheus labels, a Datadog scope, a facet);
+    ``warnings`` what the reader has to tell the user about this series (null values skipped, partial
+    data), or, on a file's first series, about the whole export (more pages follow).
     """
 
     name: str
@@ -62,6 +73,8 @@ class Series:
     times: np.ndarray
     values: np.ndarray
     kind: str = "metric"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.times)

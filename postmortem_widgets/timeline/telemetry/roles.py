@@ -76,6 +76,18 @@ LATENCY_NAMES: tuple[str, ...] = (
     "time_taken",
     "rt",
 )
+
+
+def per_row_signals(columns: list[str] | tuple[str, ...]) -> bool:
+    """Whether a table has a severity or HTTP status column: one row per log line or request, not a metric.
+
+    >>> per_row_signals(["time", "status", "latency_ms"]), per_row_signals(["Time", "p95"])
+    (True, False)
+    """
+    names = {_norm(c) for c in columns}
+    return bool(names & {_norm(n) for n in (*SEVERITY_NAMES, *STATUS_NAMES)})
+
+
 #: A text column with at most this share of distinct values (or this few) is a label, not messages.
 LABEL_SHARE = 0.2
 LABEL_MAX = 20

@@ -14,7 +14,6 @@ from ..importers import ImportOptions
 from ..importers._csv import Layout
 from ..sources import Source
 from .csvlog import LogRead, read_log
-from .csvmetric import read_metric_table
 from .logs import summarise_log
 from .model import LOG, METRIC
 from .roles import TableShape, estimated_rows, table_role, table_shape
@@ -66,20 +65,9 @@ def _metric(
     source: Source, layout: Layout, head: pa.Table, shape: TableShape, options: ImportOptions, *, format: str
 ) -> ImportResult:
     time = _need_time(shape, source, head, METRIC)
-    numeric = shape.numeric + ((shape.latency,) if shape.latency else ())
-    if not numeric:
-        raise MissingColumnError(
-            "no numeric column to read as a metric",
-            columns=list(head.column_names),
-            file=source.name,
-            hint="a metric export has a time column and numeric columns",
-        )
-    series, warnings = read_metric_table(
-        source, layout, head, time=time, numeric=numeric, labels=shape.labels, options=options
-    )
-    result = metric_result(series, file=source.name, format=format)
-    result.warnings = warnings + result.warnings
-    return result
+    from ..importers.grafana_csv import read_metric_table  # one reader for every time-and-values table
+
+    return metric_result(read_metric_table(source, options, time=time), file=source.name, format=format)
 
 
 __all__ = ["import_table", "role_of_table"]
