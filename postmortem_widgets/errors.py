@@ -16,6 +16,8 @@ can show one clear line instead of a traceback. The tree::
     ├── IncidentError                an incident file that cannot be read
     ├── RosterError                  a roster of names that cannot be read
     ├── JargonError                  a jargon list that cannot be read
+    ├── PreventionListError          a list of vague and concrete prevention phrases that cannot be read
+    ├── IgnoreError                  a review finding to ignore that is written wrong or has no reason
     ├── UnreadableDraftError         a draft file the reviewer cannot read as text
     ├── DraftError                   a draft could not be generated (never holds the API key)
     │   ├── DraftConfigError         ... a setting is missing
@@ -150,6 +152,14 @@ class RosterError(PostmortemError):
 
 class JargonError(PostmortemError):
     """A jargon list line is not ``term<TAB>plainer words``."""
+
+
+class PreventionListError(PostmortemError):
+    """A list of vague and concrete prevention phrases that cannot be read."""
+
+
+class IgnoreError(PostmortemError):
+    """A review finding to ignore that is written wrong (``RULE[:LINE]``) or comes without a reason."""
 
 
 class UnreadableDraftError(PostmortemError):
