@@ -31,11 +31,20 @@ def test_a_good_draft_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_findings_are_grouped_by_section_and_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
-    draft = flawed("tone-performative__any-inconvenience")
+    draft = flawed("fact-resolution__summary")
     code, out, _ = run(capsys, draft, "--incident", INCIDENT)
     assert code == 1
-    assert out.startswith(f"{draft}: 2 errors, 0 warnings\n\nApology and Commitment\n")
-    assert f"  {draft}:32: error [tone-performative] 'apologize for any' apologises for 'any' harm" in out
+    assert out.startswith(f"{draft}: 1 error, 0 warnings\n\nSummary\n")
+    assert f"  {draft}:3: error [fact-resolution] says the incident was resolved at 10:22am ET" in out
+    assert "      Write 11:47am ET." in out
+
+
+def test_style_findings_are_warnings_and_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    draft = flawed("tone-performative__any-inconvenience")
+    code, out, _ = run(capsys, draft, "--incident", INCIDENT)
+    assert code == 0
+    assert out.startswith(f"{draft}: 0 errors, 2 warnings\n\nApology and Commitment\n")
+    assert f"  {draft}:32: warning [tone-performative] 'apologize for any' apologises for 'any' harm" in out
     assert "      Apologise for what actually happened" in out
 
 

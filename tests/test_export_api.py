@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_YAML = ROOT / "sample_data" / "anchor_analytics" / "incident.yaml"
 SEED_DRAFT_PATH = ROOT / "tests" / "data" / "export" / "seed_draft.md"
 SEED_DRAFT = SEED_DRAFT_PATH.read_text()
-#: Two review errors: an email address and a missing section.
+#: One review error (an email address) and a warning (a missing section: style, which does not block).
 FLAWED = SEED_DRAFT.replace("## Apology and Commitment", "## Sorry").replace(
     "Root cause identified", "Root cause identified by jane.doe@anchor.example"
 )
@@ -42,11 +42,11 @@ def test_a_draft_with_review_errors_is_refused(seed: Incident) -> None:
         export_report(FLAWED, seed, to="html")
     text = str(caught.value)
     assert text.startswith(
-        "the draft has 2 review error(s), so it was not exported. Hint: fix them, or pass --force"
+        "the draft has 1 review error(s), so it was not exported. Hint: fix them, or pass --force"
     )
     assert "\n  line 10: [privacy-email] email address 'jane.doe@anchor.example'" in text
-    assert "[section-missing] the 'Apology and Commitment' section is missing" in text
-    assert [f.rule for f in caught.value.errors] == ["privacy-email", "section-missing"]
+    assert "section-missing" not in text  # a warning: style never blocks an export
+    assert [f.rule for f in caught.value.errors] == ["privacy-email"]
 
 
 def test_force_exports_it_anyway(seed: Incident) -> None:
@@ -130,7 +130,7 @@ def test_cli_refuses_review_errors_and_lists_them(tmp_path: Path, capsys: pytest
     assert main(["export", str(draft), "--incident", str(SEED_YAML), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert (
-        f"postmortem export: error: {draft}: the draft has 2 review error(s), so it was not exported" in err
+        f"postmortem export: error: {draft}: the draft has 1 review error(s), so it was not exported" in err
     )
     assert "  line 10: [privacy-email] email address 'jane.doe@anchor.example'" in err
     assert not out.exists()
