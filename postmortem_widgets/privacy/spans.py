@@ -75,6 +75,19 @@ INTERNAL_LABELS = frozenset((
     "jira", "confluence", "wiki", "gitlab", "sentry", "admin", "staging", "stage", "stg", "ci", "bastion",
     "jump", "k8s", "kube"
 ))  # fmt: skip
+#: An internal service or machine name without a domain: "redis-cache-prod-02", "payments-db-primary",
+#: "cache-01" (an environment or instance marker after a name; cloud regions like "us-east-1" are public).
+_SERVICE_RE = re.compile(
+    r"(?<![\w./@-])(?:[a-z][a-z0-9]*-)+(?:prod|production|staging|stg|internal|primary|replica|master)"
+    r"(?:-\d+[a-z]?)?(?![\w@-])"
+    r"|(?<![\w./@-])(?:[a-z][a-z0-9]*-){2,}\d{2,}[a-z]?(?![\w@-])"
+    r"|(?<![\w./@-])(?:db|cache|web|app|api|worker|node|redis|pg|mysql|kafka|es|k8s|srv|host|lb|mq)-\d+[a-z]?"
+    r"(?![\w@-])"
+)
+_REGION_RE = re.compile(
+    r"^(?:non-)?(?:us|eu|ap|sa|ca|me|af|il|mx|cn|uk)(?:-gov)?-(?:north|south|east|west|central|northeast"
+    r"|southeast|northwest|southwest)+-\d+[a-z]?$"
+)
 #: A host label that names one machine ("db1", "web-03", "pg-primary"): under any domain, an internal host.
 _MACHINE_LABEL = re.compile(
     r"^(?:db|pg|sql|mysql|redis|cache|web|app|api|worker|node|srv|server|host|lb|proxy|k8s|kube|mq|kafka"
@@ -162,6 +175,11 @@ def find_spans(text: str, *, keep: Iterable[str] = (), public: Iterable[str] = (
         *(Span(m.start(), m.end(), EMAIL, m.group()) for m in _EMAIL_RE.finditer(text)),
         *_url_spans(text, domains),
         *_host_spans(text, domains),
+        *(
+            Span(m.start(), m.end(), HOST, m.group(), "an internal service name")
+            for m in _SERVICE_RE.finditer(text)
+            if not _REGION_RE.match(m.group())
+        ),
         *_ip_spans(text),
         *(Span(m.start(), m.end(), TICKET, m.group()) for m in _TICKET_RE.finditer(text) if _ticket(m)),
     ]

@@ -41,7 +41,8 @@ def check_language(ctx: ReviewContext) -> list[Finding]:
     for label, pattern, suggestion in _PATTERNS:
         for m in pattern.finditer(text):
             if not doc.is_code(m.start()) and not _public_name(m.group()) and not ctx.own_term(m.group()):
-                uses.note(m.group(), m.start(), m.end(), f"{m.group().strip()!r} is {label}", suggestion)
+                written = doc.text[m.start() : m.end()].strip()  # as written, emphasis markers and all
+                uses.note(m.group(), m.start(), m.end(), f"{written!r} is {label}", suggestion)
     return uses.findings()
 
 
