@@ -178,3 +178,29 @@ def test_cli_email_is_an_rfc5322_message(tmp_path: Path) -> None:
     assert message["From"] == "s@a.example" and message["Date"] is not None
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert json.dumps(message["Subject"]) == '"Anchor Analytics: postmortem of the April 15, 2024 incident"'
+
+
+def test_cli_export_honours_the_ignores_kept_with_the_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from postmortem_widgets.store import DraftStore
+
+    incident = tmp_path / "incident.yaml"
+    incident.write_bytes(SEED_YAML.read_bytes())
+    version = DraftStore.for_incident(incident).save(
+        FLAWED, ignores=[{"rule": "privacy-email", "line": 10, "reason": "Jane is our public contact"}]
+    )
+    out = tmp_path / "report.md"
+    assert main(["export", str(version.path), "--incident", str(incident), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{version.path}: ignored: line 10: [privacy-email] email address 'jane.doe@anchor.example' "
+        "(Jane is our public contact)" in err
+    )
+    assert out.exists()
+    again = tmp_path / "copy.md"
+    again.write_text(FLAWED + "\n")  # not the saved text: the ignore does not carry over
+    assert main(["export", str(again), "--incident", str(incident), "-o", str(tmp_path / "r2.md")]) == 2
+    capsys.readouterr()
+    argv = ["export", str(again), "--incident", str(incident), "-o", str(tmp_path / "r3.md")]
+    assert main([*argv, "--ignore", "privacy-email:10=public contact"]) == 0
