@@ -36,7 +36,8 @@ HARMS: dict[str, re.Pattern[str]] = {
 _DATA = re.compile(
     r"\b(?:data|records?|figures?|numbers?|reports?|totals?|files?|information|results|values|metrics"
     r"|counts?|balances?|entries|rows|transactions|payments?|projects|comments|repositories|backups?"
-    r"|nothing|anything|amounts?|invoices?|orders?|webhooks?|payloads?|events)\b",
+    r"|nothing|anything|amounts?|invoices?|orders?|webhooks?|payloads?|events|edits|uploads|documents"
+    r"|messages|emails|content|logs|history|settings)\b",
     re.I,
 )
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|without|n't|neither|nor|zero|free of)\b|n't\b", re.I)
@@ -48,6 +49,7 @@ _UNHARMED = re.compile(
     r"|\b(?:data|information)\s+(?:is|was|remains?|remained|stayed)\s+(?:safe|secure|intact|correct|accurate)\b",
     re.I,
 )
+_LEAD = re.compile(r"^[\s,;:—–(]*(?:(?:but|and|while|though|although|whereas|however)\b[\s,]*)?", re.I)
 _CLAUSE = re.compile(r"[;:—–(]|,\s+(?:but|and|while|though|although|whereas|however)\b|\bbut\b", re.I)
 
 #: The field's or the draft's position on each harm: "none", "some", or absent.
@@ -119,6 +121,7 @@ def check_data_impact(ctx: ReviewContext) -> list[Finding]:
                 if harm not in positions or positions[harm] == position:
                     continue
                 said = f"data was {'not ' if position == 'none' else ''}{_SAYS[harm]}"
+                words = _LEAD.sub("", words).strip(" .")
                 out.append(
                     finding(
                         "data-impact-contradiction",
