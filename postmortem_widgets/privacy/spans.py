@@ -78,12 +78,12 @@ INTERNAL_LABELS = frozenset((
 #: An internal service or machine name without a domain: "redis-cache-prod-02", "payments-db-primary",
 #: "cache-01" (an environment or instance marker after a name; cloud regions like "us-east-1" are public).
 _SERVICE_RE = re.compile(
-    r"(?<![\w./@-])(?:[a-z][a-z0-9]*-)+(?:prod|production|staging|stg|internal|primary|replica|master)"
-    r"(?:-\d+[a-z]?)?(?![\w@-])"
-    r"|(?<![\w./@-])(?:[a-z][a-z0-9]*-){2,}\d{2,}[a-z]?(?![\w@-])"
-    r"|(?<![\w./@-])(?:db|cache|web|app|api|worker|node|redis|pg|mysql|kafka|es|k8s|srv|host|lb|mq)-\d+[a-z]?"
-    r"(?![\w@-])"
+    r"(?:[a-z][a-z0-9]*-)+(?:prod|production|staging|stg|internal|primary|replica|master)(?:-\d+[a-z]?)?"
+    r"|(?:[a-z][a-z0-9]*-){2,}\d{2,}[a-z]?"
+    r"|(?:db|cache|web|app|api|worker|node|redis|pg|mysql|kafka|es|k8s|srv|host|lb|mq)-\d+[a-z]?"
 )
+#: A hyphenated lower-case word, the only place a service name can be (found first: one cheap pass).
+_HYPHENATED_RE = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w@-])")
 _REGION_RE = re.compile(
     r"^(?:non-)?(?:us|eu|ap|sa|ca|me|af|il|mx|cn|uk)(?:-gov)?-(?:north|south|east|west|central|northeast"
     r"|southeast|northwest|southwest)+-\d+[a-z]?$"
@@ -177,8 +177,8 @@ def find_spans(text: str, *, keep: Iterable[str] = (), public: Iterable[str] = (
         *_host_spans(text, domains),
         *(
             Span(m.start(), m.end(), HOST, m.group(), "an internal service name")
-            for m in _SERVICE_RE.finditer(text)
-            if not _REGION_RE.match(m.group())
+            for m in _HYPHENATED_RE.finditer(text)
+            if _SERVICE_RE.fullmatch(m.group()) and not _REGION_RE.match(m.group())
         ),
         *_ip_spans(text),
         *(Span(m.start(), m.end(), TICKET, m.group()) for m in _TICKET_RE.finditer(text) if _ticket(m)),

@@ -220,11 +220,13 @@ def _detected_by(incident: Incident, milestones: Milestones | None) -> str:
 def _alerts(events: pd.DataFrame) -> tuple[pd.Timestamp, ...]:
     """When monitoring alerted: alert events, and detection events in monitoring's words ("Datadog alert
     fired"), never a customer's report."""
-    kind = events["kind"].astype(str)
-    message = events["message"].astype(str)
-    monitoring = message.str.contains(_MONITORING_RE) & ~message.str.contains(_CUSTOMER_RE)
-    chosen = (kind == ALERT) | ((kind == DETECTED) & monitoring)
-    return tuple(sorted(pd.Timestamp(t) for t in events.loc[chosen, "time"]))
+    kind = events["kind"]
+    times = [pd.Timestamp(t) for t in events.loc[kind == ALERT, "time"]]
+    detected = events.loc[kind == DETECTED, ["time", "message"]]
+    for t, message in zip(detected["time"], detected["message"].astype(str), strict=True):
+        if _MONITORING_RE.search(message) and not _CUSTOMER_RE.search(message):
+            times.append(pd.Timestamp(t))
+    return tuple(sorted(times))
 
 
 def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTimes:
