@@ -109,6 +109,10 @@ def test_a_regional_duration_is_not_the_incidents_and_only_a_warning_when_nothin
     assert found(unknown, seed) == [("fact-duration", "warning")]
     total = edit(WHY, "The outage lasted 47 minutes. " + WHY)
     assert found(total, seed) == [("fact-duration", "error")]
+    customers = edit(WHY, "For 47 minutes, customers saw stale dashboards. " + WHY)
+    assert found(customers, seed) == [("fact-duration", "error")]
+    in_region = edit(WHY, "For 47 minutes in us-east, customers saw stale dashboards. " + WHY)
+    assert found(in_region, seed) == [("fact-duration", "warning")]
 
 
 @pytest.mark.parametrize(
@@ -332,6 +336,9 @@ def test_what_the_product_sells_is_not_jargon(seed: tuple[Incident, Timeline]) -
     assert check_draft(text, redis_product, timeline).findings == []
     allowed = dataclasses.replace(incident, allow=["Redis"])
     assert check_draft(text, allowed, timeline).findings == []
+    dns = SEED.replace("rebuilt the cache from", "updated our DNS records and rebuilt the cache from")
+    assert found(dns, seed) == [("jargon", "warning")]
+    assert check_draft(dns, dataclasses.replace(incident, product_name="Anchor DNS"), timeline).findings == []
 
 
 def test_jargon_is_never_read_inside_a_host_or_url(seed: tuple[Incident, Timeline]) -> None:

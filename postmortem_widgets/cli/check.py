@@ -77,8 +77,11 @@ def run(args: argparse.Namespace) -> int:
     incident, timeline = load_inputs(args)
     roster = load_roster(args.roster) if args.roster else []
     if args.redact:
+        from ..review.context import incident_vocabulary
+
         names = people_names(incident.responders, timeline, roster)
-        redaction = redact(draft, roster=names)
+        keep = [n for n in (incident.product_name, incident.company) if n.strip()]
+        redaction = redact(draft, roster=names, keep=keep, exclude=sorted(incident_vocabulary(incident)))
         atomic_write_text(Path(args.output), redaction.text)
         kinds = ", ".join(f"{n} {kind}" for kind, n in redaction.summary().items()) or "nothing to replace"
         print(

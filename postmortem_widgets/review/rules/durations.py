@@ -57,7 +57,8 @@ _FOR_CUSTOMERS = re.compile(r"^,?\s+(?:all\s+|our\s+|many\s+|most\s+)?(?:custome
 _FOR_BEFORE = re.compile(rf"(?:^|[.;:]\s*|\n\s*)for\s+(?:{_HEDGE}\s+)?$", re.I)
 #: A region, a site or a subset: the duration is not the incident's, whatever the sentence says.
 _SCOPE = re.compile(
-    r"\b(?:regions?|zones?|data ?cent(?:er|re)s?|sites?|POPs?|edge|[a-z]{2}-[a-z]+-\d|in (?:the )?(?:US|EU|UK"
+    r"\b(?:regions?|zones?|data ?cent(?:er|re)s?|sites?|POPs?|edge|[a-z]{2}-[a-z]+-\d"
+    r"|(?:us|eu|ap|sa|ca|me|af)-(?:north|south|east|west|central)(?:east|west)?|in (?:the )?(?:US|EU|UK"
     r"|Europe|Asia|APAC|EMEA|LATAM)\b|some customers|a subset|some users|certain customers|for (?:some"
     r"|certain)"
     r"|partial(?:ly)?)\b",
