@@ -17,6 +17,8 @@ can show one clear line instead of a traceback. The tree::
     ├── RosterError                  a roster of names that cannot be read
     ├── JargonError                  a jargon list that cannot be read
     ├── InstructionListError         a list of instruction-like patterns that cannot be read
+    ├── PreventionListError          a list of vague and concrete prevention phrases that cannot be read
+    ├── IgnoreError                  a review finding to ignore that is written wrong or has no reason
     ├── UnreadableDraftError         a draft file the reviewer cannot read as text
     ├── DraftError                   a draft could not be generated (never holds the API key)
     │   ├── DraftConfigError         ... a setting is missing
@@ -156,6 +158,14 @@ class JargonError(PostmortemError):
 
 class InstructionListError(PostmortemError):
     """A line of an instruction-pattern list is not ``pattern<TAB>what it is``, or not a valid pattern."""
+
+
+class PreventionListError(PostmortemError):
+    """A list of vague and concrete prevention phrases that cannot be read."""
+
+
+class IgnoreError(PostmortemError):
+    """A review finding to ignore that is written wrong (``RULE[:LINE]``) or comes without a reason."""
 
 
 class UnreadableDraftError(PostmortemError):

@@ -28,6 +28,9 @@ class Section:
     heading: str
     #: How headings people write for this section read once normalised (lower case, no colon): a regex.
     pattern: str
+    #: Looser variants ("What happened", "Next steps") that name the section only in context: when no
+    #: heading matches :attr:`pattern` and the section's content fits (see :func:`loose_section`).
+    loose: str = ""
 
     @property
     def slug(self) -> str:
@@ -38,34 +41,62 @@ class Section:
         """Whether a heading, normalised (:func:`normalise_heading`), names this section."""
         return _compiled(self.pattern).fullmatch(heading) is not None
 
+    def may_name(self, heading: str) -> bool:
+        """Whether a normalised heading is one of the looser variants, which name it only in context."""
+        return bool(self.loose) and _compiled(self.loose).fullmatch(heading) is not None
+
     @property
     def template(self) -> str:
         """The offline drafter's template for this section."""
         return f"drafts/{self.key}.md.j2"
 
 
-SUMMARY = Section("summary", "Summary", r"(?:executive |incident )?summary|overview")
+SUMMARY = Section(
+    "summary",
+    "Summary",
+    r"(?:executive |incident |issue |event |outage )?summary|summary of (?:the )?(?:incident|issue|outage)"
+    r"|tl;?dr",
+    loose=r"(?:incident |issue )?overview",
+)
 TIMELINE = Section(
     "timeline",
     "What Happened (Timeline)",
-    r"what happened(?: \(timeline\)| and when)?|(?:incident )?timeline(?: of events)?",
+    r"what happened \(timeline\)|what happened and when|(?:incident "
+    r"|detailed )?timeline(?: of (?:the )?events)?"
+    r"|timeline \(\w+\)|chronology|sequence of events",
+    loose=r"what happened\??|what went wrong\??",
 )
 WHY = Section(
     "why",
     "Why It Happened",
-    r"why (?:it|this) happened|(?:the )?root cause|what caused (?:it|this|the \w+)",
+    r"why (?:it|this) happened\??|how did (?:it|this) happen\??|(?:the )?root cause(?: analysis)?"
+    r"|what caused (?:it|this|the \w+)\??"
+    r"|cause(?:s)?(?: of the (?:incident|outage|issue))?",
 )
-RESPONSE = Section("response", "How We Responded", r"how we responded|our response|response")
+RESPONSE = Section(
+    "response",
+    "How We Responded",
+    r"how we responded|our response|how we (?:resolved|fixed) it\??|how (?:it was|was it) (?:resolved"
+    r"|fixed)\??"
+    r"|resolution",
+    loose=r"response|remediation|mitigation",
+)
 CHANGES = Section(
     "changes",
     "What We're Changing",
-    r"what we(?:'re| are| will be) (?:changing|doing(?: about it)?)|prevention|preventing a recurrence"
-    r"|changes we(?:'re| are) making|next steps",
+    r"what we(?:'re| are| will be) (?:changing|doing(?: about it| next)?)"
+    r"|what we(?:'re| are) doing to prevent (?:future incidents|this|a recurrence|recurrence)"
+    r"(?: from happening again)?"
+    r"|prevention(?: plan| steps)?|preventing (?:a recurrence|future incidents)|changes we(?:'re| are) making"
+    r"|action items|follow-?up actions|remediation (?:actions|items|plan)"
+    r"|remedial action plan(?: & next steps)?",
+    loose=r"next steps|improvements|what's next",
 )
 APOLOGY = Section(
     "apology",
     "Apology and Commitment",
-    r"apology(?: and commitment)?|(?:our )?commitment|apology & commitment",
+    r"apology(?: and commitment)?|(?:our )?commitment(?: to you)?|apology & commitment|an apology",
+    loose=r"conclusion|closing|in closing",
 )
 #: The seed's six sections, in the seed's order.
 SECTIONS: tuple[Section, ...] = (SUMMARY, TIMELINE, WHY, RESPONSE, CHANGES, APOLOGY)
@@ -96,6 +127,19 @@ def section_for_heading(text: str) -> Section | None:
     return next((s for s in SECTIONS if s.names(key)), None)
 
 
+def loose_section(text: str) -> Section | None:
+    """The seed section a heading may name in context ("What happened", "Next steps"), or ``None``.
+
+    A reader decides with the content: "What happened" is the Timeline only when it holds time-stamped
+    bullets, "Next steps" is What We're Changing only when no other heading is.
+
+    >>> loose_section("What happened?").heading, section_for_heading("Issue summary").heading
+    ('What Happened (Timeline)', 'Summary')
+    """
+    key = normalise_heading(text)
+    return next((s for s in SECTIONS if s.may_name(key)), None)
+
+
 def section_named(name: str) -> Section:
     """A section by its key (``why``) or any heading that names it (``Why It Happened``).
 
@@ -112,7 +156,8 @@ def section_named(name: str) -> Section:
 #: Words whose full stop does not end a sentence.
 ABBREVIATIONS = frozenset((
     "e.g", "i.e", "vs", "etc", "mr", "mrs", "ms", "dr", "inc", "ltd", "co", "st", "no", "approx", "a.m",
-    "p.m", "u.s", "fig", "est", "dept", "jr", "sr"
+    "p.m", "u.s", "fig", "est", "dept", "jr", "sr", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec"
 ))  # fmt: skip
 _SENTENCE_END = r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$"
 _LAST_WORD = r"([\w.]+)\.*$"
@@ -168,6 +213,7 @@ __all__ = [
     "WHY",
     "Section",
     "count_sentences",
+    "loose_section",
     "normalise_heading",
     "section_for_heading",
     "section_named",

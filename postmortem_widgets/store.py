@@ -5,7 +5,8 @@
     incident.yaml
     drafts/
       0001-2026-11-26T201500Z.md     the text, plain Markdown (reviewable in git)
-      0001-2026-11-26T201500Z.json   who, when, which drafter or model, prompt hash, review summary
+      0001-2026-11-26T201500Z.json   who, when, which drafter or model, prompt hash, review summary, and
+                                     the review findings the author ignored, each with its reason
       0002-2026-11-26T203012Z.md
       ...
       working.md                     the draft as last typed (not a version), and working.json: its base
@@ -148,6 +149,9 @@ class DraftVersion:
     base: int | None = None
     restored_from: int | None = None
     note: str | None = None
+    #: Review findings the author set aside for this text, each ``{"rule", "line", "reason", "text"}``
+    #: (:class:`~postmortem_widgets.review.Ignore` as JSON); ``postmortem export`` honours them.
+    ignores: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -171,6 +175,7 @@ class DraftVersion:
             "base": self.base,
             "restored_from": self.restored_from,
             "note": self.note,
+            **({"ignores": self.ignores} if self.ignores else {}),
             **self.extra,
         }
 
@@ -185,10 +190,19 @@ class WorkingCopy:
     text: str
     base: int
     sha256: str
+    #: Findings the author ignored while editing (carried into the next saved version).
+    ignores: list[dict[str, Any]] = field(default_factory=list)
 
 
 _KNOWN = {"version", "file", "created", "author", "sha256", "drafter", "model", "prompt_hash", "review",
-          "base", "restored_from", "note"}  # fmt: skip
+          "base", "restored_from", "note", "ignores"}  # fmt: skip
+
+
+def _ignores(value: Any) -> list[dict[str, Any]]:
+    """The sidecar's ignored findings, only the well-formed ones: a hand-edited file never breaks a load."""
+    if not isinstance(value, list):
+        return []
+    return [dict(v) for v in value if isinstance(v, dict) and isinstance(v.get("rule"), str)]
 
 
 class DraftStore:
@@ -250,6 +264,7 @@ class DraftStore:
             base=meta.get("base"),
             restored_from=meta.get("restored_from"),
             note=meta.get("note"),
+            ignores=_ignores(meta.get("ignores")),
             extra={k: v for k, v in meta.items() if k not in _KNOWN},
         )
 
@@ -310,23 +325,39 @@ class DraftStore:
         except FileNotFoundError:
             return None
         base = 0
+        ignores: list[dict[str, Any]] = []
         latest = None
         try:
             meta = json.loads(self.working_path.with_suffix(".json").read_text(encoding="utf-8"))
             base = int(meta.get("base", 0))
+            ignores = _ignores(meta.get("ignores"))
         except (OSError, ValueError, TypeError, AttributeError):
             latest = self.latest()
             base = latest.number if latest is not None else 0
-        return WorkingCopy(text=text, base=base, sha256=text_hash(text))
+        return WorkingCopy(text=text, base=base, sha256=text_hash(text), ignores=ignores)
+
+    def find(self, text: str) -> DraftVersion | None:
+        """The latest version holding exactly ``text`` (a draft file exported from the store), or ``None``."""
+        digest = text_hash(text)
+        for version in reversed(self.versions()):
+            if version.sha256 == digest:
+                return version
+        return None
 
     # Writing -------------------------------------------------------------------------------------
 
-    def write_working(self, text: str, *, base: int) -> WorkingCopy:
-        """Write the working copy atomically: the sidecar (its base version) first, then the text."""
+    def write_working(
+        self, text: str, *, base: int, ignores: list[dict[str, Any]] | None = None
+    ) -> WorkingCopy:
+        """Write the working copy atomically: the sidecar (its base version, ignored findings) first, then
+        the text."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps({"base": base}).encode("utf-8"))
+        meta: dict[str, Any] = {"base": base}
+        if ignores:
+            meta["ignores"] = list(ignores)
+        atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
         atomic_write_bytes(self.working_path, text.encode("utf-8"))
-        return WorkingCopy(text=text, base=base, sha256=text_hash(text))
+        return WorkingCopy(text=text, base=base, sha256=text_hash(text), ignores=list(ignores or []))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -383,12 +414,14 @@ class DraftStore:
         review: Review | Mapping[str, Any] | None = None,
         note: str | None = None,
         restored_from: int | None = None,
+        ignores: list[dict[str, Any]] | None = None,
     ) -> DraftVersion:
         """Save ``text`` as a new version.
 
         Pass ``base_version`` or ``base_hash`` (of the text as loaded) to be told, by a
         :class:`DraftConflictError`, when someone saved in between. ``base_version=0`` means "no draft
-        existed when I started". Without either, the save always goes on top of the latest.
+        existed when I started". Without either, the save always goes on top of the latest. ``ignores`` are
+        the review findings the author set aside for this text, with their reasons.
         """
         who = author or self.author
         now = self.clock().astimezone(UTC)
@@ -409,7 +442,7 @@ class DraftStore:
             files = self._files()
             number = (files[-1][0] if files else 0) + 1
             base = latest.number if latest is not None else None
-            meta = {
+            meta: dict[str, Any] = {
                 "version": number,
                 "created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "author": who,
@@ -422,6 +455,8 @@ class DraftStore:
                 "restored_from": restored_from,
                 "note": note,
             }
+            if ignores:
+                meta["ignores"] = list(ignores)
             name = f"{number:04d}-{stamp}"
             # Metadata first, text last: a version exists once its .md does, and then it is complete.
             write_new(
@@ -446,4 +481,5 @@ class DraftStore:
             review=old.review,
             note=f"restored from version {number}",
             restored_from=number,
+            ignores=old.ignores,
         )

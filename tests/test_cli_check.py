@@ -31,11 +31,20 @@ def test_a_good_draft_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_findings_are_grouped_by_section_and_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
-    draft = flawed("tone-performative__any-inconvenience")
+    draft = flawed("fact-resolution__summary")
     code, out, _ = run(capsys, draft, "--incident", INCIDENT)
     assert code == 1
-    assert out.startswith(f"{draft}: 2 errors, 0 warnings\n\nApology and Commitment\n")
-    assert f"  {draft}:32: error [tone-performative] 'apologize for any' apologises for 'any' harm" in out
+    assert out.startswith(f"{draft}: 1 error, 0 warnings\n\nSummary\n")
+    assert f"  {draft}:3: error [fact-resolution] says the incident was resolved at 10:22am ET" in out
+    assert "      Write 11:47am ET." in out
+
+
+def test_style_findings_are_warnings_and_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    draft = flawed("tone-performative__any-inconvenience")
+    code, out, _ = run(capsys, draft, "--incident", INCIDENT)
+    assert code == 0
+    assert out.startswith(f"{draft}: 0 errors, 2 warnings\n\nApology and Commitment\n")
+    assert f"  {draft}:32: warning [tone-performative] 'apologize for any' apologises for 'any' harm" in out
     assert "      Apologise for what actually happened" in out
 
 
@@ -143,3 +152,46 @@ def test_instruction_patterns_are_extended_with_a_file(
     code, _, err = run(capsys, str(draft), "--incident", INCIDENT, "--instructions", str(bad))
     assert code == 2
     assert f"postmortem check: error: {bad}:1: expected 'pattern<TAB>what it is', got 'no tab'" in err
+
+
+def test_ignore_sets_a_finding_aside_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    draft = flawed("jargon__kubernetes")
+    code, out, _ = run(
+        capsys, draft, "--incident", INCIDENT, "--ignore", "jargon=we sell Kubernetes", "--json"
+    )
+    payload = json.loads(out)
+    assert (code, payload["findings"], payload["warnings"]) == (0, [], 0)
+    assert {f["reason"] for f in payload["ignored"]} == {"we sell Kubernetes"}
+    code, out, _ = run(capsys, draft, "--incident", INCIDENT, "--ignore", "jargon:16=on that line")
+    assert out.startswith(f"{draft}: 0 errors, 0 warnings\n")
+    assert "\nIgnored, with the author's reasons (4)\n" in out
+    assert f"  {draft}:16: ignored [jargon] 'Redis' is jargon\n      Reason: on that line\n" in out
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [("jargon:16", "say why the finding can be ignored"), ("jargn=why", "no review rule 'jargn' to ignore")],
+)
+def test_an_ignore_needs_a_rule_and_a_reason(
+    capsys: pytest.CaptureFixture[str], spec: str, message: str
+) -> None:
+    code, out, err = run(capsys, GOOD, "--incident", INCIDENT, "--ignore", spec)
+    assert (code, out) == (2, "")
+    assert message in err
+
+
+def test_a_saved_versions_ignores_apply(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from postmortem_widgets.store import DraftStore
+
+    incident = tmp_path / "incident.yaml"
+    incident.write_bytes(Path(INCIDENT).read_bytes())
+    text = Path(flawed("person-name__role-and-first-name")).read_text(encoding="utf-8")
+    ignore = {"rule": "person-name", "line": 20, "reason": "Jordan asked to be thanked by name", "text": ""}
+    version = DraftStore.for_incident(incident).save(text, ignores=[ignore])
+    code, out, _ = run(capsys, str(version.path), "--incident", str(incident), "--json")
+    payload = json.loads(out)
+    assert (code, payload["errors"]) == (0, 0)
+    assert [f["reason"] for f in payload["ignored"]] == ["Jordan asked to be thanked by name"]
+    other = tmp_path / "edited.md"
+    other.write_text(text + "\nOne more line.\n", encoding="utf-8")  # another text: its own review
+    assert run(capsys, str(other), "--incident", str(incident))[0] == 1

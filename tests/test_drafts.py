@@ -277,3 +277,51 @@ def test_cli_save_with_a_stale_base_reports_the_conflict(
 def test_cli_needs_an_incident_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["drafts", "list", str(tmp_path / "missing.yaml")]) == 2
     assert "missing.yaml: no such incident file" in capsys.readouterr().err
+
+
+# --- ignored findings, kept with each version ------------------------------------------------------------
+
+IGNORE = {"rule": "jargon", "line": 20, "reason": "our customers run Redis", "text": "x"}
+
+
+def test_ignores_are_kept_in_the_sidecar_and_found_by_text(store: DraftStore) -> None:
+    v1 = store.save(SEED_DRAFT, ignores=[IGNORE])
+    assert json.loads(v1.path.with_suffix(".json").read_text())["ignores"] == [IGNORE]
+    assert store.get(1).ignores == [IGNORE]
+    v2 = store.save(EDITED)
+    assert "ignores" not in json.loads(v2.path.with_suffix(".json").read_text())
+    assert store.find(SEED_DRAFT) == store.get(1) and store.find("never saved\n") is None
+    assert store.restore(1).ignores == [IGNORE]  # the text and what was let through with it
+
+
+def test_working_copy_keeps_ignores(store: DraftStore) -> None:
+    store.write_working("typed\n", base=0, ignores=[IGNORE])
+    working = store.read_working()
+    assert working is not None and working.ignores == [IGNORE]
+    store.write_working("typed again\n", base=0)
+    again = store.read_working()
+    assert again is not None and again.ignores == []
+
+
+def test_a_damaged_ignore_in_a_sidecar_is_dropped(store: DraftStore) -> None:
+    v1 = store.save(SEED_DRAFT)
+    meta = json.loads(v1.path.with_suffix(".json").read_text())
+    v1.path.with_suffix(".json").write_text(json.dumps({**meta, "ignores": [IGNORE, "oops", {"line": 3}]}))
+    assert store.get(1).ignores == [IGNORE]
+
+
+def test_cli_save_keeps_ignores_with_their_reason(
+    incident_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text(SEED_DRAFT)
+    argv = ["drafts", "save", str(incident_file), str(draft), "--ignore", "jargon:20=we sell Redis"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    (version,) = DraftStore.for_incident(incident_file).versions()
+    lines = SEED_DRAFT.split("\n")
+    assert version.ignores == [
+        {"rule": "jargon", "line": 20, "reason": "we sell Redis", "text": lines[19].strip()}
+    ]
+    assert main(["drafts", "save", str(incident_file), str(draft), "--ignore", "jargon:20"]) == 2
+    assert "say why the finding can be ignored" in capsys.readouterr().err

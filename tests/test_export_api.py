@@ -25,7 +25,7 @@ from tests.support.paths import DATA, SEED_INCIDENT
 
 SEED_DRAFT_PATH = DATA / "export" / "seed_draft.md"
 SEED_DRAFT = SEED_DRAFT_PATH.read_text()
-#: Two review errors: an email address and a missing section.
+#: One review error (an email address) and a warning (a missing section: style, which does not block).
 FLAWED = SEED_DRAFT.replace("## Apology and Commitment", "## Sorry").replace(
     "Root cause identified", "Root cause identified by jane.doe@anchor.example"
 )
@@ -36,11 +36,11 @@ def test_a_draft_with_review_errors_is_refused(seed_incident: Incident) -> None:
         export_report(FLAWED, seed_incident, to="html")
     text = str(caught.value)
     assert text.startswith(
-        "the draft has 2 review error(s), so it was not exported. Hint: fix them, or pass --force"
+        "the draft has 1 review error(s), so it was not exported. Hint: fix them, or pass --force"
     )
     assert "\n  line 10: [privacy-email] email address 'jane.doe@anchor.example'" in text
-    assert "[section-missing] the 'Apology and Commitment' section is missing" in text
-    assert [f.rule for f in caught.value.errors] == ["privacy-email", "section-missing"]
+    assert "section-missing" not in text  # a warning: style never blocks an export
+    assert [f.rule for f in caught.value.errors] == ["privacy-email"]
 
 
 def test_force_exports_it_anyway(seed_incident: Incident) -> None:
@@ -128,7 +128,7 @@ def test_cli_refuses_review_errors_and_lists_them(tmp_path: Path, capsys: pytest
     assert main(["export", str(draft), "--incident", str(SEED_INCIDENT), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert (
-        f"postmortem export: error: {draft}: the draft has 2 review error(s), so it was not exported" in err
+        f"postmortem export: error: {draft}: the draft has 1 review error(s), so it was not exported" in err
     )
     assert "  line 10: [privacy-email] email address 'jane.doe@anchor.example'" in err
     assert not out.exists()
@@ -176,3 +176,29 @@ def test_cli_email_is_an_rfc5322_message(tmp_path: Path) -> None:
     assert message["From"] == "s@a.example" and message["Date"] is not None
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert json.dumps(message["Subject"]) == '"Anchor Analytics: postmortem of the April 15, 2024 incident"'
+
+
+def test_cli_export_honours_the_ignores_kept_with_the_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from postmortem_widgets.store import DraftStore
+
+    incident = tmp_path / "incident.yaml"
+    incident.write_bytes(SEED_INCIDENT.read_bytes())
+    version = DraftStore.for_incident(incident).save(
+        FLAWED, ignores=[{"rule": "privacy-email", "line": 10, "reason": "Jane is our public contact"}]
+    )
+    out = tmp_path / "report.md"
+    assert main(["export", str(version.path), "--incident", str(incident), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{version.path}: ignored: line 10: [privacy-email] email address 'jane.doe@anchor.example' "
+        "(Jane is our public contact)" in err
+    )
+    assert out.exists()
+    again = tmp_path / "copy.md"
+    again.write_text(FLAWED + "\n")  # not the saved text: the ignore does not carry over
+    assert main(["export", str(again), "--incident", str(incident), "-o", str(tmp_path / "r2.md")]) == 2
+    capsys.readouterr()
+    argv = ["export", str(again), "--incident", str(incident), "-o", str(tmp_path / "r3.md")]
+    assert main([*argv, "--ignore", "privacy-email:10=public contact"]) == 0

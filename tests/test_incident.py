@@ -94,7 +94,15 @@ def test_bad_incident_files_name_file_line_and_key(path: Path) -> None:
 
 
 def test_bad_file_list_covers_every_kind_of_mistake() -> None:
-    assert {p.stem for p in BAD} >= {"unknown_key", "list_for_text", "bad_yaml", "bad_timezone", "empty"}
+    assert {p.stem for p in BAD} >= {
+        "unknown_key",
+        "list_for_text",
+        "bad_yaml",
+        "bad_timezone",
+        "empty",
+        "allow_mapping",
+        "company_list",
+    }
 
 
 def test_incident_error_is_a_postmortem_error_with_key() -> None:
@@ -232,6 +240,25 @@ def test_save_new_incident_in_seed_order_with_block_text(tmp_path: Path) -> None
     assert (loaded.product_name, loaded.timezone, loaded.timeline) == ("Tiny", "Europe/Berlin", ["x.json"])
     assert loaded.response_timeline == "9:00am: a\n9:05am: b"
     assert not list(target.parent.glob(".*.tmp"))
+
+
+def test_company_and_allow_load_and_round_trip(tmp_path: Path) -> None:
+    target = tmp_path / "incident.yaml"
+    target.write_text(
+        "# a managed cache\nproduct_name: Tidewater Cache\ncompany: Tidewater  # the company\n"
+        "allow:\n  - Redis\n  - Memorystore\n"
+    )
+    incident = load_incident(target)
+    assert (incident.company, incident.allow) == ("Tidewater", ["Redis", "Memorystore"])
+    save_incident(incident, target)
+    assert "company: Tidewater  # the company\n" in target.read_text()
+    incident.allow.append("DNS")
+    save_incident(incident, target)
+    assert load_incident(target).allow == ["Redis", "Memorystore", "DNS"]
+    assert target.read_text().startswith("# a managed cache\n")
+    fresh = tmp_path / "fresh.yaml"
+    save_incident(Incident(product_name="Tiny"), fresh)
+    assert "company" not in fresh.read_text() and "allow" not in fresh.read_text()
 
 
 def test_failed_save_leaves_the_old_file(tmp_path: Path) -> None:

@@ -29,6 +29,23 @@ DATA = paths.DATA / "review"
 PAGERDUTY = DATA / "people" / "pagerduty.json"
 GOOD = sorted((DATA / "good").glob("*.md"))
 FLAWED = sorted((DATA / "flawed").glob("*.md"))
+#: The subtle flaws models make (a figure in words, a vague promise dressed as specific, a name by role...).
+SUBTLE = {
+    "fact-duration__in-words",
+    "fact-duration__between-times",
+    "prevention-vague__dressed-as-specific",
+    "prevention-vague__evaluate-ways",
+    "person-name__role-and-first-name",
+    "data-impact-contradiction__wrong-figures",
+    "data-impact-summary__omitted",
+    "privacy-host__service-name",
+    "detection-claim__paraphrase",
+    "detection-denial__never-caught",
+    "fact-time__zone-season",
+    "tone-defensive__rest-assured",
+    "tone-defensive__proud",
+    "jargon__crash-looping",
+}
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +128,12 @@ def test_flawed_draft_is_caught_by_its_rule_and_nothing_else(
 ) -> None:
     rule = path.stem.split("__")[0]
     assert rule in RULES
-    incident = seed_incident
-    review = check_draft(path.read_text(encoding="utf-8"), incident, people, roster=roster)
+    incident, timeline = seed_incident, people
+    own = path.with_suffix(".incident.yaml")
+    if own.exists():  # a flaw that needs other facts (an alert that fired later) brings its incident
+        incident = load_incident(own)
+        timeline = incident_timeline(incident)
+    review = check_draft(path.read_text(encoding="utf-8"), incident, timeline, roster=roster)
     assert {f.rule for f in review.findings} == {rule}, [str(f) for f in review.findings]
     expected = _expected(path)
     assert len(review.findings) == len(expected), [str(f) for f in review.findings]
@@ -129,6 +150,11 @@ def test_flawed_draft_is_caught_by_its_rule_and_nothing_else(
 
 def test_every_rule_has_a_flawed_variant() -> None:
     assert {p.stem.split("__")[0] for p in FLAWED} == set(RULES)
+
+
+def test_the_subtle_flaws_are_there() -> None:
+    assert {p.stem for p in FLAWED} >= SUBTLE
+    assert len(SUBTLE) >= 8
 
 
 # --- facts ---------------------------------------------------------------------------------------------
@@ -512,7 +538,7 @@ def test_review_json_and_sections(seed_incident: Incident, seed_timeline: Timeli
     review = check_draft(text, incident, timeline)
     payload = review.to_json()
     assert set(payload) == {"findings", "errors", "warnings"}
-    assert (payload["errors"], payload["warnings"]) == (3, 0)
+    assert (payload["errors"], payload["warnings"]) == (1, 2)
     findings = payload["findings"]
     assert isinstance(findings, list)
     assert all(set(f) == {"rule", "severity", "line", "message", "suggestion"} for f in findings)

@@ -12,7 +12,7 @@ from postmortem_widgets.incident.record import load_incident, save_incident
 from postmortem_widgets.ui.export_step import ExportStep
 from postmortem_widgets.ui.review_step import ReviewStep
 from postmortem_widgets.ui.workspace import Workspace
-from tests.support.ui import OpenWorkspace
+from tests.support.ui import EmptyIncident, OpenWorkspace
 
 
 @pytest.fixture
@@ -153,3 +153,50 @@ def test_a_conflicting_save_is_reported_and_nothing_is_lost(generated: Workspace
     assert "was saved by bo since version 1" in generated.status.text
     kept = list((generated.session.folder / "drafts" / "conflicts").glob("*.md"))
     assert [p.read_text() for p in kept] == ["My text\n"]
+
+
+def test_a_finding_is_ignored_with_a_reason_and_kept_with_the_version(
+    generated: Workspace, open_workspace: OpenWorkspace
+) -> None:
+    lines = generated.session.draft.splitlines()
+    lines.insert(
+        lines.index("## How We Responded") + 2, "Our Redis cache was rebuilt from the live database."
+    )
+    generated.select("Draft").editor.value = "\n".join(lines)  # type: ignore[attr-defined]
+    step = review(generated)
+    [index] = [i for i, f in enumerate(step.review.findings) if "'Redis'" in f.message]
+    step.ignore_buttons[index].click()  # no reason yet
+    assert generated.status.level == "warning" and "Say why" in generated.status.text
+    assert step.review.warnings == 1
+    step.reasons[index].value = "our customers run Redis themselves"
+    step.ignore_buttons[index].click()
+    assert generated.status.level == "ok", generated.status.text
+    assert (step.review.warnings, len(step.review.ignored)) == (0, 1)
+    assert "our customers run Redis themselves" in step.ignoring.children[-1].children[0].value
+    version = generated.session.save_version(note="ignored a finding")
+    assert version.ignores[0]["reason"] == "our customers run Redis themselves"
+    reopened = open_workspace(generated.session.path)
+    assert [i.reason for i in reopened.session.ignores] == ["our customers run Redis themselves"]
+    assert reopened.session.review().warnings == 0
+    back = review(reopened)
+    back.unignore_buttons[0].click()
+    assert back.review.warnings == 1 and reopened.session.ignores == []
+
+
+def test_the_product_is_not_a_person_and_redaction_leaves_it(
+    empty_incident: EmptyIncident, open_workspace: OpenWorkspace
+) -> None:
+    """The responder handle oncall-storage made "Tidewater Storage" a person's name; it is a product."""
+    path = empty_incident(product_name="Tidewater Storage", responders=["oncall-storage"], timezone="UTC")
+    ws = open_workspace(path)
+    text = (
+        "## Summary\n\nTidewater Storage uploads failed. Tidewater Storage downloads worked. Sam from our "
+        "storage team restored Tidewater Storage uploads.\n"
+    )
+    ws.select("Draft").editor.value = text  # type: ignore[attr-defined]
+    step = review(ws)
+    names = [f.message for f in step.review.findings if f.rule == "person-name"]
+    assert names == ["names 'Sam' ('Sam from our storage team'), a person"]
+    step.redact.click()
+    assert ws.session.draft.count("Tidewater Storage") == 3
+    assert "An engineer from our storage team restored Tidewater Storage uploads." in ws.session.draft

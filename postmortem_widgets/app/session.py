@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..incident.record import Incident
-    from ..review import Redaction, Review
+    from ..review import Finding, Ignore, Redaction, Review
     from ..store import DraftStore, DraftVersion
     from ..timeline.events import ImportResult
     from ..timeline.merge import Timeline
@@ -95,6 +95,9 @@ class Session:
         self.working_hash: str | None = None
         #: Called after each save of the working copy (the editor shows when it was saved).
         self.on_draft_saved: list[Callable[[], None]] = []
+        #: Review findings the author set aside, each with a reason; saved with the working copy and then
+        #: with each version.
+        self.ignores: list[Ignore] = []
         self._load_draft()
 
     # -- the incident file ------------------------------------------------------------------------------
@@ -271,7 +274,14 @@ class Session:
 
         incident = self.incident
         fields = (getattr(incident, name) for name in FIELDS)
-        return (*fields, incident.timezone, tuple(incident.responders), incident.filled)
+        return (
+            *fields,
+            incident.timezone,
+            tuple(incident.responders),
+            incident.company,
+            tuple(incident.allow),
+            incident.filled,
+        )
 
     def _cached(self, name: str, key: tuple[object, ...], make: Callable[[], T]) -> T:
         """``make()``, computed again only when the timeline is rebuilt or ``key`` changes."""
@@ -415,10 +425,12 @@ class Session:
         working = self.store.read_working()
         if working is not None:
             self.draft, self.draft_base, self.working_hash = working.text, working.base, working.sha256
+            self.ignores = _ignores(working.ignores)
             return
         latest = self.store.latest()
         self.draft_base = latest.number if latest is not None else 0
         self.draft = latest.read_text() if latest is not None else ""
+        self.ignores = _ignores(latest.ignores) if latest is not None else []
 
     def set_draft(self, text: str) -> None:
         """The editor's text changed: keep it; it reaches the working copy at the next :meth:`flush`."""
@@ -432,7 +444,10 @@ class Session:
         import time
 
         with self._lock:
-            self.working_hash = self.store.write_working(self.draft, base=self.draft_base).sha256
+            ignores = [i.to_json() for i in self.ignores]
+            self.working_hash = self.store.write_working(
+                self.draft, base=self.draft_base, ignores=ignores
+            ).sha256
             self.draft_dirty = False
             self.draft_saved_at = time.time()
         for listener in self.on_draft_saved:
@@ -453,9 +468,29 @@ class Session:
 
         def check() -> Review:
             roster = tuple(self.incident.responders)
-            return check_draft(self.draft, self.filled(), self.timeline, roster=roster)
+            return check_draft(self.draft, self.filled(), self.timeline, roster=roster, ignore=self.ignores)
 
-        return self._cached("review", (self.draft, *self._values()), check)
+        return self._cached("review", (self.draft, tuple(self.ignores), *self._values()), check)
+
+    def ignore_finding(self, finding: Finding, reason: str) -> Ignore:
+        """Set a finding aside, with the author's reason (required); kept with the draft and its versions."""
+        from ..errors import IgnoreError
+        from ..review import Ignore
+
+        if not reason.strip():
+            raise IgnoreError(
+                f"say why line {finding.line}'s {finding.rule} finding can be ignored",
+                hint="a reason travels with the draft, so a reviewer sees why it was let through",
+            )
+        ignore = Ignore(finding.rule, finding.line, " ".join(reason.split())).pinned(self.draft.split("\n"))
+        self.ignores = [*self.ignores, ignore]
+        self.save_working()
+        return ignore
+
+    def unignore(self, ignore: Ignore) -> None:
+        """Bring an ignored finding back into the review."""
+        self.ignores = [i for i in self.ignores if i != ignore]
+        self.save_working()
 
     def accept_generation(
         self,
@@ -486,10 +521,13 @@ class Session:
     def redact_draft(self) -> tuple[Redaction, DraftVersion | None]:
         """Take internal details (people, hosts, tickets) out of the draft; a change is saved as a version."""
         from ..review import people_names, redact
+        from ..review.context import incident_vocabulary
 
         names = people_names(self.incident.responders, self.timeline, ())
-        keep = [self.incident.product_name] if self.incident.product_name.strip() else []
-        result = redact(self.draft, roster=names, keep=keep)
+        keep = [n for n in (self.incident.product_name, self.incident.company) if n.strip()]
+        result = redact(
+            self.draft, roster=names, keep=keep, exclude=sorted(incident_vocabulary(self.incident))
+        )
         if result.text == self.draft:
             return result, None
         self.draft = result.text
@@ -508,7 +546,12 @@ class Session:
             except PostmortemError:
                 meta["review"] = None
         version = self.store.save(
-            self.draft, base_version=self.draft_base, author=author or None, note=note or None, **meta
+            self.draft,
+            base_version=self.draft_base,
+            author=author or None,
+            note=note or None,
+            ignores=[i.to_json() for i in self.ignores],
+            **meta,
         )
         self.draft_base = version.number
         self.save_working()
@@ -520,11 +563,26 @@ class Session:
         version = self.store.restore(number, author=author or None, base_version=self.draft_base)
         self.draft = version.read_text()
         self.draft_base = version.number
+        self.ignores = _ignores(version.ignores)
         self.save_working()
         return version
 
     def diff_versions(self, a: int, b: int) -> str:
         return self.store.diff(a, b)
+
+
+def _ignores(data: list[dict[str, Any]]) -> list[Ignore]:
+    """Ignored findings from a sidecar; one that no longer names a rule is dropped, not an error."""
+    from ..errors import IgnoreError
+    from ..review import Ignore
+
+    out = []
+    for item in data:
+        try:
+            out.append(Ignore.from_json(item))
+        except IgnoreError:
+            continue
+    return out
 
 
 __all__ = ["UPLOADS", "InputStatus", "Session", "safe_name"]

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..incident.record import Incident
+    from ..review import Ignore, Review
     from ..timeline.merge import Timeline
 
 
@@ -154,3 +155,51 @@ def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
     finally:
         progress.close()
     return incident, timeline
+
+
+def add_ignore_option(parser: argparse.ArgumentParser) -> None:
+    """``--ignore RULE[:LINE]=REASON``, repeatable."""
+    parser.add_argument(
+        "--ignore",
+        metavar="RULE[:LINE]=REASON",
+        action="append",
+        default=[],
+        help="set a review finding aside, with the reason (repeatable), e.g. "
+        "--ignore 'jargon:16=Redis is what we sell'; without :LINE, every finding of the rule",
+    )
+
+
+def parse_ignores(values: list[str], draft: str) -> list[Ignore]:
+    """``--ignore`` values, each with its reason and pinned to the text of its line."""
+    from ..errors import IgnoreError
+    from ..review import Ignore
+
+    lines = draft.replace("\r\n", "\n").split("\n")
+    out = []
+    for value in values:
+        ignore = Ignore.parse(value)
+        if not ignore.reason:
+            raise IgnoreError(
+                f"--ignore {value}: say why the finding can be ignored",
+                hint=f"--ignore '{value}=why it is fine'; the reason is kept with the draft version",
+            )
+        out.append(ignore.pinned(lines))
+    return out
+
+
+def kept_ignores(incident_path: str, draft: str) -> list[Ignore]:
+    """The ignores saved with the draft version that holds exactly this text (none for another text)."""
+    from pathlib import Path
+
+    from ..review import Ignore
+    from ..store import DraftStore
+
+    if not Path(incident_path).is_file():
+        return []
+    version = DraftStore.for_incident(incident_path).find(draft)
+    return [Ignore.from_json(item) for item in version.ignores] if version is not None else []
+
+
+def describe_ignored(review: Review) -> list[str]:
+    """One line per ignored finding: ``ignored: line 16: [jargon] ... (Redis is what we sell)``."""
+    return [f"ignored: {f.describe()} ({i.reason})" for f, i in review.ignored]

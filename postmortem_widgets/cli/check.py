@@ -2,6 +2,8 @@
 
 Prints the findings grouped by section (or ``--json``), and exits 1 when there is any error, 0 otherwise.
 ``--redact -o FILE`` writes a copy with internal details and names replaced, then reviews that copy.
+``--ignore RULE[:LINE]=REASON`` sets a finding aside; a draft saved as a version in the incident's drafts
+folder brings the ignores kept with it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from .._fs import atomic_write_text
 from ..errors import PostmortemError
-from ._common import add_timeline_options, load_inputs
+from ._common import (
+    add_ignore_option,
+    add_timeline_options,
+    kept_ignores,
+    load_inputs,
+    parse_ignores,
+)
 
 if TYPE_CHECKING:
     from ..review import Review
@@ -49,6 +57,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="extra instruction-like patterns (prompt injection), pattern<TAB>what it is",
     )
     parser.add_argument(
+        "--prevention",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="extra vague/concrete prevention phrases, kind<TAB>regex<TAB>example",
+    )
+    add_ignore_option(parser)
+    parser.add_argument(
         "--json", action="store_true", help='print {"findings": [...], "errors": N, "warnings": N}'
     )
     parser.add_argument("--redact", action="store_true", help="write a redacted copy of the draft (needs -o)")
@@ -68,8 +84,11 @@ def run(args: argparse.Namespace) -> int:
     incident, timeline = load_inputs(args)
     roster = load_roster(args.roster) if args.roster else []
     if args.redact:
+        from ..review.context import incident_vocabulary
+
         names = people_names(incident.responders, timeline, roster)
-        redaction = redact(draft, roster=names)
+        keep = [n for n in (incident.product_name, incident.company) if n.strip()]
+        redaction = redact(draft, roster=names, keep=keep, exclude=sorted(incident_vocabulary(incident)))
         atomic_write_text(Path(args.output), redaction.text)
         kinds = ", ".join(f"{n} {kind}" for kind, n in redaction.summary().items()) or "nothing to replace"
         print(
@@ -79,8 +98,16 @@ def run(args: argparse.Namespace) -> int:
         draft = redaction.text
     for warning in timeline.warnings:
         print(f"postmortem check: warning: {warning}", file=sys.stderr)
+    ignores = [*kept_ignores(args.incident, draft), *parse_ignores(args.ignore, draft)]
     review = check_draft(
-        draft, incident, timeline, roster=roster, jargon=args.jargon, instructions=args.instructions
+        draft,
+        incident,
+        timeline,
+        roster=roster,
+        jargon=args.jargon,
+        prevention=args.prevention,
+        instructions=args.instructions,
+        ignore=ignores,
     )
     if args.json:
         json.dump(review.to_json(), sys.stdout, indent=2, ensure_ascii=False)
@@ -104,4 +131,10 @@ def render_review(review: Review, *, name: str) -> str:
             lines.append(f"  {name}:{f.line}: {f.severity} [{f.rule}] {f.message}")
             if f.suggestion:
                 lines.append(f"      {f.suggestion}")
+    if review.ignored:
+        lines.append("")
+        lines.append(f"Ignored, with the author's reasons ({len(review.ignored)})")
+        for f, ignore in review.ignored:
+            lines.append(f"  {name}:{f.line}: ignored [{f.rule}] {f.message}")
+            lines.append(f"      Reason: {ignore.reason}")
     return "\n".join(lines) + "\n"

@@ -52,6 +52,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--author", help="who saves it (default: $JUPYTERHUB_USER or the login name)")
     p.add_argument("--drafter", help="what wrote it, e.g. offline or a model's name")
     p.add_argument("--note", help="a short note")
+    p.add_argument(
+        "--ignore",
+        metavar="RULE[:LINE]=REASON",
+        action="append",
+        default=[],
+        help="a review finding to set aside for this version, with the reason (repeatable)",
+    )
 
     parser.set_defaults(func=run)
 
@@ -142,13 +149,16 @@ def _restore(store: DraftStore, args: argparse.Namespace, out: TextIO) -> None:
 
 def _save(store: DraftStore, args: argparse.Namespace, out: TextIO) -> None:
     from ..review import load_draft
+    from ._common import parse_ignores
 
+    text = load_draft(args.file)
     version = store.save(
-        load_draft(args.file),
+        text,
         base_version=args.base,
         author=args.author,
         drafter=args.drafter,
         note=args.note,
+        ignores=[i.to_json() for i in parse_ignores(args.ignore, text)],
     )
     print(f"saved version {version.number}: {version.path}", file=sys.stderr)
 

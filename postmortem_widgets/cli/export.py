@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from ..errors import PostmortemError
 from ..export.api import FORMATS, export_report, format_for_path, review_draft, split_review
+from ._common import add_ignore_option, describe_ignored, kept_ignores, parse_ignores
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "export",
         help="export a reviewed draft as HTML, PDF, Markdown (status page) or email",
         description="Review the draft against the incident, then export it. A draft with review errors "
-        "is refused unless --force; warnings are listed on stderr.",
+        "is refused unless --force; warnings are listed on stderr. Findings ignored with a reason (--ignore, "
+        "or kept with the draft's saved version) do not count.",
     )
     parser.add_argument("draft", metavar="DRAFT.md", help="the draft, Markdown")
     parser.add_argument("--incident", metavar="INCIDENT.yaml", required=True, help="the incident file")
@@ -28,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "-o", "--output", metavar="FILE", help="write here (atomically); default: stdout for text formats"
     )
     parser.add_argument("--force", action="store_true", help="export even if the review finds errors")
+    add_ignore_option(parser)
     parser.add_argument("--status", default="Resolved", help="status shown in the header (default: Resolved)")
     parser.add_argument(
         "--title", help="report title (default: the draft's '# Title', else '<product> service incident')"
@@ -58,10 +61,13 @@ def run(args: argparse.Namespace) -> int:
     draft = load_draft(args.draft)
     incident = load_incident(args.incident)
     timeline = incident_timeline(incident)
-    review = review_draft(draft, incident, timeline)
+    ignores = [*kept_ignores(args.incident, draft), *parse_ignores(args.ignore, draft)]
+    review = review_draft(draft, incident, timeline, ignore=ignores)
     errors, warnings = split_review(review)
     for finding in warnings:
         print(f"{args.draft}: warning: {finding.describe()}", file=sys.stderr)
+    for text in describe_ignored(review):
+        print(f"{args.draft}: {text}", file=sys.stderr)
     for removed in render_markdown(draft).removed:
         print(
             f"{args.draft}: warning: left out {removed}: only https/mailto links and embedded "

@@ -16,7 +16,7 @@ from ..errors import ReviewBlockedError, UnknownExportFormatError
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
-    from ..review import Finding, Review
+    from ..review import Finding, Ignore, Review
     from ..timeline.merge import Timeline
 
 __all__ = [
@@ -54,12 +54,18 @@ def format_for_path(path: str | Path) -> str:
 
 
 def review_draft(
-    draft: str, incident: Incident, timeline: Timeline | None = None, *, roster: Sequence[str] = ()
+    draft: str,
+    incident: Incident,
+    timeline: Timeline | None = None,
+    *,
+    roster: Sequence[str] = (),
+    ignore: Sequence[Ignore] = (),
 ) -> Review:
-    """The reviewer's verdict on a draft (imported here: the reviewer is only needed when exporting)."""
+    """The reviewer's verdict on a draft (imported here: the reviewer is only needed when exporting), with
+    the findings the author ignored set aside."""
     from ..review import check_draft
 
-    return check_draft(draft, incident, timeline, roster=roster)
+    return check_draft(draft, incident, timeline, roster=roster, ignore=ignore)
 
 
 def export_report(

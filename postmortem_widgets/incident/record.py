@@ -44,7 +44,7 @@ FIELDS: tuple[str, ...] = (
     "data_impact",
 )
 #: Keys an incident file may hold besides the 11 fields.
-EXTRA_KEYS: tuple[str, ...] = ("timezone", "timeline", "milestones", "responders")
+EXTRA_KEYS: tuple[str, ...] = ("timezone", "timeline", "milestones", "responders", "company", "allow")
 KEYS: tuple[str, ...] = FIELDS + EXTRA_KEYS
 #: Text fields people naturally write as a YAML list; the items are joined one a line.
 LIST_FIELDS: frozenset[str] = frozenset({"response_timeline", "prevention"})
@@ -73,6 +73,12 @@ class Incident:
     milestones: dict[str, str] = field(default_factory=dict)
     #: People who worked the incident: their names must never reach a customer-facing draft.
     responders: list[str] = field(default_factory=list)
+    #: The company's name when it is not the product's ("Tidewater" for "Tidewater Storage"): never a
+    #: person, never jargon.
+    company: str = ""
+    #: Terms the reviewer must not call jargon for this incident: what the product is or sells ("Redis" for a
+    #: Redis service, "DNS" for a DNS provider).
+    allow: list[str] = field(default_factory=list)
     #: The folder of the incident file, so relative timeline paths resolve.
     base_dir: Path | None = field(default=None, compare=False, repr=False)
     #: The file name errors point at.
@@ -152,8 +158,9 @@ def _paths(value: object, key: str, *, where: dict[str, Any]) -> list[str]:
         return [value]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [str(v) for v in value]
+    what = {"timeline": "paths", "allow": "terms"}.get(key, "names")
     raise IncidentError(
-        f"{key} must be a list of {'paths' if key == 'timeline' else 'names'}, not {_type_name(value)}",
+        f"{key} must be a list of {what}, not {_type_name(value)}",
         key=key,
         hint=f"write one entry a line under '{key}:', each starting with '- '",
         **where,
@@ -214,7 +221,9 @@ def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Inciden
     values: dict[str, Any] = {key: _text(doc[key], key, where=where(key)) for key in FIELDS if key in doc}
     if "timezone" in doc:
         values["timezone"] = _timezone(doc["timezone"], where=where("timezone"))
-    for key in ("timeline", "responders"):
+    if "company" in doc:
+        values["company"] = _text(doc["company"], "company", where=where("company"))
+    for key in ("timeline", "responders", "allow"):
         if key in doc:
             values[key] = _paths(doc[key], key, where=where(key))
     if "milestones" in doc:

@@ -4,6 +4,12 @@ A customer-facing postmortem names no individual (the seed's fifth tip), and a p
 should not carry them either. Full names match in any case; a single first or last name matches only
 when capitalised as a name (or as the lower-case chat handle it came from), and common words that are
 also names ("Will", "May", "Mark") only as part of a full name.
+
+Without a roster, :func:`find_people` still finds the shapes a person's mention takes: a role and a first
+name ("Priya from our SRE team", "our engineer Sam", "Priya, our on-call engineer"), an honorific
+("Dr. Lee") and an @handle. Team handles ("oncall-storage", "sre-team") are never people, and neither are
+the product's and company's own words (``exclude``): "Tidewater Storage" is a product, whoever is on call
+for storage.
 """
 
 from __future__ import annotations
@@ -80,9 +86,34 @@ def load_roster(path: str | Path) -> list[str]:
         ) from None
 
 
+#: Words that make a handle a team's or a rota's, not a person's ("oncall-storage", "sre-team", "#ops").
+_TEAM_WORDS = frozenset((
+    "oncall", "on-call", "team", "teams", "sre", "sres", "ops", "devops", "support", "eng", "engineering",
+    "infra", "infrastructure", "platform", "squad", "crew", "rota", "rotation", "group", "pager", "alerts",
+    "incident", "incidents", "escalation", "escalations", "dba", "noc", "soc", "security", "helpdesk",
+    "admins",
+    "staff", "everyone", "channel", "primary", "secondary", "backup", "shift", "responders", "response"
+))  # fmt: skip
+
+
+def is_team_handle(name: str) -> bool:
+    """Whether a responder entry is a team, rota or channel handle rather than a person.
+
+    >>> is_team_handle("oncall-storage"), is_team_handle("@sre-team"), is_team_handle("Priya Patel")
+    (True, True, False)
+    """
+    name = name.strip()
+    if not name or name.startswith("#"):
+        return bool(name)
+    if " " in name:
+        return False
+    tokens = [t for t in re.split(r"[-_.@/]+", name.lower()) if t]
+    return any(t in _TEAM_WORDS for t in tokens) or name.lower().replace("-", "") in _TEAM_WORDS
+
+
 def _is_person(name: str) -> bool:
     words = re.findall(r"[^\W\d_]+", name.lower())
-    if not words or len(words) > 4 or any(c.isdigit() for c in name):
+    if not words or len(words) > 4 or any(c.isdigit() for c in name) or is_team_handle(name):
         return False
     return not any(w in _TOOLS for w in words) and name.lower() not in _TOOLS
 
@@ -91,8 +122,11 @@ def people_names(
     responders: Iterable[str] = (), timeline: Timeline | None = None, roster: Iterable[str] = ()
 ) -> list[str]:
     """Every person the draft must not name: responders, people in the timeline's chat and paging
-    sources, and the roster. Tools that post as actors ("Datadog", "Events API") are left out."""
-    names: list[str] = [n.strip() for n in [*roster, *responders] if n and n.strip()]
+    sources, and the roster. Tools that post as actors ("Datadog", "Events API") and team handles
+    ("oncall-storage") are left out."""
+    names: list[str] = [
+        n.strip() for n in [*roster, *responders] if n and n.strip() and not is_team_handle(n)
+    ]
     if timeline is not None and len(timeline.events):
         events = timeline.events
         actors = events.loc[events["source"].isin(list(PEOPLE_SOURCES)), "actor"]
@@ -122,12 +156,15 @@ class NameMatcher:
     where a missed name leaks, too eager for review findings.
     """
 
-    def __init__(self, names: Sequence[str], *, loose: bool = False) -> None:
+    def __init__(self, names: Sequence[str], *, loose: bool = False, exclude: Iterable[str] = ()) -> None:
         self.names = list(names)
         self.loose = loose
+        excluded = {w.lower() for w in exclude}
         full: dict[str, str] = {}
         exact: dict[str, str] = {}
         for name in self.names:
+            if is_team_handle(name):
+                continue
             clean = " ".join(name.replace("@", " ").split())
             if not clean:
                 continue
@@ -137,7 +174,13 @@ class NameMatcher:
                 full[" ".join(tokens).lower()] = name
             for token in tokens:
                 low = token.lower()
-                if len(token) < 3 or low in _COMMON_WORDS or low in _PARTICLES or low in _TOOLS:
+                if (
+                    len(token) < 3
+                    or low in _COMMON_WORDS
+                    or low in _PARTICLES
+                    or low in _TOOLS
+                    or low in excluded
+                ):
                     continue
                 exact.setdefault(token[0].upper() + token[1:], name)
                 exact.setdefault(
@@ -175,3 +218,104 @@ class NameMatcher:
                 end += 2
             hits.append(NameHit(m.start(), end, text[m.start() : end], name))
         return hits
+
+
+# --- people found by the shape of their mention ---------------------------------------------------------
+
+_ROLE = (
+    r"(?:(?:on-call|lead|senior|staff|principal|support|site reliability|database|network|platform|release"
+    r"|infrastructure|security|backend|frontend)\s+)?"
+    r"(?:engineer|developer|SRE|operator|administrator|admin|manager|teammate|colleague|technician|analyst"
+    r"|architect|specialist|responder|incident commander|contractor|intern|team lead|tech lead)"
+)
+_FIRST = r"[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?"
+_NAME = rf"(?P<name>{_FIRST}(?:\s+(?:[A-Z][a-z]+|[A-Z]\.))?)"
+_GROUP = (
+    r"(?:team|squad|group|SRE|SREs|on-call rotation|rotation|engineering|support|operations|ops"
+    r"|infrastructure|platform|database team|staff)"
+)
+#: (pattern, what replaces the whole mention in a redaction; "{role}" is the role phrase the mention holds).
+_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "our engineer Sam", "the on-call engineer Priya Patel"
+    (re.compile(rf"\b(?P<role>(?:[Oo]ur|[Aa]n?|[Tt]he|[Oo]ne of our)\s+{_ROLE})\s+{_NAME}\b"), "{role}"),
+    # "Priya from our SRE team", "Sam on the platform team"
+    (
+        re.compile(
+            rf"\b{_NAME}\s+(?P<role>(?:from|on|of|in)\s+(?:our|the)\s+(?:[\w-]+\s+){{0,3}}{_GROUP})\b"
+        ),
+        "an engineer {role}",
+    ),
+    # "Priya, our on-call engineer, ..." and "Priya (our SRE) ..."
+    (
+        re.compile(
+            rf"\b{_NAME}(?:,\s+(?P<role>(?:our|an?|the)\s+(?:[\w-]+\s+){{0,2}}?{_ROLE}),"
+            rf"|\s+\((?P<role2>(?:our|an?|the)\s+(?:[\w-]+\s+){{0,2}}?{_ROLE})\))"
+        ),
+        "{role}",
+    ),
+    # "Dr. Lee", "Ms Okafor"
+    (re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"), ""),
+    # "@priya"
+    (re.compile(r"(?<![\w.@/])@(?P<name>[A-Za-z][\w-]{1,38})\b(?!\.\w)"), ""),
+)
+#: Capitalised words that start a sentence or name a role, a group or a time, never a person's first name.
+_NOT_NAMES = frozenset((
+    "our", "the", "we", "when", "after", "before", "during", "while", "then", "once", "team", "teams",
+    "engineers", "engineer", "customers", "customer", "users", "user", "members", "member", "someone",
+    "everyone", "staff", "people", "folks", "support", "engineering", "operations", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
+    "june", "july", "august", "september", "october", "november", "december", "today", "yesterday",
+    "this", "that", "these", "those", "all", "each", "every", "one", "two", "three", "several", "many",
+    "some", "another", "other", "both", "here", "there", "also", "finally", "later", "first", "next",
+    "immediately", "within", "around", "about", "approximately", "incident", "root", "cause", "however",
+    "meanwhile", "additionally", "then", "initially", "soon", "afterwards", "overnight", "instead", "now",
+    "again", "still", "thus", "hence", "therefore", "consequently", "eventually", "ultimately",
+))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PersonMention:
+    """A person found by the shape of the mention: where the whole mention is, the name in it, and the
+    words that replace the mention in a redaction (the role it names, or a neutral word)."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    replacement: str
+    #: "role" (a role and a name), "honorific" or "handle" (an @handle, maybe a public account).
+    shape: str
+
+
+def find_people(text: str, *, exclude: Iterable[str] = ()) -> list[PersonMention]:
+    """People mentioned by role and first name, by honorific or by @handle, in text order.
+
+    ``exclude`` lists words that are never a person's name (the product's and company's own words).
+
+    >>> text = "Priya from our SRE team and our engineer Sam paged @lee."
+    >>> [(p.name, p.replacement) for p in find_people(text)]
+    [('Priya', 'an engineer from our SRE team'), ('Sam', 'our engineer'), ('lee', '')]
+    """
+    excluded = {w.lower() for w in exclude}
+    found: list[PersonMention] = []
+    for index, (pattern, template) in enumerate(_SHAPES):
+        shape = ("role", "role", "role", "honorific", "handle")[index]
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            words = [w.lower() for w in re.findall(r"[^\W\d_]+", name)]
+            if (
+                not words
+                or words[0] in _NOT_NAMES
+                or words[0].endswith("ly")
+                or any(w in excluded for w in words)
+            ):
+                continue
+            if shape == "handle" and (is_team_handle(name) or name.lower() in _TOOLS):
+                continue
+            if any(m.start() < f.end and f.start < m.end() for f in found):
+                continue
+            groups = m.groupdict()
+            role = groups.get("role") or groups.get("role2") or ""
+            replacement = template.format(role=" ".join(role.split())) if template else ""
+            found.append(PersonMention(m.start(), m.end(), m.group(), name, replacement, shape))
+    return sorted(found, key=lambda p: p.start)

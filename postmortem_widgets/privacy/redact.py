@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .names import NameMatcher
+from .names import NameMatcher, find_people
 from .spans import EMAIL, HOST, IP, SECRET, TICKET, URL, Span, find_spans, resolve_overlaps
 
 NAME = "name"
@@ -48,14 +48,18 @@ class Redaction:
         return out
 
 
-def _replacement(text: str, span: Span) -> str:
+def _replacement(text: str, span: Span, own: str = "") -> str:
+    """The words for ``span``: ``own`` (a mention's role) or the kind's neutral word, with the article the
+    text around it needs and a capital at a sentence start."""
     before = text[: span.start]
     with_article, bare = REPLACEMENTS[span.kind]
-    word = bare if _DETERMINER.search(before) else with_article
-    if span.kind == NAME and (span.text.endswith("'s") or span.text.endswith("’s")):
+    word = own or (bare if _DETERMINER.search(before) else with_article)
+    if span.kind == NAME and not own and (span.text.endswith("'s") or span.text.endswith("’s")):
         word += "'s"
     if _SENTENCE_START.search(before) and word[:1].isalpha():
         word = word[0].upper() + word[1:]
+    elif own and word[:1].isupper() and word.split()[0].lower() in ("our", "an", "a", "the", "one"):
+        word = word[0].lower() + word[1:]
     return word
 
 
@@ -65,19 +69,36 @@ def redact(
     roster: Sequence[str] = (),
     keep: Sequence[str] = (),
     matcher: NameMatcher | None = None,
+    exclude: Sequence[str] = (),
 ) -> Redaction:
-    """Replace emails, IPs, internal hosts and URLs, ticket IDs, secrets and the roster's names.
+    """Replace emails, IPs, internal hosts and URLs, ticket IDs, secrets and people's names.
 
-    ``keep`` lists exact strings to leave alone (a public support address, a product name that is also a
-    roster name). ``matcher`` reuses a compiled :class:`NameMatcher` across many calls.
+    People are the roster's names and the mentions :func:`~.names.find_people` finds without a roster
+    ("Priya from our SRE team" becomes "An engineer from our SRE team", "our engineer Sam" becomes "our
+    engineer"): the whole mention is replaced, so the sentence still reads. ``keep`` lists exact strings to
+    leave alone (a public support address, a product name that is also a roster name); ``exclude`` lists
+    words that are never a person's (the product's and company's own). ``matcher`` reuses a compiled
+    :class:`NameMatcher` across many calls.
 
     >>> redact("Priya paged db1.corp (10.0.0.7)", roster=["Priya Patel"]).text
     'A team member paged an internal system (a server)'
+    >>> redact("Tidewater Storage was slow; Sam from our storage team restarted it.",
+    ...        roster=["oncall-storage"], exclude=["Tidewater", "Storage"]).text
+    'Tidewater Storage was slow; an engineer from our storage team restarted it.'
     """
-    names = matcher if matcher is not None else NameMatcher(list(roster), loose=True)
+    names = matcher if matcher is not None else NameMatcher(list(roster), loose=True, exclude=exclude)
     kept = {k.lower() for k in keep}
+    ours = {w.lower() for k in (*keep, *exclude) for w in k.split()}
     spans = find_spans(text, keep=keep)
-    spans += [Span(h.start, h.end, NAME, h.text) for h in names.finditer(text) if h.text.lower() not in kept]
+    spans += [
+        Span(h.start, h.end, NAME, h.text)
+        for h in names.finditer(text)
+        if h.text.lower() not in kept and h.text.lower().removesuffix("'s") not in ours
+    ]
+    own: dict[tuple[int, int], str] = {}
+    for person in find_people(text, exclude=ours):
+        spans.append(Span(person.start, person.end, NAME, person.text))
+        own[(person.start, person.end)] = person.replacement
     spans = resolve_overlaps(spans) if spans else []
     if not spans:
         return Redaction(text)
@@ -85,7 +106,7 @@ def redact(
     changes: list[tuple[str, str, str]] = []
     cursor = 0
     for span in spans:
-        word = _replacement(text, span)
+        word = _replacement(text, span, own.get((span.start, span.end), ""))
         pieces.append(text[cursor : span.start])
         pieces.append(word)
         changes.append((span.text, word, span.kind))
@@ -94,12 +115,14 @@ def redact(
     return Redaction("".join(pieces), changes)
 
 
-def redactor(names: Sequence[str] = (), *, keep: Sequence[str] = ()) -> Callable[[str], str]:
+def redactor(
+    names: Sequence[str] = (), *, keep: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Callable[[str], str]:
     """A ``text -> redacted text`` function with the names compiled once, for redacting many event messages
     (e.g. ``build_prompt(..., redact=redactor(people_names(incident.responders, timeline)))``)."""
-    matcher = NameMatcher(list(names), loose=True)
+    matcher = NameMatcher(list(names), loose=True, exclude=exclude)
 
     def apply(text: str) -> str:
-        return redact(text, keep=keep, matcher=matcher).text
+        return redact(text, keep=keep, matcher=matcher, exclude=exclude).text
 
     return apply

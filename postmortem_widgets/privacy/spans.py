@@ -32,7 +32,7 @@ _SECRET_RE = re.compile(
     | \b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*
     | -----BEGIN[A-Z ]*PRIVATE\ KEY-----
     | \b(?i:api[_-]?key|secret(?:[_-]key)?|access[_-]?token|auth[_-]?token|token|password|passwd|pwd)
-      \s*[:=]\s*["']?[^\s"',;]{6,}
+      \s*[:=]\s*["']?(?![a-z]+\b)[^\s"',;]{6,}                         # a value, not a word ("token: failed")
     """
 )
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\b")
@@ -54,9 +54,10 @@ _NOT_TICKETS = frozenset((
     "COVID", "AES", "RSA", "PCI", "SOC", "GDPR", "WCAG", "ECMA", "ES", "X", "P", "Q", "H", "F", "SLA",
     "API", "V", "MP", "CO", "GPT", "LTE", "USB", "PS", "WPA"
 ))  # fmt: skip
+#: "Incident #19009" and "issue #1094" are usually public (a status page, a public tracker): not tickets.
 _TICKET_RE = re.compile(
     r"(?<![\w/-])(?P<key>[A-Z][A-Z0-9]{1,9})-(?P<num>\d{1,7})(?![\w-])"
-    r"|\b(?i:ticket|case|incident|issue|bug|pr|pull request|change request|cr)\s*#\s?\d{2,}\b"
+    r"|\b(?i:ticket|case|bug|change request|cr)\s*#\s?\d{2,}\b"
 )
 #: Top-level domains and suffixes that never resolve on the public internet, or name private infrastructure.
 INTERNAL_TLDS = frozenset((
@@ -74,6 +75,24 @@ INTERNAL_LABELS = frozenset((
     "jira", "confluence", "wiki", "gitlab", "sentry", "admin", "staging", "stage", "stg", "ci", "bastion",
     "jump", "k8s", "kube"
 ))  # fmt: skip
+#: An internal service or machine name without a domain: "redis-cache-prod-02", "payments-db-primary",
+#: "cache-01" (an environment or instance marker after a name; cloud regions like "us-east-1" are public).
+_SERVICE_RE = re.compile(
+    r"(?:[a-z][a-z0-9]*-)+(?:prod|production|staging|stg|internal|primary|replica|master)(?:-\d+[a-z]?)?"
+    r"|(?:[a-z][a-z0-9]*-){2,}\d{2,}[a-z]?"
+    r"|(?:db|cache|web|app|api|worker|node|redis|pg|mysql|kafka|es|k8s|srv|host|lb|mq)-\d+[a-z]?"
+)
+#: A hyphenated lower-case word, the only place a service name can be (found first: one cheap pass).
+_HYPHENATED_RE = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\w@-])")
+_REGION_RE = re.compile(
+    r"^(?:non-)?(?:us|eu|ap|sa|ca|me|af|il|mx|cn|uk)(?:-gov)?-(?:north|south|east|west|central|northeast"
+    r"|southeast|northwest|southwest)+-\d+[a-z]?$"
+)
+#: A host label that names one machine ("db1", "web-03", "pg-primary"): under any domain, an internal host.
+_MACHINE_LABEL = re.compile(
+    r"^(?:db|pg|sql|mysql|redis|cache|web|app|api|worker|node|srv|server|host|lb|proxy|k8s|kube|mq|kafka"
+    r"|es|mongo|etcd|vm|box|bastion)-?\d+[a-z]?$|^(?:[\w-]+-)?(?:primary|replica|master|standby)-?\d*$"
+)
 _ROLE_ADDRESSES = frozenset((
     "support", "help", "status", "security", "privacy", "noreply", "no-reply", "hello", "info", "contact",
     "sales", "billing", "success"
@@ -111,12 +130,25 @@ def internal_host(host: str) -> str:
     for suffix in INTERNAL_SUFFIXES:
         if host.endswith(suffix):
             return f"a private cloud endpoint ({suffix[1:]})"
-    for label in labels[:-2] if len(labels) > 2 else labels[:-1]:
-        if label in INTERNAL_LABELS or any(
+    label = _internal_label(labels)
+    return f"an internal host ({label})" if label else ""
+
+
+def _internal_label(labels: list[str]) -> str:
+    """The label that makes a public-looking name internal, or "".
+
+    A registrable domain's own name ("gitlab.com", "sentry.io") is public, whatever tool it is named after;
+    only the labels in front of it (subdomains) can name internal machinery ("db1.cluster.gitlab.com").
+    """
+    for label in labels[:-2]:
+        if label in INTERNAL_LABELS or _MACHINE_LABEL.match(label):
+            return label
+    for label in labels[:-1]:
+        if any(
             label.startswith(f"{w}-") or label.endswith(f"-{w}")
             for w in ("internal", "corp", "intranet", "prod", "staging")
         ):
-            return f"an internal host ({label})"
+            return label
     return ""
 
 
@@ -141,21 +173,31 @@ def find_secrets(text: str) -> list[Span]:
     ]
 
 
-def find_spans(text: str, *, keep: Iterable[str] = ()) -> list[Span]:
-    """Every internal detail in ``text``, overlaps resolved by :data:`KINDS` priority, in text order."""
+def find_spans(text: str, *, keep: Iterable[str] = (), public: Iterable[str] = ()) -> list[Span]:
+    """Every internal detail in ``text``, overlaps resolved by :data:`KINDS` priority, in text order.
+
+    ``public`` lists domains known to be public (the product's own, "gitlab.com"): they and the URLs on them
+    are not internal, though a machine under them ("db1.cluster.gitlab.com") still is.
+    """
     kept = {k.lower() for k in keep}
+    domains = frozenset(d.lower().rstrip(".") for d in public)
     spans = [
         *find_secrets(text),
         *(Span(m.start(), m.end(), EMAIL, m.group()) for m in _EMAIL_RE.finditer(text)),
-        *_url_spans(text),
-        *_host_spans(text),
+        *_url_spans(text, domains),
+        *_host_spans(text, domains),
+        *(
+            Span(m.start(), m.end(), HOST, m.group(), "an internal service name")
+            for m in _HYPHENATED_RE.finditer(text)
+            if _SERVICE_RE.fullmatch(m.group()) and not _REGION_RE.match(m.group())
+        ),
         *_ip_spans(text),
         *(Span(m.start(), m.end(), TICKET, m.group()) for m in _TICKET_RE.finditer(text) if _ticket(m)),
     ]
     return resolve_overlaps([s for s in spans if s.text.lower() not in kept])
 
 
-def _url_spans(text: str) -> Iterator[Span]:
+def _url_spans(text: str, public: frozenset[str] = frozenset()) -> Iterator[Span]:
     for m in _URL_RE.finditer(text):
         url = m.group().rstrip(".,;:!?")
         try:
@@ -163,15 +205,19 @@ def _url_spans(text: str) -> Iterator[Span]:
         except ValueError:
             host = ""
         scheme = url.split(":", 1)[0].lower()
+        if scheme in ("http", "https") and host.lower().removeprefix("www.") in public:
+            continue
         why = internal_host(host) if host and scheme in ("http", "https") else "a connection string"
         if why:
             yield Span(m.start(), m.start() + len(url), URL, url, why)
 
 
-def _host_spans(text: str) -> Iterator[Span]:
+def _host_spans(text: str, public: frozenset[str] = frozenset()) -> Iterator[Span]:
     for m in _HOST_RE.finditer(text):
+        if m.group().lower() in public:
+            continue
         why = internal_host(m.group())
-        if why and why != "a bare host name":
+        if why and why != "a bare host name" and m.group().lower() != "localhost":
             yield Span(m.start(), m.end(), HOST, m.group(), why)
 
 

@@ -1,11 +1,11 @@
 """The draft reviewer: fact-checks a postmortem against its timeline, applies the seed's quality rules,
-and redacts internal details.
+and redacts internal details. Errors are what is certainly wrong or unsafe; style is a warning.
 
 >>> from postmortem_widgets.incident.record import Incident
->>> draft = "## Summary\\nWe apologize for any inconvenience."
+>>> draft = "## Summary\\nWe apologize for any inconvenience. Priya from our support team fixed it."
 >>> review = check_draft(draft, Incident(timezone="America/New_York"))
 >>> sorted(review.rules()), review.errors
-(['section-missing', 'summary-length', 'tone-performative'], 6)
+(['person-name', 'section-missing', 'summary-length', 'tone-performative'], 1)
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from ..privacy.names import load_roster, parse_roster, people_names
 from ..privacy.redact import Redaction, redact, redactor
 from .check import check_draft, load_draft
 from .jargon import load_jargon, parse_jargon
-from .model import RULES, Finding, Review, Rule
+from .model import RULES, Finding, Ignore, Review, Rule
 
 __all__ = [
     "RULES",
     "Finding",
+    "Ignore",
     "Redaction",
     "Review",
     "Rule",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from ..privacy.instructions import instructions_for
 from ..privacy.names import NameMatcher, people_names
 from ..privacy.spans import find_spans
 from ..timeline.merge import Timeline
-from .context import ReviewContext, build_known_times
+from .context import ReviewContext, build_known_times, incident_vocabulary
 from .document import parse_document
 from .jargon import jargon_for
-from .model import Finding, Review
+from .model import Finding, Ignore, Review
+from .phrases import prevention_for
 from .rules.blame import check_blame
+from .rules.data_impact import check_data_impact
 from .rules.detection import check_detection
 from .rules.facts import check_facts
 from .rules.injection import check_injection
@@ -33,6 +36,7 @@ CHECKS: tuple[Check, ...] = (
     check_structure,
     check_facts,
     check_detection,
+    check_data_impact,
     check_prevention,
     check_blame,
     check_language,
@@ -58,30 +62,43 @@ def check_draft(
     roster: Sequence[str] = (),
     jargon: Sequence[str | Path] = (),
     instructions: Sequence[str | Path] = (),
+    prevention: Sequence[str | Path] = (),
+    ignore: Sequence[Ignore] = (),
 ) -> Review:
     """Review ``draft`` (Markdown) against ``incident`` and its timeline.
 
     ``timeline`` defaults to :func:`~postmortem_widgets.incident.record.incident_timeline` of the incident.
-    Names
-    the draft must not contain come from the incident's ``responders``, the people in the timeline's chat and
-    paging sources, and ``roster``. ``jargon`` adds term lists to the shipped one, ``instructions`` lists of
-    instruction-like patterns (``templates/review/instructions.tsv``).
+    Names the draft must not contain come from the incident's ``responders``, the people in the timeline's
+    chat and paging sources, ``roster`` and the shapes of a person's mention ("Priya from our SRE team");
+    the product's and company's words and team handles are never people. ``jargon``, ``prevention`` and
+    ``instructions`` add lists to the shipped ones; ``ignore`` sets findings aside, with the author's reasons.
     """
     if timeline is None:
         timeline = _default_timeline(incident)
     doc = parse_document(draft)
+    vocabulary = incident_vocabulary(incident)
     names = people_names(incident.responders, timeline, roster)
     ctx = ReviewContext(
         doc=doc,
         known_times=build_known_times(incident, timeline),
-        names=NameMatcher(names),
+        names=NameMatcher(names, exclude=vocabulary),
         jargon=jargon_for(jargon),
         instructions=instructions_for(instructions),
-        spans=[s for s in find_spans(doc.text) if not doc.is_code(s.start)],
+        spans=[s for s in find_spans(doc.text, public=_public_hosts(incident)) if not doc.is_code(s.start)],
+        data_impact=incident.data_impact,
+        vocabulary=vocabulary,
+        allowed=tuple(t for t in (incident.product_name, incident.company, *incident.allow) if t.strip()),
+        prevention=prevention_for(prevention),
     )
     findings = [f for check in CHECKS for f in check(ctx)]
     findings.sort(key=lambda f: f.line)
-    return Review(findings)
+    return Review(findings).ignoring(ignore, doc.text)
+
+
+def _public_hosts(incident: Incident) -> list[str]:
+    """Domains the incident names as the product's or company's own ("GitLab.com", "zoom.us"): public."""
+    text = " ".join((incident.product_name, incident.company, *incident.allow))
+    return [m.lower() for m in re.findall(r"\b(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\b", text)]
 
 
 def load_draft(path: str | Path) -> str:

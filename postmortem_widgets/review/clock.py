@@ -164,39 +164,44 @@ def matching(seconds: np.ndarray, mention: TimeMention, tolerance: int = 60) -> 
 
 # --- durations ------------------------------------------------------------------------------------
 
-_WORDS = {
+_WORDS: dict[str, float] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90, "a": 1, "an": 1, "half an": 0.5, "half a": 0.5,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "half an": 0.5, "half a": 0.5,
 }  # fmt: skip
+# "twenty-five", "forty five": the tens with a unit, as written.
+_TENS = ("twenty", "thirty", "forty", "fifty")
+_UNITS_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_COMPOUND = r"(?:" + "|".join(_TENS) + r")[\s-](?:" + "|".join(_UNITS_WORDS) + r")"
 _UNITS = {"day": 86400, "hour": 3600, "hr": 3600, "h": 3600, "minute": 60, "min": 60, "m": 60, "second": 1,
           "sec": 1}  # fmt: skip
 _NUM = (
-    r"(?:\d+(?:\.\d+)?|half an?|forty-five|"
-    + "|".join(sorted((w for w in _WORDS if " " not in w and "-" not in w), key=len, reverse=True))
+    rf"(?:\d+(?:\.\d+)?|half an?|{_COMPOUND}|"
+    + "|".join(sorted((w for w in _WORDS if " " not in w), key=len, reverse=True))
     + r")"
 )
 _UNIT = r"(?:days?|hours?|hrs?|minutes?|mins?|seconds?|secs?)"
-_PART = rf"{_NUM}[\s-]+{_UNIT}\b"
+_PART = rf"{_NUM}(?:\s+and\s+a\s+half)?[\s-]+{_UNIT}\b"
 _COMPACT = r"\d+\s?h(?:\s?\d+\s?m(?:in)?)?\b"
 DURATION_RE = re.compile(
-    rf"(?<![\w.-])(?:(?P<long>{_PART}(?:(?:\s+and\s+|\s+){_PART})*(?P<half>\s+and\s+a\s+half)?)"
+    rf"(?<![\w.-])(?:(?P<long>{_PART}(?:(?:\s+and\s+|,?\s+){_PART})*(?P<half>\s+and\s+a\s+half)?)"
     rf"|(?P<compact>{_COMPACT}))",
     re.IGNORECASE,
 )
-_PART_RE = re.compile(rf"(?P<n>{_NUM})[\s-]+(?P<u>{_UNIT})", re.IGNORECASE)
+_PART_RE = re.compile(rf"(?P<n>{_NUM})(?P<half>\s+and\s+a\s+half)?[\s-]+(?P<u>{_UNIT})", re.IGNORECASE)
 _COMPACT_PART_RE = re.compile(r"(?P<n>\d+)\s?(?P<u>h|m)", re.IGNORECASE)
 #: "2-hour 33-minute": written as an adjective.
 _ADJECTIVE_RE = re.compile(rf"\d[\s]*-\s*{_UNIT}", re.IGNORECASE)
 
-#: "a day", "an hour": an article is a loose figure; "half an hour" or "an hour and a half" is a real one.
+#: "a day", "an hour": an article alone is a loose figure, unless a hedge makes it a claim ("just under an
+#: hour", "over an hour"); "half an hour" or "an hour and a half" is a real one.
 _VAGUE_ARTICLE = re.compile(r"an?\s", re.IGNORECASE)
 #: Words before a duration that make it approximate or a bound.
 QUALIFIER_RE = re.compile(
     r"(?P<q>approximately|approx\.?|about|around|roughly|nearly|almost|some|close to|~|more than"
-    r"|over|just over"
-    r"|at least|upwards of|less than|under|just under|fewer than|in under|within)\s*$",
+    r"|just over|over|a little over|a bit over|slightly over|at least|upwards of|less than|just under"
+    r"|a little under|slightly under|under|fewer than|in under|within|just shy of|shy of)\s*$",
     re.IGNORECASE,
 )
 #: Words before a duration that make it a frequency, not an elapsed time.
@@ -209,46 +214,69 @@ class DurationMention:
     end: int
     text: str
     seconds: float
-    #: "" (exact to the minute), "approx", "over" (a lower bound) or "under" (an upper bound).
+    #: "" (exact to the minute), "approx", "over" (a lower bound), "under" (an upper bound), or "just-over"
+    #: and "just-under" (a bound that is also close).
     qualifier: str
     #: Written as an adjective ("a 2-hour 33-minute incident").
     adjective: bool
 
 
 def _qualifier(word: str) -> str:
-    word = word.lower()
-    if word in ("more than", "over", "just over", "at least", "upwards of"):
+    word = " ".join(word.lower().split())
+    if word in ("just over", "a little over", "a bit over", "slightly over"):
+        return "just-over"
+    if word in ("just under", "a little under", "slightly under", "just shy of", "shy of"):
+        return "just-under"
+    if word in ("more than", "over", "at least", "upwards of"):
         return "over"
-    if word in ("less than", "under", "just under", "fewer than", "in under"):
+    if word in ("less than", "under", "fewer than", "in under"):
         return "under"
     if word == "within":
         return ""
     return "approx"
 
 
+def _number(word: str) -> float:
+    word = " ".join(word.lower().replace("-", " ").split())
+    if word[0].isdigit():
+        return float(word)
+    if word in _WORDS:
+        return float(_WORDS[word])
+    tens, _, unit = word.partition(" ")
+    return float(_WORDS[tens] + _WORDS[unit])
+
+
+def _seconds(m: re.Match[str]) -> tuple[float, int]:
+    """The duration a match states, in seconds, and how many parts it has."""
+    seconds = 0.0
+    if m.group("compact"):
+        parts = list(_COMPACT_PART_RE.finditer(m.group()))
+        return sum(int(p["n"]) * _UNITS[p["u"].lower()] for p in parts), len(parts)
+    unit = 0
+    parts = list(_PART_RE.finditer(m.group("long")))
+    for part in parts:
+        unit = _UNITS[part["u"].lower().rstrip("s")]
+        seconds += (_number(part["n"]) + (0.5 if part["half"] else 0)) * unit
+    if m.group("half"):
+        seconds += 0.5 * unit  # "an hour and a half": half of the last unit
+    return seconds, len(parts)
+
+
 def find_durations(text: str) -> list[DurationMention]:
-    """Durations in ``text``, skipping frequencies ("every 5 minutes", "twice a day")."""
+    """Durations in ``text``, in figures or words ("two and a half hours", "just under an hour"), skipping
+    frequencies ("every 5 minutes", "twice a day") and loose articles ("a day behind")."""
     found: list[DurationMention] = []
     for m in DURATION_RE.finditer(text):
         before = text[max(0, m.start() - 30) : m.start()]
         if FREQUENCY_RE.search(before):
             continue
-        seconds = 0.0
-        if m.group("compact"):
-            for part in _COMPACT_PART_RE.finditer(m.group()):
-                seconds += int(part["n"]) * _UNITS[part["u"].lower()]
-        else:
-            unit = 0
-            for part in _PART_RE.finditer(m.group("long")):
-                number = part["n"].lower()
-                value = float(number) if number[0].isdigit() else float(_WORDS[number])
-                unit = _UNITS[part["u"].lower().rstrip("s")]
-                seconds += value * unit
-            if m.group("half"):
-                seconds += 0.5 * unit  # "an hour and a half": half of the last unit
-        if seconds < 60 or (_VAGUE_ARTICLE.match(m.group()) and not m.group("half")):
-            continue  # "in a second or two", "a day behind": not a measured figure
+        seconds, parts = _seconds(m)
         qualifier = QUALIFIER_RE.search(before)
+        loose = (
+            parts == 1 and _VAGUE_ARTICLE.match(m.group()) and not m.group("half") and "half" not in m.group()
+        )
+        if seconds < 60 or (loose and not qualifier):
+            continue  # "in a second or two", "a day behind": not a measured figure
         adjective = bool(_ADJECTIVE_RE.search(m.group()))
         found.append(
             DurationMention(
@@ -268,10 +296,16 @@ def duration_agrees(stated: float, actual: np.ndarray, qualifier: str) -> np.nda
 
     Exact figures must be within a minute. "About/approximately" allows 10% or 5 minutes, whichever is more
     (the seed's "approximately 90 minutes" for 85). "More than X" needs at least X (and at most 2X);
-    "less than X" at most X (and at least X/2), so a bound still says something true and useful.
+    "less than X" at most X (and at least X/2), so a bound still says something true and useful. "Just
+    under X" is at most X and within 15% (or 10 minutes) of it: "just under two and a half hours" is not
+    2 hours 33 minutes.
     """
     if qualifier == "approx":
         return np.abs(actual - stated) <= max(300.0, 0.1 * stated)
+    if qualifier == "just-under":
+        return (actual <= stated + 60) & (actual >= stated - max(600.0, 0.15 * stated))
+    if qualifier == "just-over":
+        return (actual >= stated - 60) & (actual <= stated + max(600.0, 0.15 * stated))
     if qualifier == "over":
         return (actual >= stated - 60) & (actual <= 2 * stated + 60)
     if qualifier == "under":

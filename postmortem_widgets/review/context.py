@@ -22,13 +22,15 @@ from ..errors import PostmortemError
 from ..privacy.instructions import Instructions
 from ..privacy.names import NameMatcher
 from ..privacy.spans import Span
+from ..timeline.events import ALERT, DETECTED
 from ..timeline.humanize import human_clock
 from ..timeline.merge import Timeline
 from ..timeline.milestones import NAMES, Milestones
 from ..timeline.timeparse import parse_date, resolve_zone, zone_label
-from .clock import find_durations, find_times, label_zone, local_seconds, local_time, zone_labels
+from .clock import find_dates, find_durations, find_times, label_zone, local_seconds, local_time, zone_labels
 from .document import Document
 from .jargon import Jargon
+from .phrases import PreventionPhrases
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -69,6 +71,14 @@ class KnownTimes:
     figures: dict[str, float]
     dates: frozenset[date]
     detected_by: str
+    #: Other days the incident file names (a deploy the week before, the day a later update was written):
+    #: a draft may mention them.
+    record_dates: frozenset[date] = frozenset()
+    #: When a monitor started alerting (the timeline's alert events), earliest first.
+    alerts: tuple[pd.Timestamp, ...] = ()
+    #: Lengths the author wrote in ``incident_duration`` (seconds): a draft may state the incident's length
+    #: as the author measured it, when the timeline's milestones measure something else.
+    stated_durations: tuple[float, ...] = ()
     _seconds: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -113,9 +123,63 @@ class ReviewContext:
     spans: list[Span]
     #: The instruction-like patterns (prompt injection) the draft must not hold.
     instructions: Instructions
+    #: What the incident says of data loss, corruption, exposure and wrong figures (``data_impact``).
+    data_impact: str = ""
+    #: The product's and company's own words (product name, company, affected scope, ``allow:``), lower
+    #: case: never a person's name, never jargon.
+    vocabulary: frozenset[str] = frozenset()
+    #: The incident's ``allow:`` terms and the product and company names, as written.
+    allowed: tuple[str, ...] = ()
+    prevention: PreventionPhrases = field(default_factory=PreventionPhrases)
 
     def claimed(self, start: int, end: int) -> bool:
         return any(s.start < end and start < s.end for s in self.spans)
+
+    def own_term(self, term: str) -> bool:
+        """Whether ``term`` names what the product is or sells (every word of it is the incident's own)."""
+        words = _WORD_RE.findall(term.lower())
+        if not words:
+            return False
+        joined = " ".join(words)
+        if any(joined in " ".join(_WORD_RE.findall(a.lower())) for a in self.allowed):
+            return True
+        return all(w in self.vocabulary or w.rstrip("s") in self.vocabulary for w in words)
+
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+#: Words of the product and scope fields that name nothing of their own.
+_STOP = frozenset((
+    "a", "an", "the", "and", "or", "of", "for", "in", "on", "to", "with", "by", "at", "from", "all", "our",
+    "their", "its", "who", "were", "was", "not", "no", "some", "any", "customers", "customer", "users",
+    "user",
+    "accounts", "account", "approximately", "about", "only", "other", "service", "services", "using", "used",
+    "that", "this", "these", "those", "had", "have", "has", "been", "be", "is", "are", "e", "g", "i", "us",
+))  # fmt: skip
+
+
+def incident_vocabulary(incident: Incident) -> frozenset[str]:
+    """The product's own words: product name, company, affected scope and ``allow:`` (lower case)."""
+    texts = [incident.product_name, incident.company, incident.affected_scope, *incident.allow]
+    words = {w for text in texts for w in _WORD_RE.findall(text.lower())}
+    return frozenset(w for w in words if w not in _STOP and len(w) > 1)
+
+
+def record_dates(incident: Incident, year: int | None) -> frozenset[date]:
+    """Every date the incident file writes, in any field (a year-less one read in ``year``)."""
+    from ..incident.record import FIELDS
+
+    out: set[date] = set()
+    for name in FIELDS:
+        for mention in find_dates(str(getattr(incident, name, "") or "")):
+            exact = mention.as_date()
+            if exact is None and mention.year is None and year is not None:
+                try:
+                    exact = date(year, mention.month, mention.day)
+                except ValueError:
+                    exact = None
+            if exact is not None:
+                out.add(exact)
+    return frozenset(out)
 
 
 def _base_date(incident: Incident, timeline: Timeline | None, zone: ZoneInfo) -> date | None:
@@ -154,6 +218,18 @@ def _detected_by(incident: Incident, milestones: Milestones | None) -> str:
     if _MONITORING_RE.search(text):
         return "monitoring"
     return "unknown"
+
+
+def _alerts(events: pd.DataFrame) -> tuple[pd.Timestamp, ...]:
+    """When monitoring alerted: alert events, and detection events in monitoring's words ("Datadog alert
+    fired"), never a customer's report."""
+    kind = events["kind"]
+    times = [pd.Timestamp(t) for t in events.loc[kind == ALERT, "time"]]
+    detected = events.loc[kind == DETECTED, ["time", "message"]]
+    for t, message in zip(detected["time"], detected["message"].astype(str), strict=True):
+        if _MONITORING_RE.search(message) and not _CUSTOMER_RE.search(message):
+            times.append(pd.Timestamp(t))
+    return tuple(sorted(times))
 
 
 def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTimes:
@@ -213,6 +289,9 @@ def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTim
             dates.update(first + timedelta(days=i) for i in range((last - first).days + 1))
     if incident.incident_date.strip() and day is not None:
         dates.add(day)
+    alerts: tuple[pd.Timestamp, ...] = ()
+    if timeline is not None and len(timeline.signal_events):
+        alerts = _alerts(timeline.signal_events)
     return KnownTimes(
         zone=zone,
         labels=labels,
@@ -224,4 +303,7 @@ def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTim
         figures=figures,
         dates=frozenset(dates),
         detected_by=_detected_by(incident, milestones),
+        record_dates=record_dates(incident, day.year if day else None),
+        alerts=alerts,
+        stated_durations=tuple(record_durations),
     )

@@ -13,7 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..sections import APOLOGY, CHANGES, EMPHASIS, section_for_heading, split_sentences
+from ..sections import (
+    APOLOGY,
+    CHANGES,
+    EMPHASIS,
+    TIMELINE,
+    loose_section,
+    section_for_heading,
+    split_sentences,
+)
+from ..timeline.clock import clock_pattern
 
 #: Sections that state what happened: times, dates and durations in them are facts to check.
 #: What We're Changing and the Apology speak of the future ("every 5 minutes", "within 48 hours").
@@ -22,6 +31,18 @@ FACT_SECTIONS_EXCLUDED: frozenset[str] = frozenset({CHANGES.heading, APOLOGY.hea
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _ITEM_RE = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
+#: A list item that opens with a time, maybe after a date: "- **9:14am ET:**", "* 2025-04-22 08:51 AM ET".
+_TIMED_ITEM_RE = re.compile(
+    r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+[*_\s\[(]*(?:(?:\d{4}-\d{2}-\d{2}"
+    r"|[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?)"
+    r",?[\sT]+)?" + clock_pattern()
+)
+#: What a reader does not read as prose: link targets, reference definitions, bare and bracketed URLs.
+_LINK_TARGET_RE = re.compile(
+    r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)|^ {0,3}\[[^\]]+\]:\s+\S+.*$|<(?:https?|mailto):[^>\s]+>"
+    r"|\b(?:https?|ftp)://[^\s<>)\]]+",
+    re.M,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,8 @@ class Document:
     def __init__(self, text: str) -> None:
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.plain = EMPHASIS.sub(lambda m: " " * len(m.group()), self.text)
+        #: :attr:`plain` with link targets and URLs blanked (same length): the words a reader reads.
+        self.reading = _LINK_TARGET_RE.sub(lambda m: " " * len(m.group()), self.plain)
         self.lines = self.text.split("\n")
         self.line_starts: list[int] = []
         offset = 0
@@ -89,6 +112,11 @@ class Document:
     def block_text(self, block: Block) -> str:
         return self.plain[block.start : block.end]
 
+    def indent(self, block: Block) -> int:
+        """How far the block's first line is indented (a nested list item is indented further)."""
+        line = self.lines[block.line - 1]
+        return len(line) - len(line.lstrip(" \t"))
+
     def is_code(self, offset: int) -> bool:
         return any(b.start <= offset < b.end for b in self._code_blocks)
 
@@ -107,7 +135,44 @@ class Document:
     def _code_blocks(self) -> list[Block]:
         return [b for b in self.blocks if b.kind == "code"]
 
+    def _seed_sections(self) -> dict[int, str]:
+        """The seed section each heading line (0-based) names, with the loose variants read in context.
+
+        A loose variant ("What happened", "Next steps") names a section only when no other heading names it
+        plainly; "What happened" is the Timeline only when it holds a time-stamped bullet.
+        """
+        headings: list[tuple[int, int, str]] = []  # (index, depth, text)
+        fence: str | None = None
+        for index, line in enumerate(self.lines):
+            if fence is not None:
+                fence = None if line.strip().startswith(fence) else fence
+                continue
+            fenced = _FENCE_RE.match(line)
+            if fenced:
+                fence = fenced.group(1)
+                continue
+            match = _HEADING_RE.match(line)
+            if match:
+                headings.append((index, len(match.group(1)), match.group(2)))
+        named: dict[int, str] = {}
+        for index, _, text in headings:
+            found = section_for_heading(text)
+            if found is not None:
+                named[index] = found.heading
+        taken = set(named.values())
+        for position, (index, depth, text) in enumerate(headings):
+            loose = loose_section(text) if index not in named else None
+            if loose is None or loose.heading in taken:
+                continue
+            end = next((i for i, d, _ in headings[position + 1 :] if d <= depth), len(self.lines))
+            if loose is TIMELINE and not any(_TIMED_ITEM_RE.match(x) for x in self.lines[index + 1 : end]):
+                continue
+            named[index] = loose.heading
+            taken.add(loose.heading)
+        return named
+
     def _parse(self) -> None:
+        self._seeds = self._seed_sections()
         section = ""
         section_level = 0
         self._section_lines: list[int] = [1]
@@ -160,8 +225,7 @@ class Document:
         nested under the current one (a ``###`` inside a seed ``##`` section stays in that section).
         """
         depth, text = len(match.group(1)), match.group(2)
-        found = section_for_heading(text)
-        seed = found.heading if found is not None else None
+        seed = self._seeds.get(index)
         if seed is not None:
             section, level = seed, depth
         elif not level or depth <= level:

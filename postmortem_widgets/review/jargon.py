@@ -12,12 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import JargonError
-
-if TYPE_CHECKING:
-    pass
 
 
 def default_jargon_path() -> Path:
@@ -45,8 +41,12 @@ class Jargon:
         parts = []
         for key in sorted(by_key, key=len, reverse=True):
             body = r"\s+".join(map(re.escape, key.rstrip("*").split()))
-            parts.append(body + (r"[\w-]*" if key.endswith("*") else ""))
-        self._re = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.I) if parts else None
+            # "*" matches any ending; a word also matches its plural ("Availability Zones").
+            ending = r"[\w-]*" if key.endswith("*") else (r"(?:s|es)?" if key[-1:].isalpha() else "")
+            parts.append(body + ending)
+        # Not inside a host name or a path ("hub.docker.com", "/cdn-cgi/trace").
+        pattern = r"(?<![\w./-])(?:" + "|".join(parts) + r")(?![\w-]|\.\w)"
+        self._re = re.compile(pattern, re.I) if parts else None
 
     def finditer(self, text: str) -> Iterable[tuple[int, int, str, str]]:
         """(start, end, matched text, plainer words) for every term in ``text``."""
@@ -55,6 +55,8 @@ class Jargon:
         for m in self._re.finditer(text):
             key = " ".join(m.group().lower().split())
             plainer = self._plainer.get(key)
+            if plainer is None and key.endswith("s"):
+                plainer = self._plainer.get(key[:-1]) or self._plainer.get(key[:-2])
             if plainer is None:
                 prefix = next((p for p in self._prefixes if key.startswith(p)), "")
                 plainer = self._plainer.get(prefix, "")

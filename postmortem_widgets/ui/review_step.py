@@ -1,7 +1,9 @@
 """Step 6, Review: the checker's findings beside the draft, by section and severity, each at its line.
 
 Lines with a finding are marked in the numbered draft on the right. One click redacts internal details
-(names, hosts, tickets ...) through the reviewer's ``redact``; the result is saved as a new version.
+(names, hosts, tickets ...) through the reviewer's ``redact``; the result is saved as a new version. Each
+finding can be ignored with a reason ("Ignore…"): the reason is kept with the draft and its versions, and
+the export honours it; an ignored finding can be brought back.
 """
 
 from __future__ import annotations
@@ -86,6 +88,12 @@ class ReviewStep(Step):
         self.findings = widgets.HTML(layout=widgets.Layout(flex="1 1 45%", min_width="0"))
         self.draft = widgets.HTML(layout=widgets.Layout(flex="1 1 55%", min_width="0"))
         self.changes = widgets.HTML()
+        #: One row per finding: its reason box and its "Ignore…" button (in the findings' order).
+        self.reasons: list[widgets.Text] = []
+        self.ignore_buttons: list[widgets.Button] = []
+        #: One "Bring back" button per ignored finding.
+        self.unignore_buttons: list[widgets.Button] = []
+        self.ignoring = widgets.VBox()
         self.widget = widgets.VBox(
             [
                 help_text(
@@ -97,6 +105,7 @@ class ReviewStep(Step):
                 self.verdict,
                 self.changes,
                 widgets.HBox([self.findings, self.draft], layout=widgets.Layout(width="100%")),
+                self.ignoring,
             ],
             layout=widgets.Layout(padding="6px"),
         )
@@ -128,6 +137,7 @@ class ReviewStep(Step):
                 '<div class="pm-empty">No draft yet: generate or write one on the Draft step.</div>'
             )
             self.findings.value = self.draft.value = ""
+            self.ignoring.children = ()
             return
         self.review = session.review()
         self.verdict.value = verdict_html(self.review)
@@ -137,6 +147,49 @@ class ReviewStep(Step):
         for f in sorted(self.review.findings, key=lambda f: -_SEVERITY_ORDER.get(str(f.severity), 3)):
             marked[f.line] = str(f.severity)
         self.draft.value = numbered_draft(session.draft, marked, anchor=anchor)
+        self._ignore_rows()
+
+    def _ignore_rows(self) -> None:
+        """A reason box and an "Ignore…" button per finding; the ignored ones, each with "Bring back"."""
+        review = self.review
+        self.reasons, self.ignore_buttons, self.unignore_buttons = [], [], []
+        rows: list[widgets.Widget] = []
+        for f in review.findings:
+            reason = widgets.Text(placeholder="why it is fine here", layout=widgets.Layout(width="40%"))
+            ignore = button("Ignore…", icon="eye-slash", tooltip="Set this finding aside, with the reason")
+            ignore.on_click(self.ctx.status.guard("ignoring the finding")(self._ignorer(f, reason)))
+            self.reasons.append(reason)
+            self.ignore_buttons.append(ignore)
+            label = widgets.HTML(f'<span class="pm-help">line {f.line} · {escape(f.rule)}</span>')
+            rows.append(widgets.HBox([label, reason, ignore]))
+        for f, ignore_rule in review.ignored:
+            back = button("Bring back", icon="undo", tooltip="Count this finding again")
+            back.on_click(self.ctx.status.guard("bringing the finding back")(self._unignorer(ignore_rule)))
+            self.unignore_buttons.append(back)
+            text = f"Ignored: line {f.line} · {f.rule}: {f.message} — {ignore_rule.reason}"
+            rows.append(widgets.HBox([widgets.HTML(f'<span class="pm-help">{escape(text)}</span>'), back]))
+        self.ignoring.children = tuple(rows)
+
+    def _ignorer(self, finding: Any, reason: widgets.Text) -> Any:
+        def on_click(_: object = None) -> None:
+            if not reason.value.strip():
+                self.ctx.status.warning(
+                    f"Say why line {finding.line}'s {finding.rule} finding is fine first."
+                )
+                return
+            self.session.ignore_finding(finding, reason.value)
+            self.ctx.status.ok(f"Ignored line {finding.line}'s {finding.rule} finding; the reason is kept.")
+            self.refresh()
+
+        return on_click
+
+    def _unignorer(self, ignore: Any) -> Any:
+        def on_click(_: object = None) -> None:
+            self.session.unignore(ignore)
+            self.ctx.status.ok(f"Line {ignore.line}'s {ignore.rule} finding counts again.")
+            self.refresh()
+
+        return on_click
 
 
 __all__ = ["ReviewStep", "findings_html", "numbered_draft", "verdict_html"]

@@ -1,5 +1,6 @@
-"""Detection honesty (the seed's first two tips): when a customer told us first, the draft says so, never
-claims our monitoring caught it, and the timeline shows the customer's report."""
+"""Detection honesty (the seed's first two tips), both ways: when a customer told us first, the draft says
+so, never claims (in any words) that our monitoring caught it, and the timeline shows the customer's report;
+when an alert did fire, the draft never says our monitoring never caught it."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ ADMISSIONS: tuple[re.Pattern[str], ...] = tuple(
         rf"\b(?:through|via|from|by) (?:a |an |the )?{_WHO}[^.!?]{{0,30}}?\brather than {_OURS}",
         rf"\brather than (?:through |by |from |via )?{_OURS}[^.!?]{{0,60}}?\b{_WHO}",
         rf"\b{_WHO}[^.!?]{{0,60}}?\brather than (?:through |by |from |via )?{_OURS}",
+        r"\b(?:received|got|had)\s+(?:a|an|the|our first|their)\s+(?:[\w-]+\s+){0,2}?(?:report|ticket|email"
+        r"|message|complaint|call)s?\s+from\s+(?:a|an|one of our|several|some|multiple|the)?\s*(?:[\w.-]+\s+)"
+        r"{0,2}?(?:customers?|users?|clients?|reporters?)\b",
+        r"\b(?:reported|raised|flagged)\s+(?:to us\s+)?(?:first\s+)?by\s+(?:an?|one of our|several|some"
+        r"|the)?\s*"
+        r"(?:customers?|users?|clients?)\b",
+        r"\b(?:an?|one|several|some|the first)\s+(?:of our\s+)?(?:customers?|users?|clients?)\s+(?:first\s+)?"
+        r"(?:reported|told|emailed|contacted|wrote to|alerted|notified)\b",
     )
 )
 _NEGATION = re.compile(
@@ -56,6 +65,29 @@ CLAIMS: tuple[re.Pattern[str], ...] = tuple(
         r"degradation|failure|stale data|errors?)\b",
         r"\bproactively (?:detected|identified|discovered|caught|spotted)\b",
         r"\b(?:an?|our) (?:automated )?alert (?:fired|triggered|went off)\b",
+        r"\bwe\s+(?:quickly\s+|immediately\s+|promptly\s+|first\s+|soon\s+)?(?:detected|noticed|spotted|caught)\b",
+        r"\b(?:automated|automatic|internal)\s+(?:alerts?|alarms?|monitoring|checks?|monitors?)\s+(?:[\w-]+\s+)?"
+        r"(?:notified|alerted|paged|warned|told|flagged|caught|detected|picked up)\b",
+        r"\b(?:alerts?|alarms?|monitors?|monitoring)\s+(?:[\w-]+\s+)?(?:alerted|notified|paged|warned)\s+"
+        r"(?:us|our|the team|the on-call|engineers?)\b",
+    )
+)
+#: Ways a draft says our monitoring never caught it at all.
+DENIALS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"\b(?:our\s+)?(?:own\s+)?(?:monitoring|alerting|alerts?|monitors?|systems?)\s+(?:[\w-]+\s+)?"
+        r"(?:never|at no point)\s+(?:caught|detected|flagged|noticed|fired|triggered|alerted|picked up"
+        r"|saw)\b",
+        r"\b(?:no|not a single|not one)\s+(?:automated\s+)?(?:alerts?|alarms?"
+        r"|pages?)\s+(?:ever\s+)?(?:fired|triggered"
+        r"|went off|was raised|were raised|was sent|were sent)\b",
+        r"\bnever\s+(?:received|got|saw)\s+(?:an?|any)\s+(?:automated\s+)?(?:alerts?|alarms?|pages?)\b",
+        r"\b(?:monitoring|alerting|alerts?)\s+(?:[\w-]+\s+)?(?:did not|didn't|failed to|wasn't able to"
+        r"|was unable to"
+        r"|could not|couldn't)\s+(?:catch|detect|notice|flag|fire|trigger|pick up)\s+(?:it|this|the (?:issue"
+        r"|problem|incident|outage))\s+at all\b",
+        r"\bwithout\s+(?:any|a single)\s+(?:automated\s+)?alerts?\s+(?:firing|being raised)\b",
     )
 )
 
@@ -64,15 +96,47 @@ def check_detection(ctx: ReviewContext) -> list[Finding]:
     """When a customer told us first, the draft says so, never claims our monitoring caught it, and the
     timeline shows the customer's report."""
     facts = ctx.known_times
+    denials = _denials(ctx)
     if facts.detected_by != "customer":
-        return []
+        return denials
     when = f" (at {facts.clock(facts.detected)})" if facts.detected is not None else ""
     detection_line = _detection_bullet(ctx)
     return [
         *_missing_admission(ctx, when, detection_line),
         *_monitoring_claims(ctx, when),
         *_missing_bullet(ctx, when, detection_line),
+        *denials,
     ]
+
+
+def _denials(ctx: ReviewContext) -> list[Finding]:
+    """ "Our monitoring never caught it" when an alert did fire (or monitoring detected it)."""
+    facts = ctx.known_times
+    if facts.alerts:
+        fired = f"an alert fired at {facts.clock(facts.alerts[0])}"
+    elif facts.detected_by == "monitoring":
+        fired = "our monitoring detected it" + (
+            f" at {facts.clock(facts.detected)}" if facts.detected is not None else ""
+        )
+    else:
+        return []
+    doc = ctx.doc
+    text = doc.reading
+    out = []
+    for pattern in DENIALS:
+        for m in pattern.finditer(text):
+            if doc.section_at(m.start()) == CHANGES.heading or doc.is_code(m.start()):
+                continue
+            out.append(
+                finding(
+                    "detection-denial",
+                    doc.line_at(m.start()),
+                    f"{' '.join(m.group().split())!r} says our monitoring never caught it, but {fired}",
+                    "Say what happened: when our monitoring caught it, and how long after the first report.",
+                    section=doc.section_at(m.start()),
+                )
+            )
+    return out
 
 
 def _detection_bullet(ctx: ReviewContext) -> int | None:
@@ -111,15 +175,19 @@ def _missing_admission(ctx: ReviewContext, when: str, detection_line: int | None
 
 def _monitoring_claims(ctx: ReviewContext, when: str) -> list[Finding]:
     doc = ctx.doc
-    text = doc.plain
+    text = doc.reading
     out: list[Finding] = []
+    taken: list[tuple[int, int]] = []
     for pattern in CLAIMS:
         for m in pattern.finditer(text):
             if doc.section_at(m.start()) == CHANGES.heading or doc.is_code(m.start()):
                 continue
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
             before = text[max(0, m.start() - 40) : m.start()]
             if _NEGATION.search(before) or _CUSTOMER.search(sentence_around(text, m.start(), m.end())):
                 continue
+            taken.append((m.start(), m.end()))
             out.append(
                 finding(
                     "detection-claim",

@@ -2,27 +2,26 @@
 
 Checked in the sections that state what happened (not What We're Changing or the Apology, which speak of
 the future). A time must match an event or milestone; a time stated as the resolution must be the
-resolution; timeline bullets must run forward; the incident's length and the response figures ("within
-5 minutes") must match the timeline's gaps; dates must be days of the incident.
+resolution; timeline bullets must run forward; a zone label names the right season ("EDT" in April);
+durations are checked against what they measure (:mod:`.durations`); a date must be a day of the incident
+when the sentence says the incident happened then (an earlier deploy or a later update is background).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta, tzinfo
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ...sections import SUMMARY, TIMELINE
-from ...timeline.humanize import human_date, human_duration, human_duration_adjective
+from ...timeline.humanize import human_date
 from ..clock import (
-    DurationMention,
+    DateMention,
     TimeMention,
-    duration_agrees,
     find_dates,
-    find_durations,
     find_times,
     label_zone,
     leads,
@@ -34,6 +33,7 @@ from ..clock import (
 )
 from ..document import FACT_SECTIONS_EXCLUDED, Document, sentence_around
 from ..model import WARNING, Finding, finding
+from .durations import check_durations
 
 if TYPE_CHECKING:
     from ..context import KnownTimes, ReviewContext
@@ -49,38 +49,11 @@ _RESOLVED_AFTER = re.compile(
     re.I,
 )
 _AT_BEFORE = re.compile(r"\b(?:at|by)\s*$", re.I)
-_TOTAL_AFTER = re.compile(
-    r"^\s*(?:[\w-]+\s+){0,2}?(?:incident|outage|disruption|degradation|interruption|downtime|event|window|period)\b",
+_SCHEDULE_BEFORE = re.compile(
+    r"\b(?:every|each|daily|nightly|hourly|weekly|once a day|per day|scheduled for|normally|usually)\b"
+    r"[^.;]{0,40}\(?\s*(?:at\s+)?$",
     re.I,
 )
-_TOTAL_BEFORE = re.compile(
-    r"(?:lasted|lasting|total of|duration of|outage of|downtime of|in total)\s+(?:approximately"
-    r"|about|around|roughly"
-    r"|nearly|almost|just over|just under|over|under|more than|less than)?\s*$",
-    re.I,
-)
-_POLICY_AFTER = re.compile(
-    r"^\s*(?:[\w-]+\s+)?(?:sla|target|goal|threshold|interval|timeout|cadence|limit|check|cycle|schedule|updates?"
-    r"|response time|commitment)\b",
-    re.I,
-)
-
-
-#: Words that say which milestone a figure measures to or from ("alerted within 5 minutes": acknowledged).
-MILESTONE_WORDS: dict[str, re.Pattern[str]] = {
-    name: re.compile(rf"\b(?:{words})", re.I)
-    for name, words in (
-        ("detected", r"detect\w*|notic\w*|caught|found out|learn\w*|first (?:signal|sign|report)|ticket"
-         r"|reported|paged|alerted|alert fired|became aware"),
-        ("acknowledged", r"acknowledg\w*|alerted|notified|paged|respond\w*|engaged|on-call|investigat\w*"),
-        ("identified", r"identif\w*|root cause|cause|diagnos\w*|pinpoint\w*"),
-        ("mitigated", r"roll(?:ed|ing)?[ -]?back|rollback|revert\w*|fix\w*|mitigat\w*|workaround|restart\w*"
-         r"|fail(?:ed)?[ -]?over|switched back"),
-        ("resolved", r"resolv\w*|restor\w*|recover\w*|back to normal|fully|propagat\w*"),
-    )
-}  # fmt: skip
-#: "data 2 hours old", "a day behind": the age of something, not a gap between events.
-_AGE_AFTER = re.compile(r"^[\s,]*(?:old|behind|ago|out of date|stale|late|earlier than)\b", re.I)
 
 
 def _checked(doc: Document, offset: int) -> bool:
@@ -123,6 +96,8 @@ def _times(ctx: ReviewContext, mentions: list[TimeMention]) -> list[Finding]:
         return out
     resolution_said = False
     for mention in mentions:
+        if _SCHEDULE_BEFORE.search(doc.reading[max(0, mention.start - 60) : mention.start]):
+            continue  # "once every 24 hours (at 01:00 UTC)": when something runs, not an event
         section = doc.section_at(mention.start)
         zone, label = _zone(facts, mention)
         seconds = facts.seconds_in(zone)
@@ -227,93 +202,90 @@ def _order(ctx: ReviewContext, twenty_four: bool) -> list[Finding]:
     return out
 
 
-def _is_total(text: str, mention: DurationMention) -> bool:
-    after = text[mention.end : mention.end + 60]
-    before = text[max(0, mention.start - 40) : mention.start]
-    return bool((mention.adjective and _TOTAL_AFTER.match(after)) or _TOTAL_BEFORE.search(before))
+#: Words that say a sentence is about the incident itself: a wrong date in it is a wrong fact.
+_INCIDENT_CLAIM = re.compile(
+    r"\b(?:experienced|incident|outage|disruption|downtime|went down|was down|were down|unavailable|degraded"
+    r"|impact(?:ed)?|affected|began|started|resolved|restored|detected|failed|failing)\b",
+    re.I,
+)
+#: Words that place a sentence outside the incident: an earlier change, a later update, another incident.
+_BACKGROUND = re.compile(
+    r"\b(?:earlier|previous(?:ly)?|prior|last (?:week|month|year)|in the past|ago|history|published"
+    r"|update[ds]?"
+    r"|edit(?:ed)?|separate|unrelated|another|before (?:this|that)|since then|follow(?:ing|ed) (?:the|an?)"
+    r"|a (?:similar|related) (?:incident|outage))\b",
+    re.I,
+)
+#: A date this many days from the incident is likely a typo for one of its days; further away, background.
+NEAR_DAYS = 2
 
 
-_PHASE = {
-    "started": "the start",
-    "detected": "detection",
-    "acknowledged": "acknowledgement",
-    "identified": "finding the cause",
-    "mitigated": "the fix",
-    "resolved": "resolution",
-}
+def _date_known(facts: KnownTimes, mention: DateMention, exact: date | None) -> bool:
+    known = facts.dates | facts.record_dates
+    if exact is not None:
+        return exact in known
+    return any((d.month, d.day) == (mention.month, mention.day) for d in known)
 
 
-def _figures(figures: dict[str, float], *, start: str) -> str:
-    """The figures from one milestone, in words: "From detection: acknowledged 5 minutes, ..."."""
-    chosen = [(k.split(" to ")[1], v) for k, v in figures.items() if k.startswith(f"{start} to ")]
-    if not chosen:
-        return ""
-    parts = [f"{k} {human_duration(timedelta(seconds=v))}" for k, v in chosen]
-    return f"From {_PHASE[start]}: " + ", ".join(parts) + "."
+def _days_away(facts: KnownTimes, mention: DateMention, exact: date | None) -> int:
+    days = sorted(facts.dates)
+    if exact is None:
+        year = days[0].year
+        try:
+            exact = date(year, mention.month, mention.day)
+        except ValueError:
+            return 366
+    return min(abs((exact - d).days) for d in days)
 
 
-def _durations(ctx: ReviewContext) -> list[Finding]:
+def _date_claim(doc: Document, mention: DateMention, labels: dict[str, tzinfo]) -> tuple[bool, bool]:
+    """(the sentence says the incident happened on this date, the sentence is background)."""
+    text = doc.reading
+    sentence = sentence_around(text, mention.start, mention.end)
+    line = doc.lines[doc.line_at(mention.start) - 1]
+    timed_bullet = doc.section_at(mention.start) == TIMELINE.heading and bool(find_times(line, labels))
+    claim = timed_bullet or bool(_INCIDENT_CLAIM.search(sentence)) or bool(find_times(sentence, labels))
+    return claim, bool(_BACKGROUND.search(sentence))
+
+
+def _date_finding(ctx: ReviewContext, mention: DateMention, known: str) -> Finding | None:
+    """A date that is not a day of the incident: an error when the sentence says the incident happened then,
+    a warning for a near date in another sentence, nothing for a background date (an earlier deploy, a
+    later update, another incident)."""
     doc, facts = ctx.doc, ctx.known_times
-    text = doc.plain
-    out: list[Finding] = []
-    for mention in find_durations(text):
-        if not _checked(doc, mention.start):
-            continue
-        after = text[mention.end : mention.end + 40]
-        if (mention.adjective and _POLICY_AFTER.match(after)) or _AGE_AFTER.match(after):
-            continue
-        section = doc.section_at(mention.start)
-        line = doc.line_at(mention.start)
-        stated = human_duration(timedelta(seconds=mention.seconds))
-        quoted = repr(mention.text.strip()) + ("" if mention.text.strip() == stated else f" ({stated})")
-        if _is_total(text, mention):
-            if facts.duration is None:
-                continue
-            actual = facts.duration.total_seconds()
-            if duration_agrees(mention.seconds, np.array([actual]), mention.qualifier).any():
-                continue
-            m = facts.milestones
-            window = ""
-            if m is not None and m.started is not None and m.resolved is not None:
-                window = f" ({facts.clock(m.started)} to {facts.clock(m.resolved)})"
-            better = (
-                human_duration_adjective(facts.duration)
-                if mention.adjective
-                else human_duration(facts.duration)
-            )
-            out.append(
-                finding(
-                    "fact-duration",
-                    line,
-                    f"says {quoted}, but the incident lasted {human_duration(facts.duration)}{window}",
-                    f"Write {better!r}.",
-                    section=section,
-                )
-            )
-            continue
-        sentence = sentence_around(text, mention.start, mention.end)
-        ends = {name for name, words in MILESTONE_WORDS.items() if words.search(sentence)}
-        named = {k: v for k, v in facts.figures.items() if ends & set(k.split(" to "))}
-        candidates = np.fromiter(named.values(), dtype="float64") if named else facts.durations
-        if not len(candidates):
-            continue
-        if duration_agrees(mention.seconds, candidates, mention.qualifier).any():
-            continue
-        if named:
-            closest = min(named, key=lambda k: abs(named[k] - mention.seconds))
-            took = human_duration(timedelta(seconds=named[closest]))
-            start, end = closest.split(" to ")
-            span = f"from {_PHASE[start]} to {_PHASE[end]}"
-            message = f"{quoted} does not match the timeline: {span} took {took}"
-            suggestion = f"Write {took!r} if this is the time {span}; otherwise correct the figure."
-        else:
-            figures = _figures(facts.figures, start="detected")
-            message = f"{quoted} matches no interval between the incident's events"
-            suggestion = (
-                figures + " " if figures else ""
-            ) + "Correct the figure, or add the events it measures."
-        out.append(finding("fact-duration", line, message, suggestion, section=section))
-    return out
+    exact = mention.as_date()
+    claim, background = _date_claim(doc, mention, facts.labels)
+    section = doc.section_at(mention.start)
+    near = _days_away(facts, mention, exact) <= NEAR_DAYS
+    if background and not (section == SUMMARY.heading and claim and near):
+        return None
+    if not near and not (claim and section in (SUMMARY.heading, TIMELINE.heading)):
+        return None
+    return finding(
+        "fact-date",
+        doc.line_at(mention.start),
+        f"{mention.text.strip()!r} is not a day of the incident",
+        f"The incident was on {known}.",
+        section=section,
+        severity=None if claim else WARNING,
+    )
+
+
+def _weekday(ctx: ReviewContext, mention: DateMention) -> Finding | None:
+    doc, facts = ctx.doc, ctx.known_times
+    known = facts.dates | facts.record_dates
+    exact = mention.as_date()
+    day = exact or next((d for d in sorted(known) if (d.month, d.day) == (mention.month, mention.day)), None)
+    if day is None or not mention.weekday or day.strftime("%A") == mention.weekday:
+        return None
+    return finding(
+        "fact-date",
+        doc.line_at(mention.start),
+        f"{human_date(pd.Timestamp(day.isoformat(), tz=facts.zone), facts.zone)} was a "
+        f"{day.strftime('%A')}, not a {mention.weekday}",
+        f"Write {day.strftime('%A')}.",
+        section=doc.section_at(mention.start),
+    )
 
 
 def _dates(ctx: ReviewContext) -> list[Finding]:
@@ -323,58 +295,72 @@ def _dates(ctx: ReviewContext) -> list[Finding]:
         return out
     days = sorted(facts.dates)
     known = ", ".join(human_date(pd.Timestamp(d.isoformat(), tz=facts.zone), facts.zone) for d in days[:3])
-    for mention in find_dates(doc.plain):
+    for mention in find_dates(doc.reading):
         if not _checked(doc, mention.start):
             continue
-        line = doc.line_at(mention.start)
-        section = doc.section_at(mention.start)
         exact = mention.as_date()
         if mention.year is not None and exact is None:
             out.append(
                 finding(
                     "fact-date",
-                    line,
+                    doc.line_at(mention.start),
                     f"{mention.text!r} is not a real date",
                     f"The incident was on {known}.",
-                    section=section,
+                    section=doc.section_at(mention.start),
                 )
             )
             continue
-        matches = (
-            exact in facts.dates
-            if exact
-            else any((d.month, d.day) == (mention.month, mention.day) for d in days)
+        found = (
+            _weekday(ctx, mention)
+            if _date_known(facts, mention, exact)
+            else _date_finding(ctx, mention, known)
         )
-        if not matches:
-            out.append(
-                finding(
-                    "fact-date",
-                    line,
-                    f"{mention.text.strip()!r} is not a day of the incident",
-                    f"The incident was on {known}.",
-                    section=section,
-                )
-            )
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _zone_seasons(ctx: ReviewContext) -> list[Finding]:
+    """A standard-time label in summer ("EST" in April) or a daylight one in winter: a wrong offset."""
+    doc, facts = ctx.doc, ctx.known_times
+    if not len(facts.times):
+        return []
+    at = pd.Timestamp(facts.times[0]).tz_localize("UTC").tz_convert(facts.zone)
+    current = at.tzname() or ""
+    other = {
+        (pd.Timestamp(f"{at.year}-01-15 12:00").tz_localize(facts.zone).tzname() or ""),
+        (pd.Timestamp(f"{at.year}-07-15 12:00").tz_localize(facts.zone).tzname() or ""),
+    } - {current}
+    wrong = {o for o in other if o[:1].isalpha() and len(o) >= 3}
+    if not wrong or not current[:1].isalpha():
+        return []
+    out = []
+    for m in re.finditer(r"\b(" + "|".join(map(re.escape, sorted(wrong))) + r")\b", doc.reading):
+        if not _checked(doc, m.start()):
             continue
-        if mention.weekday:
-            day = exact or next(d for d in days if (d.month, d.day) == (mention.month, mention.day))
-            if day.strftime("%A") != mention.weekday:
-                out.append(
-                    finding(
-                        "fact-date",
-                        line,
-                        f"{human_date(pd.Timestamp(day.isoformat(), tz=facts.zone), facts.zone)} was a "
-                        f"{day.strftime('%A')}, not a {mention.weekday}",
-                        f"Write {day.strftime('%A')}.",
-                        section=section,
-                    )
-                )
+        out.append(
+            finding(
+                "fact-time",
+                doc.line_at(m.start()),
+                f"{m.group()} is not the zone's time on {human_date(at, facts.zone)}: it was {current}",
+                f"Write {current} (or {facts.zone_name}); {m.group()} is an hour off.",
+                section=doc.section_at(m.start()),
+                severity=WARNING,
+            )
+        )
+        break
     return out
 
 
 def check_facts(ctx: ReviewContext) -> list[Finding]:
     doc = ctx.doc
-    every = find_times(doc.plain, ctx.known_times.labels)
+    every = find_times(doc.reading, ctx.known_times.labels)
     twenty_four = writes_24h(every)
     mentions = [m for m in settle_clock(every, twenty_four=twenty_four) if _checked(doc, m.start)]
-    return [*_times(ctx, mentions), *_order(ctx, twenty_four), *_durations(ctx), *_dates(ctx)]
+    return [
+        *_times(ctx, mentions),
+        *_zone_seasons(ctx),
+        *_order(ctx, twenty_four),
+        *check_durations(ctx, twenty_four=twenty_four),
+        *_dates(ctx),
+    ]

@@ -1,4 +1,9 @@
-"""Plain language: one warning per jargon term or code-like pattern, at its first use."""
+"""Plain language: one warning per jargon term or code-like pattern, at its first use.
+
+A term that names what the product is or sells is not jargon there (DNS for a DNS provider, Redis for a
+Redis service): the words of the product name, the company and the affected scope, and the incident's
+``allow:`` list, are the product's own. Link targets and URLs are not prose.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ if TYPE_CHECKING:
 def check_language(ctx: ReviewContext) -> list[Finding]:
     """One warning per term or pattern, at its first use (the message lists further lines)."""
     uses = _Uses(ctx)
-    doc, text = ctx.doc, ctx.doc.text
+    doc, text = ctx.doc, ctx.doc.reading
     for block in doc.blocks:
         if block.kind == "code":
             uses.note(
@@ -25,7 +30,7 @@ def check_language(ctx: ReviewContext) -> list[Finding]:
                 "remove it; a customer-facing postmortem has no code, logs or traces",
             )
     for start, end, matched, plainer in ctx.jargon.finditer(text):
-        if not doc.is_code(start):
+        if not doc.is_code(start) and not ctx.own_term(matched):
             uses.note(
                 matched.lower(),
                 start,
@@ -35,8 +40,9 @@ def check_language(ctx: ReviewContext) -> list[Finding]:
             )
     for label, pattern, suggestion in _PATTERNS:
         for m in pattern.finditer(text):
-            if not doc.is_code(m.start()):
-                uses.note(m.group(), m.start(), m.end(), f"{m.group().strip()!r} is {label}", suggestion)
+            if not doc.is_code(m.start()) and not _public_name(m.group()) and not ctx.own_term(m.group()):
+                written = doc.text[m.start() : m.end()].strip()  # as written, emphasis markers and all
+                uses.note(m.group(), m.start(), m.end(), f"{written!r} is {label}", suggestion)
     return uses.findings()
 
 
@@ -113,6 +119,19 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ),
     ("code formatting", re.compile(r"`[^`\n]+`"), "write it as plain text a customer can read"),
 )
+
+
+#: Public names that look like internal ones: cloud regions ("us-east-1", "non-us-east-1", "eu-west-2").
+_REGION = re.compile(
+    r"^(?:non-)?(?:us|eu|ap|sa|ca|me|af|il|mx|cn|uk|europe|asia|australia|northamerica|southamerica)"
+    r"(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest|east-central)+\d?"
+    r"(?:-\d+[a-z]?)?$",
+    re.I,
+)
+
+
+def _public_name(text: str) -> bool:
+    return bool(_REGION.match(text.strip("`").strip()))
 
 
 __all__ = ["check_language"]

@@ -1,8 +1,9 @@
 """Specific prevention (the seed's third tip): "We're improving our monitoring" is not a change.
 
-A vague commitment is flagged unless the same sentence (or list item) names a concrete measure: a figure,
-or an action on a thing (adding a check, blocking a deploy, alerting when...). What We're Changing must
-hold at least one concrete item.
+Read by meaning, not by verb: a commitment of ours (a sentence or list item in What We're Changing, or one
+whose subject is us) that holds a vague phrase is flagged unless it also names the thing being added,
+changed or removed. The phrases live in a data file users extend (:mod:`..phrases`). What We're Changing
+must hold at least one concrete item.
 """
 
 from __future__ import annotations
@@ -11,94 +12,73 @@ import re
 from typing import TYPE_CHECKING
 
 from ...sections import CHANGES
-from ..model import WARNING, Finding, finding
+from ..model import Finding, finding
 
 if TYPE_CHECKING:
     from ..context import ReviewContext
 
-VAGUE: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.I)
-    for p in (
-        r"\bimprov(?:e|es|ed|ing)\s+(?:our|the)\s+(?:overall\s+)?(?:processes|process|procedures|monitoring|systems"
-        r"|practices|infrastructure|tooling|testing|communication|reliability|resilience)\b",
-        r"\btak(?:e|es|ing|en)\s+(?:additional\s+|further\s+|the\s+necessary\s+|necessary\s+|appropriate\s+|"
-        r"all\s+necessary\s+|proactive\s+)?(?:steps|measures|actions?|precautions)\b",
-        r"\bbe(?:ing)?\s+(?:more|extra)\s+(?:careful|vigilant|diligent|cautious)\b",
-        r"\breview(?:s|ed|ing)?\s+(?:our|the|all)\s+(?:[\w-]+\s+)?(?:procedures|processes|practices|policies)\b",
-        r"\bensur(?:e|es|ing)\s+(?:that\s+)?(?:this|it|something like this|a similar (?:issue"
-        r"|incident|problem)|"
-        r"such (?:an? )?(?:issue|incident)s?)\s+(?:doesn't|does not|won't|will not|never|can't"
-        r"|cannot|can never)"
-        r"\s+(?:happens?|occurs?|recurs?)\b",
-        r"\b(?:prevent|avoid)(?:s|ed|ing)?\s+(?:this|it|similar (?:issues|incidents|problems)"
-        r"|(?:a\s+)?recurrence|"
-        r"such (?:issues|incidents))\s+(?:from\s+(?:happening|occurring)\s+)?(?:again|in the future)\b",
-        r"\blessons learned\b",
-        r"\b(?:strengthen|enhance|bolster|harden|reinforce)(?:s|ed|ing)?\s+our\s+(?:systems|processes|infrastructure"
-        r"|monitoring|procedures|safeguards)\b",
-        r"\bdoing everything (?:we can|in our power)\b",
-        r"\bredoubl(?:e|ing) our efforts\b",
-        r"\bcontinu(?:e|ing) to (?:monitor|improve|invest|evaluate|review)\b",
-        r"\b(?:better|more robust|improved|enhanced|additional|more)\s+(?:monitoring|testing"
-        r"|safeguards|processes"
-        r"|checks|alerting)\b",
-    )
-)
-CONCRETE = re.compile(
-    r"\b(?:add(?:s|ed|ing)?|introduc\w*|build(?:s|ing)?|built|implement\w*|deploy(?:s|ed|ing)?|requir\w*|block\w*"
-    r"|automat\w*|replac\w*|remov\w*|migrat\w*|enforc\w*|establish\w*|set(?:ting)? up|creat\w*"
-    r"|split\w*|limit\w*"
-    r"|cap(?:s|ped|ping)?|alert(?:s|ing)? (?:on|when|if|whenever)|pages? (?:on|when)|test(?:s"
-    r"|ing)? (?:that|for|every)"
-    r"|validat\w*|schedul\w*|rotat\w*|upgrad\w*|rewrit\w*|retir\w*|disabl\w*|enabl\w*|switch\w* to"
-    r"|mov(?:e|ed|ing) to"
-    r"|publish\w*|check(?:s|ing)? (?:that|whether|for|every)|compar\w*|canary|runbook"
-    r"|staged rollout|rate[- ]limit\w*"
-    r"|every)\b"
-    r"|\b\d+(?:\.\d+)?[\s-]*(?:%|percent|minutes?|hours?|days?|seconds?|ms|x|times|weeks?)\b",
+#: A sentence whose subject is us: a commitment of ours, not a customer's ("customers who have yet to take
+#: action") or a third party's.
+_OURS = re.compile(r"\b(?:we|we'll|we're|we've|we'd|us|our (?:team|teams|engineers?|company))\b", re.I)
+#: ... that commits to something: a future, an ongoing or a finished change, not a habit ("We post updates
+#: on incidents regularly to prevent recurrence").
+_COMMITS = re.compile(
+    r"\b(?:will|shall|'ll|going to|plan(?:s|ning)? to|intend\w* to|aim\w* to|commit\w*|promise\w*|must|should"
+    r"|(?:is|are|'re|am) \w+ing|(?:have|has|'ve) (?:been )?\w+(?:ed|en)|our (?:goal|plan|priority|aim)"
+    r"|worked (?:with \w+(?: \w+)*? )?to|decided to|agreed to)\b",
     re.I,
 )
 
 
 def _units(ctx: ReviewContext) -> list[tuple[int, str, str]]:
-    """(offset, text, section) for each list item and each sentence of each paragraph."""
+    """(offset, text, section) for each list item and each sentence of each paragraph, as a reader reads."""
     doc = ctx.doc
     units = []
     for block in doc.prose():
         if block.kind == "item":
-            units.append((block.start, doc.block_text(block), block.section))
+            units.append((block.start, doc.reading[block.start : block.end], block.section))
         else:
-            units.extend((s.start, s.text, block.section) for s in doc.sentences(block))
+            units.extend((s.start, doc.reading[s.start : s.end], block.section) for s in doc.sentences(block))
     return units
+
+
+def _ours(ctx: ReviewContext, text: str, section: str) -> bool:
+    """Whether ``text`` is a commitment of ours: anything in What We're Changing; elsewhere a sentence
+    whose subject is us (or the product or company) and that commits to something."""
+    if section == CHANGES.heading:
+        return True
+    text = text.replace("’", "'")
+    names = [n.split()[0] for n in ctx.allowed[:2] if n.split()]
+    subject = bool(_OURS.search(text)) or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names)
+    return subject and bool(_COMMITS.search(text))
 
 
 def check_prevention(ctx: ReviewContext) -> list[Finding]:
     doc = ctx.doc
+    phrases = ctx.prevention
     out = []
     for offset, text, section in _units(ctx):
-        if CONCRETE.search(text):
+        if not _ours(ctx, text, section) or phrases.aside(text) or phrases.concrete(text):
             continue
-        for pattern in VAGUE:
-            for m in pattern.finditer(text):
-                start = offset + m.start()
-                out.append(
-                    finding(
-                        "prevention-vague",
-                        doc.line_at(start),
-                        f"{' '.join(m.group().split())!r} is a commitment without a concrete measure",
-                        "Name the specific thing being added, changed or removed, as the seed does: \"we're "
-                        'adding a cache accuracy check to every deployment".',
-                        section=section,
-                        severity=None if section == CHANGES.heading else WARNING,
-                    )
+        for m in phrases.vague(text):
+            start = offset + m.start()
+            out.append(
+                finding(
+                    "prevention-vague",
+                    doc.line_at(start),
+                    f"{' '.join(m.group().split())!r} is a commitment without a concrete measure",
+                    "Name the specific thing being added, changed or removed, as the seed does: \"we're "
+                    'adding a cache accuracy check to every deployment".',
+                    section=section,
                 )
+            )
     headings = [h for h in doc.seed_headings() if h.section == CHANGES.heading]
     if headings:
-        items = [b for b in doc.blocks_in(CHANGES.heading, "item")]
-        texts = [doc.block_text(b) for b in items] or [
+        items = doc.blocks_in(CHANGES.heading, "item")
+        texts = [doc.reading[b.start : b.end] for b in items] or [
             s.text for b in doc.blocks_in(CHANGES.heading, "paragraph") for s in doc.sentences(b)
         ]
-        if not any(CONCRETE.search(t) for t in texts):
+        if not any(phrases.concrete(t) for t in texts):
             out.append(
                 finding(
                     "prevention-empty",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...privacy.spans import EMAIL, HOST, IP, SECRET, TICKET, URL, Span, internal_host, is_role_address
-from ..model import ERROR, WARNING, Finding, finding
+from ..model import WARNING, Finding, Severity, finding
 
 if TYPE_CHECKING:
     from ..context import ReviewContext
@@ -46,18 +46,24 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 12 else f"{text[:8]}…"
 
 
+def _own_domain(ctx: ReviewContext, domain: str) -> bool:
+    """Whether an address's domain is the product's or company's own ("help@crates.io" for crates.io)."""
+    labels = domain.lower().split(".")
+    return len(labels) >= 2 and labels[-2] in ctx.vocabulary
+
+
 def check_privacy(ctx: ReviewContext) -> list[Finding]:
     """One finding per internal detail (found once per review, in :attr:`ReviewContext.spans`)."""
     doc = ctx.doc
     out = []
     for span in ctx.spans:
         message, suggestion = _message(span)
-        severity = ERROR
-        if (
-            span.kind == EMAIL
-            and is_role_address(span.text)
-            and not internal_host(span.text.split("@", 1)[1])
-        ):
+        severity: Severity | None = None
+        domain = span.text.split("@", 1)[1] if span.kind == EMAIL else ""
+        public_role = span.kind == EMAIL and is_role_address(span.text) and not internal_host(domain)
+        if public_role and _own_domain(ctx, domain):
+            continue  # the company's own support or security address: meant for customers
+        if public_role:
             severity = WARNING
             message += " (a role address: fine if it is public)"
             suggestion = "Keep it only if customers are meant to write to it."

@@ -3,10 +3,11 @@ and timeline bullets that start with a time."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ...sections import APOLOGY, HEADINGS, SUMMARY, TIMELINE
-from ..clock import find_times, leads
+from ..clock import DATE_RE, find_times, leads
 from ..document import Document
 from ..model import Finding, finding
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from ..context import ReviewContext
 
 SUMMARY_SENTENCES = (3, 5)
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+[\s*_\[(]*")
 APOLOGY_SENTENCES = (2, 3)
 
 
@@ -109,13 +111,29 @@ def _length(doc: Document, name: str, bounds: tuple[int, int], rule: str) -> lis
 
 
 def _bullets(ctx: ReviewContext) -> list[Finding]:
+    """Timeline bullets start with a time, or a date for an event known only to the day ("2023-03-03:").
+
+    Only bullets at the nesting level where the timeline's timed bullets are: a bullet beside them that
+    has no time has lost it; a bullet of notes around a nested list of times has not.
+    """
     doc = ctx.doc
     items = doc.blocks_in(TIMELINE.heading, "item")
-    out = []
+    timed: list[tuple[tuple[int, int], bool]] = []  # ((parent item's line, indent), starts with a time)
+    stack: list[tuple[int, int]] = []  # open items: (indent, line)
     for block in items:
+        indent = doc.indent(block)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        group = (stack[-1][1] if stack else 0, indent)
+        stack.append((indent, block.line))
         text = doc.block_text(block)
         times = find_times(text, ctx.known_times.labels)
-        if times and leads(text, times[0].start):
+        dated = DATE_RE.match(_BULLET.sub("", text, count=1)) is not None
+        timed.append((group, bool(times and leads(text, times[0].start)) or dated))
+    groups = {group for group, ok in timed if ok}
+    out = []
+    for block, (group, ok) in zip(items, timed, strict=True):
+        if ok or (groups and group not in groups):
             continue
         out.append(
             finding(

@@ -1,30 +1,38 @@
-"""Tone (the seed: "Genuine, not performative"): no conditional or stock apologies, nothing defensive."""
+"""Tone (the seed: "Genuine, not performative"): no conditional or stock apologies, nothing defensive, and
+no boasts or reassurance where an apology belongs ("Rest assured", uptime figures, "we are proud of",
+"nothing is more important to us than"). Owning it ("this was our fault") is never defensive."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from ..model import ERROR, WARNING, Finding, Severity, finding, phrase_findings
+from ...sections import CHANGES
+from ..model import WARNING, Finding, Severity, finding, phrase_findings
 
 if TYPE_CHECKING:
     from ..context import ReviewContext
 
-#: (pattern, severity, why): conditional and "any inconvenience" apologies are errors; stock phrases warnings.
+#: (pattern, severity, why): all style, so warnings; the message says which kind of apology it is.
 PERFORMATIVE: tuple[tuple[re.Pattern[str], Severity, str], ...] = tuple(
     (re.compile(p, re.I), severity, why)
     for p, severity, why in (
         (
             r"\b(?:apologi[sz]e|sorry|regret)\s+(?:for|about)\s+any\b",
-            ERROR,
+            WARNING,
             "apologises for 'any' harm instead of the real one",
         ),
-        (r"\b(?:apologi[sz]e|sorry|regret)\s+if\b", ERROR, "is a conditional apology"),
-        (r"\bregret\s+any\b", ERROR, "apologises for 'any' harm instead of the real one"),
-        (r"\b(?:any|the)\s+inconvenience\b", ERROR, "calls an outage an inconvenience"),
+        (
+            r"\bapolog(?:y|ies)\s+for\s+any\b",
+            WARNING,
+            "apologises for 'any' harm instead of the real one",
+        ),
+        (r"\b(?:apologi[sz]e|sorry|regret)\s+if\b", WARNING, "is a conditional apology"),
+        (r"\bregret\s+any\b", WARNING, "apologises for 'any' harm instead of the real one"),
+        (r"\b(?:any|the)\s+inconvenience\b", WARNING, "calls an outage an inconvenience"),
         (
             r"\b(?:may|might)\s+have\s+(?:caused|experienced|been affected|been impacted)\b",
-            ERROR,
+            WARNING,
             "hedges about harm that happened",
         ),
         (
@@ -47,7 +55,7 @@ DEFENSIVE: tuple[re.Pattern[str], ...] = tuple(
     for p in (
         r"\bthrough no fault of (?:our|its) own\b",
         r"\b(?:beyond|outside(?: of)?) our control\b",
-        r"\b(?:was|is|wasn't|isn't|was not|is not) (?:not )?our fault\b",
+        r"\b(?:wasn't|isn't|was not|is not|was in no way|is in no way) our fault\b|\bnot our fault\b",
         r"\bonly (?:a (?:small|tiny|limited) (?:number|subset|percentage|fraction|handful)"
         r"|a handful|a few|a minor|a fraction"
         r"|a small|\d+(?:\.\d+)?\s?%)",
@@ -60,8 +68,29 @@ DEFENSIVE: tuple[re.Pattern[str], ...] = tuple(
         r"\bdespite our best efforts\b",
         r"\bthese things happen\b|\b(?:all|any) (?:systems|software) (?:can|will) (?:fail|have)\b",
         r"\b(?:minor|small|brief|momentary) (?:hiccup|glitch|blip)\b|\bhiccup\b|\bblip\b",
-        r"\bthird[- ]party (?:provider|vendor|service)[^.]{0,60}\b(?:caused|responsible|fault|to blame)\b",
+        r"\b(?:caused|triggered)\s+(?:entirely\s+|solely\s+)?by\s+(?:a|an|our)\s+third[- ]party\b"
+        r"|\bthird[- ]party (?:provider|vendor|service)\s+(?:was|is)\s+(?:solely\s+)?(?:responsible"
+        r"|to blame|at fault)\b"
+        r"|\bthe fault of (?:a|an|our) third[- ]party\b",
         r"\bwe want to (?:stress|emphasi[sz]e) that\b|\bin (?:all )?fairness\b|\bto be fair\b",
+    )
+)
+#: Boasts and reassurance: where the reader expects an apology, the draft praises itself.
+BOASTS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"\brest assured\b",
+        r"\b\d{2}(?:\.\d+)?\s?%\s+(?:uptime|availability|of the time)\b(?!\s+(?:target|goal|sla|commitment))"
+        r"|\b(?:uptime|availability)\s+(?:record\s+)?of\s+(?:over\s+|more than\s+)?\d{2}(?:\.\d+)?\s?%",
+        r"\bwe(?:'re| are)\s+(?:very\s+|extremely\s+|rightly\s+|justly\s+)?proud\s+of\b"
+        r"|\btake\s+(?:great\s+|real\s+)?pride\s+in\b",
+        r"\b(?:nothing|no one|nobody)\s+is\s+more\s+(?:important|passionate|committed|dedicated)\b",
+        r"\b(?:industry|world)[- ]leading\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b",
+        r"\b(?:our|an?)\s+(?:excellent|strong|proven|exemplary|stellar|outstanding)\s+(?:track record|record"
+        r"|history)\b",
+        r"\b(?:standard|level|quality) of service you(?:'ve| have) come to (?:trust|expect|rely on)\b",
+        r"\bsufficient to prevent (?:a\s+)?re-?(?:currence|occurrence)\b|\bguarantee\w*\s+(?:that\s+)?"
+        r"(?:this|it)\s+(?:will never|cannot|can't|won't)\s+happen again\b",
     )
 )
 
@@ -96,5 +125,16 @@ def check_tone(ctx: ReviewContext) -> list[Finding]:
             "sounds defensive or minimising",
             "State what happened and own it; let the facts speak for the scale.",
         )
+    )
+    out.extend(
+        f
+        for f in phrase_findings(
+            doc,
+            BOASTS,
+            "tone-defensive",
+            "reassures or boasts where the reader expects an apology",
+            "Apologise and say what you are changing; a reader who was harmed hears praise as defence.",
+        )
+        if f.section != CHANGES.heading
     )
     return out
