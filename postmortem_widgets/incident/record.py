@@ -111,10 +111,13 @@ class Incident:
         return [name for name in FIELDS if not getattr(self, name).strip()]
 
     def line_of(self, key: str) -> int | None:
-        """The 1-based line of ``key`` in the file it was read from."""
+        """The 1-based line of ``key`` in the file it was read from (``None`` for a key added since)."""
         if self.document is None or key not in self.document:
             return None
-        return int(self.document.lc.key(key)[0]) + 1
+        try:
+            return int(self.document.lc.key(key)[0]) + 1
+        except KeyError:
+            return None
 
 
 def _yaml() -> YAML:
