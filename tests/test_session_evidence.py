@@ -57,8 +57,10 @@ def test_set_a_role_reads_the_input_again_and_is_kept(session: Session) -> None:
     assert lane is not None and lane.name == "checkout error ratio"  # the clearest left
     reopened = Session.open(session.path)
     assert reopened.statuses[0].role == "timeline"
+    reopened.set_signal("checkout error ratio", "panel.csv")
+    reopened.remove_input("panel.csv")
     reopened.remove_input("app.csv")
-    assert load_incident(session.path).roles == {}
+    assert (load_incident(session.path).roles, load_incident(session.path).signal) == ({}, None)
 
 
 def test_a_role_the_input_cannot_be_read_as_changes_nothing(session: Session) -> None:

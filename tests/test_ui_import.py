@@ -264,6 +264,7 @@ def test_a_role_picked_reads_the_file_again_and_is_kept(
     step.files.children[0].children[1].value = "timeline"
     assert ws.status.level == "ok", ws.status.text
     assert ws.status.text == "app.csv is read as a timeline now: 20,004 events."
+    assert step.progress.widget.layout.display == "none"  # reported to, and put away when done
     assert rows_of(step)[0] == ("app.csv", "✓ app.csv — table · 20,004 events", "timeline")
     assert load_incident(checkout).roles == {"app.csv": "timeline"}
     assert [s.name for s in ws.session.timeline.series] == [

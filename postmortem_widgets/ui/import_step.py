@@ -231,7 +231,11 @@ class ImportStep(Step):
         """``done(work())``, on another thread (with the form locked) when ``size`` bytes are many."""
         self.ctx.status.busy(f"{what} ...")
         if size < self.background_bytes:
-            done(work())
+            try:
+                result = work()
+            finally:
+                self.progress.finish()  # a quick import may have shown it too
+            done(result)
             return
         self._lock(True)
         self.progress.start(f"{what} ...")
