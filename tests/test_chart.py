@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from postmortem_widgets.timeline import events as ev
-from postmortem_widgets.timeline.merge import build_timeline, load_timeline
-from postmortem_widgets.ui.chart import MAX_DOTS, timeline_svg
+from postmortem_widgets.timeline.merge import Timeline, build_timeline, load_timeline
+from postmortem_widgets.ui.chart import MAX_DOTS, MILESTONE_COLOURS, ImpactLane, timeline_svg
+from tests.support import telemetry
 from tests.support.paths import DATA, SEED_TIMELINE
 
 GOLDEN = DATA / "ui" / "anchor_chart.svg"
@@ -75,3 +79,87 @@ def test_a_large_noisy_timeline_stays_small() -> None:
 
 def test_no_events_says_what_to_do() -> None:
     assert "No events yet: import an export" in timeline_svg(build_timeline([]))
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
+    """The synthetic incident of issue 11: its log and its alert, times in UTC."""
+    folder = tmp_path_factory.mktemp("checkout")
+    return load_timeline(
+        [telemetry.write_log_csv(folder / "app.csv"), telemetry.write_alertmanager(folder / "alerts.json")],
+        tz="UTC",
+    )
+
+
+def impact_lane(timeline: Timeline, **changes: object) -> ImpactLane:
+    impact = timeline.impact
+    assert impact is not None
+    ended = None if impact.ended is None else pd.Timestamp(impact.ended, tz="UTC")
+    lane = ImpactLane(timeline.series[0], pd.Timestamp(impact.began, tz="UTC"), ended, impact.evidence)
+    return replace(lane, **changes)  # type: ignore[arg-type]
+
+
+def x_of(root: ET.Element) -> Callable[[pd.Timestamp], float]:
+    """Where a time falls, read off the axis: two tick labels of known times give the scale."""
+    ticks = [
+        (pd.Timestamp(f"2025-03-03 {t.text} UTC"), float(t.get("x", "")))
+        for t in root.iter(f"{SVG}text")
+        if t.get("class") == "tick" and re.fullmatch(r"\d+:\d\d[ap]m", t.text or "")
+    ]
+    (t0, x0), (t1, x1) = ticks[0], ticks[-1]
+    return lambda ts: x0 + (ts - t0) / (t1 - t0) * (x1 - x0)
+
+
+def test_the_impact_lane_draws_the_series_with_its_scale_and_shades_the_window(synthetic: Timeline) -> None:
+    svg = timeline_svg(synthetic, tz="UTC", lane=impact_lane(synthetic))
+    root = ET.fromstring(svg)
+    x = x_of(root)
+    [path] = [p for p in root.iter(f"{SVG}path") if p.get("class") == "pm-lane-line"]
+    points = re.findall(r"[ML]([\d.]+),([\d.]+)", path.get("d", ""))
+    xs = [float(px) for px, _ in points]
+    assert path.get("d", "").startswith("M") and len(points) > 300  # a 30 s bin a point
+    assert xs[0] == 110.0 and xs[-1] == 936.0 and xs == sorted(xs)  # from edge to edge of the plot
+    [window] = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "pm-impact-window"]
+    left, right = float(window.get("x", "")), float(window.get("x", "")) + float(window.get("width", ""))
+    assert abs(left - x(telemetry.T0)) < 0.2
+    assert abs(right - x(pd.Timestamp("2025-03-03T14:51:30Z"))) < 0.2
+    assert (window.get("data-began"), window.get("data-ended")) == (
+        "2025-03-03T14:00:00Z",
+        "2025-03-03T14:51:30Z",
+    )
+    inside = [float(py) for px, py in points if left < float(px) < right]
+    outside = [float(py) for px, py in points if not left - 5 < float(px) < right + 5]
+    assert sorted(inside)[len(inside) // 2] < min(outside) - 30  # the errors are up in the window, only there
+    texts: dict[str, list[str]] = {}
+    for t in root.iter(f"{SVG}text"):
+        texts.setdefault(t.get("class", ""), []).append(t.text or "")
+    assert texts["caption"] == ["error ratio 0.13% -> 29% at 14:00 UTC; back under 0.86% at 14:51:30 UTC"]
+    assert texts["ytick"] == ["0%", "25%"]
+    lanes = [t for t in root.iter(f"{SVG}text") if t.get("class") == "lane"]
+    assert [t[0].tail for t in lanes] == ["error ratio", "alertmanager", "app.csv"]
+    assert [t.findtext(f"{SVG}title") for t in lanes] == [
+        f"error ratio (ratio) from {synthetic.series[0].source}",
+        "alertmanager",
+        "app.csv (table)",
+    ]  # no `text`, `table` or `impact` lane
+    assert "%" in texts["tick"]  # the lane's unit
+    started = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke") == MILESTONE_COLOURS["started"]]
+    assert abs(float(started[0].get("x1", "")) - left) < 0.2  # the started milestone is marked on it
+    assert "<script" not in svg
+
+
+def test_a_moved_or_open_window_is_shaded_where_it_is(synthetic: Timeline) -> None:
+    moved = pd.Timestamp("2025-03-03T13:50:00Z")
+    root = ET.fromstring(
+        timeline_svg(synthetic, tz="UTC", lane=impact_lane(synthetic, began=moved, ended=None))
+    )
+    x = x_of(root)
+    [window] = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "pm-impact-window"]
+    left = float(window.get("x", ""))
+    assert abs(left - x(moved)) < 0.2
+    last = pd.Timestamp(int(synthetic.series[0].times[-1]), tz="UTC")  # open: to the end of the data
+    assert abs(left + float(window.get("width", "")) - x(last)) < 0.2
+    assert window.findtext(f"{SVG}title") == "Impact window: 1:50pm to the end of the data (not back)"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import base64
+import re
 import shutil
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from postmortem_widgets.incident.record import load_incident
+from tests.support import telemetry
 from tests.support.ui import (
     ANCHOR_TIMELINE,
     EmptyIncident,
@@ -207,10 +212,128 @@ def test_remove_stops_using_a_file_but_keeps_it(dated_incident: Path, open_works
     ws = open_workspace(dated_incident)
     step = ws.step("Import")
     upload(step.upload, ("timeline.txt", ANCHOR_TIMELINE))
-    remove = step.files.children[0].children[1]
+    remove = step.files.children[0].children[-1]
     assert remove.description == "Remove"
     remove.click()
     assert load_incident(dated_incident).timeline == []
     assert (dated_incident.parent / "uploads" / "timeline.txt").exists()
     assert ws.status.text == "Removed uploads/timeline.txt from the timeline (the file itself is kept)."
     assert len(ws.session.timeline.events) == 0
+
+
+# -- logs and metrics: each file's role, counts and a progress bar for long imports ----------------------
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """The synthetic incident of issue 11: its log, metric panel and alert listed, zone UTC."""
+    return telemetry.write_incident(tmp_path / "checkout", "app.csv", "panel.csv", "alerts.json")
+
+
+def rows_of(step: Any) -> list[tuple[str, str, str]]:
+    """(name, line text, role picked) of each file's row."""
+    return [
+        (
+            row.children[0].value.split('data-name="')[1].split('"')[0],
+            re.sub(r"<[^>]+>", "", row.children[0].value),
+            row.children[1].value,
+        )
+        for row in step.files.children
+    ]
+
+
+def test_each_file_shows_its_format_role_counts_and_rows_read(
+    checkout: Path, open_workspace: OpenWorkspace
+) -> None:
+    ws = open_workspace(checkout)
+    step = ws.select("Import")
+    assert rows_of(step) == [
+        ("app.csv", "✓ app.csv — table · 3 events · 3 series · 20,004 rows read", "log"),
+        ("panel.csv", "✓ panel.csv — table · 0 events · 3 series", "metric"),
+        ("alerts.json", "✓ alerts.json — alertmanager · 2 events", "incident"),
+    ]
+    picker = step.files.children[0].children[1]
+    assert [v for _, v in picker.options] == ["incident", "log", "metric", "timeline", "chat", "tickets"]
+
+
+def test_a_role_picked_reads_the_file_again_and_is_kept(
+    checkout: Path, open_workspace: OpenWorkspace
+) -> None:
+    ws = open_workspace(checkout)
+    step = ws.select("Import")
+    step.files.children[0].children[1].value = "timeline"
+    assert ws.status.level == "ok", ws.status.text
+    assert ws.status.text == "app.csv is read as a timeline now: 20,004 events."
+    assert step.progress.widget.layout.display == "none"  # reported to, and put away when done
+    assert rows_of(step)[0] == ("app.csv", "✓ app.csv — table · 20,004 events", "timeline")
+    assert load_incident(checkout).roles == {"app.csv": "timeline"}
+    assert [s.name for s in ws.session.timeline.series] == [
+        "checkout error ratio",
+        "requests per minute",
+        "p95 latency (ms)",
+    ]
+
+    step.files.children[0].children[1].value = "metric"  # a log is no metric export
+    assert ws.status.level == "error"
+    assert ws.status.text == (
+        f"{checkout.parent / 'app.csv'}: no column of numbers besides the time. Hint: this importer reads a "
+        "panel's series; a timeline of events is read by the table importer"
+    )
+    assert rows_of(step)[0][2] == "timeline"
+    assert load_incident(checkout).roles == {"app.csv": "timeline"}
+
+    step.files.children[0].children[1].value = "log"
+    assert ws.status.text == "app.csv is read as a log now: 3 events, 3 series, 20,004 rows."
+    assert load_incident(checkout).roles == {"app.csv": "log"}
+
+
+def test_a_large_upload_imports_in_the_background_with_a_progress_bar(
+    tmp_path: Path, open_workspace: OpenWorkspace
+) -> None:
+    path = telemetry.write_incident(tmp_path / "checkout", "alerts.json")
+    log = telemetry.write_log_csv(tmp_path / "app.csv").read_bytes()
+    ws = open_workspace(path, background_bytes=len(log))
+    step = ws.select("Import")
+    gate, thread = threading.Event(), []
+    ws.session.on_progress.append(lambda _: (thread.append(threading.current_thread().name), gate.wait(30)))
+
+    upload(step.upload, ("app.csv", log))
+    for _ in range(300):  # the import pauses at its first progress report, on its own thread
+        if thread:
+            break
+        time.sleep(0.05)
+    assert thread and thread[0] == "postmortem-import"
+    assert step.running and step.upload.value == ()
+    assert (ws.status.level, ws.status.text) == ("busy", "Importing app.csv ...")
+    assert all(control.disabled for control in step._controls())
+    assert "pm-busy" in ws.widget._dom_classes and ws.open_button.disabled
+    assert step.progress.widget.layout.display == "flex"
+    assert step.progress.label.value.startswith("Reading <b>app.csv</b>: ")
+    assert f"of {len(log) / 1e6:,.1f} MB, " in step.progress.label.value
+
+    gate.set()
+    assert step.join(60)
+    assert ws.status.level == "ok", ws.status.text
+    assert ws.status.text == (
+        "Imported uploads/app.csv (table): 3 events, 3 series, 20,004 rows; the timeline now has 7."
+    )
+    assert not step.running and not any(control.disabled for control in step._controls())
+    assert "pm-busy" not in ws.widget._dom_classes and not ws.open_button.disabled
+    assert step.progress.widget.layout.display == "none"
+    assert rows_of(step)[1][1] == "✓ uploads/app.csv — table · 3 events · 3 series · 20,004 rows read"
+
+
+def test_an_error_in_a_background_import_shows_in_the_status_area(
+    checkout: Path, open_workspace: OpenWorkspace
+) -> None:
+    ws = open_workspace(checkout, background_bytes=1)
+    step = ws.select("Import")
+    step.files.children[0].children[1].value = "metric"
+    assert step.join(60)
+    assert ws.status.level == "error"
+    assert ws.status.text.endswith(
+        "app.csv: no column of numbers besides the time. Hint: this importer reads "
+        "a panel's series; a timeline of events is read by the table importer"
+    )
+    assert rows_of(step)[0][2] == "log" and not step.running
+    assert load_incident(checkout).roles == {}

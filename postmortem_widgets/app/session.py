@@ -4,6 +4,11 @@ This is everything the notebook workspace does, as plain Python with no widgets,
 without a kernel and the widgets in :mod:`postmortem_widgets.ui` stay thin. Each input is imported on
 its own, so one bad export shows its own error and the others still count. Uploads are written next to
 the incident file (never kept in the notebook) and every change is saved to the incident file at once.
+
+Logs and metrics are evidence: each input has a role (what the author says it is wins, under ``roles:``),
+the impact window comes from the signal the author chose (``signal:``), and the window is accepted or
+moved through the started and resolved milestones, like any milestone typed by hand. An import may run on
+another thread (the workspace does so for large files): the state it changes is swapped in under a lock.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import dataclasses
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
@@ -29,7 +34,9 @@ if TYPE_CHECKING:
     from ..store import DraftStore, DraftVersion
     from ..timeline.events import ImportResult
     from ..timeline.merge import Timeline
+    from ..timeline.progress import Progress
     from ..timeline.sources import Source
+    from ..timeline.telemetry.model import Impact, Series
     from ..writing.drafters.base import Outcome
     from ..writing.prompt import Prompt
 
@@ -52,10 +59,29 @@ class InputStatus:
     #: ``file`` (listed in the incident file), ``failed`` (shown, not kept) or ``field`` (the typed
     #: response timeline, used when no export is listed).
     origin: str = "file"
+    #: What the input is (``log``, ``metric``, ...; several joined by ", " for a zip of mixed exports).
+    role: str = ""
+    #: How many series it gave (a log's per-bin signals, a metric export's columns).
+    series: int = 0
+    #: Rows read from its logs (``None`` when it holds no log).
+    rows: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+
+@dataclass(frozen=True)
+class Window:
+    """The impact window as the workspace shows it (see :meth:`Session.window`)."""
+
+    #: The window the signal shows, or ``None`` (no series, no clear change, or set aside).
+    impact: Impact | None
+    #: Where it begins and ends now: the analyst's started / resolved when set, else the signal's.
+    began: pd.Timestamp | None
+    ended: pd.Timestamp | None
+    #: The ends the analyst set: ``started``, ``resolved``, both or none.
+    moved: tuple[str, ...] = ()
 
 
 def safe_name(name: str) -> str:
@@ -76,6 +102,8 @@ class Session:
         self.incident = incident
         self.path = Path(path)
         self.statuses: list[InputStatus] = []
+        #: Told how far a long import has got (on the importing thread; see ``timeline.progress``).
+        self.on_progress: list[Callable[[Progress], None]] = []
         self._results: dict[str, list[ImportResult]] = {}
         #: The inputs merged (kept while only milestones change), and with the analyst's milestones applied.
         self._merged: Timeline | None = None
@@ -131,44 +159,73 @@ class Session:
 
     # -- inputs -----------------------------------------------------------------------------------------
 
-    def _import(self, name: str, sources: Iterable[Source]) -> tuple[list[ImportResult], InputStatus]:
-        from ..incident.timeline import readable_date
+    def _read(
+        self, name: str, sources: list[Source], role: str | None
+    ) -> tuple[list[ImportResult], InputStatus]:
+        """Import one input's sources, each as ``role`` when one is given; raises what the import raises."""
+        from ..incident.timeline import readable_date, with_role
         from ..timeline.merge import import_sources
+        from ..timeline.telemetry.model import LOG
 
-        try:
-            results = import_sources(
-                sources, tz=self.incident.timezone or None, date=readable_date(self.incident.incident_date)
-            )
-        except PostmortemError as exc:
-            return [], InputStatus(name=name, error=str(exc))
-        formats = sorted({r.format for r in results})
-        warnings = [w for r in results for w in r.warnings]
+        results = import_sources(
+            sources,
+            tz=self.incident.timezone or None,
+            date=readable_date(self.incident.incident_date),
+            roles=with_role(sources, role),
+            progress=self._progress,
+        )
+        logs = [r.rows or 0 for r in results if r.role == LOG]
         status = InputStatus(
-            name=name, format=", ".join(formats), events=sum(r.count for r in results), warnings=warnings
+            name=name,
+            format=", ".join(sorted({r.format for r in results})),
+            events=sum(r.count for r in results),
+            warnings=[w for r in results for w in r.warnings],
+            role=", ".join(sorted({r.role for r in results})),
+            series=sum(len(r.series) for r in results),
+            rows=sum(logs) if logs else None,
         )
         if not results:
             status.error = f"{name}: nothing to import in this folder"
         return results, status
 
-    def _import_listed(self, name: str) -> tuple[list[ImportResult], InputStatus]:
-        from ..timeline.sources import expand_paths
-
-        path = self.folder / name
+    def _import(
+        self, name: str, sources: list[Source], role: str | None = None
+    ) -> tuple[list[ImportResult], InputStatus]:
         try:
-            sources = list(expand_paths([path]))
+            return self._read(name, sources, role)
         except PostmortemError as exc:
             return [], InputStatus(name=name, error=str(exc))
-        return self._import(name, sources)
+
+    def _sources(self, name: str) -> list[Source]:
+        from ..timeline.sources import expand_paths
+
+        return list(expand_paths([self.folder / name]))
+
+    def _import_listed(self, name: str) -> tuple[list[ImportResult], InputStatus]:
+        try:
+            sources = self._sources(name)
+        except PostmortemError as exc:
+            return [], InputStatus(name=name, error=str(exc))
+        return self._import(name, sources, self.incident.roles.get(name))
+
+    def _progress(self, progress: Progress) -> None:
+        for listener in self.on_progress:
+            listener(progress)
+
+    def input_size(self, name: str) -> int:
+        """Bytes on disk of a listed input (a folder's files added up); 0 when it is not there."""
+        path = self.folder / name
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return path.stat().st_size if path.is_file() else 0
 
     def reload(self) -> None:
         """Import every listed input again (after a zone or date change, or on opening)."""
-        self._results = {}
-        self.statuses = [s for s in self.statuses if s.origin == "failed"]
-        for name in self.incident.timeline:
-            results, status = self._import_listed(name)
-            self._results[name] = results
-            self.statuses.append(status)
-        self._inputs_changed()
+        fresh = [(name, *self._import_listed(name)) for name in self.incident.timeline]
+        with self._lock:
+            self._results = {name: results for name, results, _ in fresh}
+            self.statuses = [s for s in self.statuses if s.origin == "failed"] + [s for _, _, s in fresh]
+            self._inputs_changed()
 
     def add_upload(self, name: str, data: bytes) -> InputStatus:
         """Import an upload; if it reads, keep it in ``uploads/`` next to the incident and list it."""
@@ -226,26 +283,51 @@ class Session:
         raise InputError("too many uploads with this name", file=filename, hint="rename the file")
 
     def _remember(self, status: InputStatus) -> InputStatus:
-        self.statuses = [s for s in self.statuses if s.name != status.name] + [status]
+        with self._lock:
+            if any(s.name == status.name for s in self.statuses):  # read again: it keeps its place
+                self.statuses = [status if s.name == status.name else s for s in self.statuses]
+            else:
+                self.statuses = [*self.statuses, status]
         return status
 
     def _list(self, name: str, results: list[ImportResult], status: InputStatus) -> InputStatus:
-        if name not in self.incident.timeline:
-            self.incident.timeline.append(name)
-        self._results[name] = results
-        self._remember(status)
-        self._inputs_changed()
-        self.save()
+        with self._lock:
+            if name not in self.incident.timeline:
+                self.incident.timeline.append(name)
+            self._results[name] = results
+            self._remember(status)
+            self._inputs_changed()
+            self.save()
         return status
 
     def remove_input(self, name: str) -> None:
-        """Stop using an input (the file itself is left alone)."""
-        if name in self.incident.timeline:
-            self.incident.timeline.remove(name)
-            self.save()
-        self._results.pop(name, None)
-        self.statuses = [s for s in self.statuses if s.name != name]
-        self._inputs_changed()
+        """Stop using an input (the file itself is left alone), and forget its role and signal."""
+        with self._lock:
+            if name in self.incident.timeline:
+                self.incident.timeline.remove(name)
+                self.incident.roles.pop(name, None)
+                if self.incident.signal is not None and self.incident.signal.input == name:
+                    self.incident.signal = None
+                self.save()
+            self._results.pop(name, None)
+            self.statuses = [s for s in self.statuses if s.name != name]
+            self._inputs_changed()
+
+    def set_role(self, name: str, role: str) -> InputStatus:
+        """Say what a listed input is (``log``, ``metric``, ...): it is read again as that, and the role is
+        kept under ``roles:``. A role it cannot be read as raises, and changes nothing."""
+        from ..timeline.telemetry.model import ROLES
+
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r}", hint=f"choose one of: {', '.join(ROLES)}")
+        if name not in self.incident.timeline:
+            raise InputError(f"{name} is not one of this incident's inputs", hint="add it on the Import step")
+        results, status = self._read(name, self._sources(name), role)
+        if not status.ok:
+            raise InputError(status.error)
+        with self._lock:
+            self.incident.roles[name] = role
+            return self._list(name, results, status)
 
     def _inputs_changed(self) -> None:
         """Merge the inputs again (and so apply the milestones again) when the timeline is next read."""
@@ -326,14 +408,34 @@ class Session:
 
         With no export listed, the typed response timeline is read instead (as ``postmortem timeline`` does).
         """
-        if self._timeline is None:
-            from ..incident.timeline import overrides_of
+        with self._lock:
+            if self._timeline is None:
+                from ..incident.timeline import overrides_of
 
-            overrides, detected_by = overrides_of(self.incident)
-            self._timeline = self._merged_inputs().with_overrides(overrides, detected_by=detected_by)
-        return self._timeline
+                overrides, detected_by = overrides_of(self.incident)
+                self._timeline = self._merged_inputs().with_overrides(overrides, detected_by=detected_by)
+            return self._timeline
 
-    def _merged_inputs(self) -> Timeline:
+    def _with_signal(self, results: list[ImportResult], *, strict: bool) -> Timeline:
+        """The inputs merged, the impact window from the incident's ``signal:``.
+
+        A signal no input has any more (its input was read with another role) is not fatal unless
+        ``strict``: the clearest signal stands in, with a warning.
+        """
+        from ..incident.timeline import signal_of
+        from ..timeline.merge import build_timeline
+
+        zone = self.incident.timezone or "UTC"
+        try:
+            return build_timeline(results, signal=signal_of(self.incident, self._results), tz=zone)
+        except PostmortemError as exc:
+            if strict:
+                raise
+            timeline = build_timeline(results, tz=zone)
+            timeline.merge_warnings.append(f"signal: {exc.message}; the clearest signal is used instead")
+            return timeline
+
+    def _merged_inputs(self, *, strict: bool = False) -> Timeline:
         """The inputs merged, before the analyst's milestones: a milestone edit does not merge them again."""
         if self._merged is None:
             from ..incident.timeline import incident_timeline
@@ -342,7 +444,7 @@ class Session:
             self.statuses = [s for s in self.statuses if s.origin != "field"]
             if self.incident.timeline or not self.incident.response_timeline.strip():
                 results = [r for name in self.incident.timeline for r in self._results.get(name, [])]
-                self._merged = build_timeline(results)
+                self._merged = self._with_signal(results, strict=strict)
             else:
                 name = "response timeline (typed in Details)"
                 try:
@@ -398,6 +500,103 @@ class Session:
             self.incident.milestones.pop("detected_by", None)
         self._timeline = None
         self.save()
+
+    # -- the impact window --------------------------------------------------------------------------------
+
+    def input_of(self, source: str) -> str:
+        """The listed input (as under ``timeline:``) whose import gave the series or events of ``source``."""
+        for name, results in self._results.items():
+            if any(r.file == source or any(s.source == source for s in r.series) for r in results):
+                return name
+        return source
+
+    def set_signal(self, name: str | None, input: str | None = None) -> Impact | None:
+        """Take the impact window from the series ``name`` of the listed ``input`` (``None``: the clearest
+        signal; ``"none"``: no window). Kept under ``signal:``; returns the window now found.
+
+        An unknown series raises (naming the series there are) and changes nothing.
+        """
+        from ..incident.record import Signal
+        from ..timeline.merge import NO_SIGNAL
+
+        chosen = None if name is None else Signal(name, "" if name == NO_SIGNAL else (input or ""))
+        if chosen is not None and chosen.input:
+            names = sorted({s.name for r in self._results.get(chosen.input, []) for s in r.series})
+            if chosen.name not in names:
+                raise InputError(
+                    f"{chosen.input} has no series called {chosen.name!r}",
+                    hint=f"choose one of: {', '.join(names)}, or none" if names else "it has no series",
+                )
+        with self._lock:
+            before = self.incident.signal
+            self.incident.signal = chosen
+            self._inputs_changed()
+            try:
+                self._merged_inputs(strict=True)
+            except PostmortemError:
+                self.incident.signal = before
+                self._inputs_changed()
+                raise
+            self.save()
+            return self.timeline.impact
+
+    def lane(self) -> Series | None:
+        """The series the impact window is read from (or the one the author chose, when it shows no clear
+        change), for the chart's impact lane; ``None`` without one."""
+        timeline = self.timeline
+        impact, signal = timeline.impact, self.incident.signal
+        for series in timeline.series:
+            if impact is not None and (series.name, series.source) == (impact.signal, impact.source):
+                return series
+        if impact is None and signal is not None:
+            mine = [s for s in timeline.series if s.name == signal.name]
+            mine = [s for s in mine if not signal.input or self.input_of(s.source) == signal.input] or mine
+            return mine[0] if mine else None
+        return None
+
+    def window(self) -> Window:
+        """The impact window as it stands: where the analyst moved it (their started and resolved), else
+        where the signal shows it."""
+        import pandas as pd
+
+        impact = self.timeline.impact
+        milestones = self.timeline.milestones
+        moved = tuple(n for n in ("started", "resolved") if n in self.incident.milestones)
+        found = (None, None) if impact is None else (impact.began, impact.ended)
+        began, ended = (None if ns is None else pd.Timestamp(ns, tz="UTC") for ns in found)
+        return Window(
+            impact=impact,
+            began=milestones.started if "started" in moved else began,
+            ended=milestones.resolved if "resolved" in moved else ended,
+            moved=moved,
+        )
+
+    def accept_window(self) -> dict[str, pd.Timestamp]:
+        """Set started (and resolved, once the signal came back) to the impact window's ends, as the
+        analyst's milestones. Returns what was set; raises when there is no window."""
+        import pandas as pd
+
+        impact = self.timeline.impact
+        if impact is None:
+            raise InputError(
+                "there is no impact window to accept",
+                hint="choose a signal with a clear change, or type the times",
+            )
+        ends = {"started": impact.began, "resolved": impact.ended}
+        chosen = {name: pd.Timestamp(ns, tz="UTC") for name, ns in ends.items() if ns is not None}
+        for name, value in chosen.items():
+            self.set_milestone(name, value)
+        return chosen
+
+    def move_window(
+        self, *, began: str | pd.Timestamp | None = None, ended: str | pd.Timestamp | None = None
+    ) -> None:
+        """Move the window's beginning and/or end: the started and resolved milestones, set and checked as
+        a typed milestone is (``""`` gives that end back to the rules; ``None`` leaves it)."""
+        if began is not None:
+            self.set_milestone("started", began)
+        if ended is not None:
+            self.set_milestone("resolved", ended)
 
     # -- the prompt and the draft --------------------------------------------------------------------------
 
@@ -585,4 +784,4 @@ def _ignores(data: list[dict[str, Any]]) -> list[Ignore]:
     return out
 
 
-__all__ = ["UPLOADS", "InputStatus", "Session", "safe_name"]
+__all__ = ["UPLOADS", "InputStatus", "Session", "Window", "safe_name"]

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False) -> None:
-    """``--tz``, ``--format``, ``--date``, ``--set``, ``--role`` (and ``--timeline PATH`` unless paths are
-    positional)."""
+    """``--tz``, ``--format``, ``--date``, ``--set``, ``--role``, ``--signal`` (and ``--timeline PATH`` unless
+    paths are positional)."""
     if not paths:
         parser.add_argument(
             "--timeline", metavar="PATH", action="append", default=[], help="timeline export (repeatable)"
@@ -42,6 +42,12 @@ def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False
         default=[],
         help="what an input is when its content suggests otherwise: incident, log, metric, timeline, chat "
         "or tickets (repeatable), e.g. --role notes.csv=timeline",
+    )
+    parser.add_argument(
+        "--signal",
+        metavar="NAME",
+        help="take the impact window from this series (e.g. 'error ratio'; 'none' drops it) instead of "
+        "the clearest one (over an incident file's signal:)",
     )
 
 
@@ -131,7 +137,8 @@ def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestam
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
-    """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format`` and ``--set`` applied."""
+    """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format``, ``--set``, ``--role`` and
+    ``--signal`` applied (over the file's ``milestones:``, ``roles:`` and ``signal:``)."""
     from ..incident.record import load_incident
     from ..incident.timeline import incident_timeline
 
@@ -150,6 +157,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
             overrides=overrides,
             detected_by=detected_by,
             roles=parse_roles(getattr(args, "role", [])),
+            signal=getattr(args, "signal", None),
             progress=progress,
         )
     finally:

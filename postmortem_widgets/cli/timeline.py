@@ -27,12 +27,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="export files, folders or zips")
     add_timeline_options(parser, paths=True)
-    parser.add_argument(
-        "--signal",
-        metavar="NAME",
-        help="take the impact window from this series (e.g. 'error ratio'; 'none' drops it) instead of "
-        "the clearest one",
-    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (the stable contract)")
     parser.set_defaults(func=run)
 

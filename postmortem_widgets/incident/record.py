@@ -1,4 +1,5 @@
-"""The incident record: the seed's 11 fields plus the time zone, timeline inputs and milestone overrides.
+"""The incident record: the seed's 11 fields plus the time zone, timeline inputs (with the roles the author
+gave them and the signal the impact window comes from) and milestone overrides.
 
 It lives in ``incident.yaml``, a file people review in git, so loading is strict (an unknown key or a value of
 the wrong type is an :class:`~postmortem_widgets.errors.IncidentError` naming the file, line and key) and
@@ -27,6 +28,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from .._fs import atomic_write_text
 from ..errors import IncidentError, PostmortemError
 from ..timeline.milestones import DETECTED_BY, NAMES, parse_override
+from ..timeline.telemetry.model import ROLES
 from ..timeline.timeparse import resolve_zone
 
 #: The seed prompt's variables, in the seed's order.
@@ -44,10 +46,33 @@ FIELDS: tuple[str, ...] = (
     "data_impact",
 )
 #: Keys an incident file may hold besides the 11 fields.
-EXTRA_KEYS: tuple[str, ...] = ("timezone", "timeline", "milestones", "responders", "company", "allow")
+EXTRA_KEYS: tuple[str, ...] = (
+    "timezone",
+    "timeline",
+    "roles",
+    "signal",
+    "milestones",
+    "responders",
+    "company",
+    "allow",
+)
 KEYS: tuple[str, ...] = FIELDS + EXTRA_KEYS
 #: Text fields people naturally write as a YAML list; the items are joined one a line.
 LIST_FIELDS: frozenset[str] = frozenset({"response_timeline", "prevention"})
+#: Keys left out of the file while they hold nothing (a saved ``roles: {}`` or ``signal: null`` says nothing).
+_DROPPED_WHEN_EMPTY: frozenset[str] = frozenset({"roles", "signal"})
+
+
+@dataclass(frozen=True)
+class Signal:
+    """The series the author chose for the impact window (``signal:`` in the incident file).
+
+    ``name`` is a series name (``error ratio``) or ``none`` (the window set aside); ``input`` is the
+    ``timeline:`` entry whose series it is, when more than one input has a series of that name.
+    """
+
+    name: str
+    input: str = ""
 
 
 @dataclass
@@ -69,6 +94,10 @@ class Incident:
     timezone: str = "UTC"
     #: Timeline exports, relative to the incident file.
     timeline: list[str] = field(default_factory=list)
+    #: What an input is when its content suggests otherwise: ``timeline:`` entry -> role (``log``, ...).
+    roles: dict[str, str] = field(default_factory=dict)
+    #: The series the impact window comes from; ``None``: the clearest one.
+    signal: Signal | None = None
     #: Milestones set by hand: name -> ISO 8601 time (naive times are in ``timezone``); ``detected_by`` too.
     milestones: dict[str, str] = field(default_factory=dict)
     #: People who worked the incident: their names must never reach a customer-facing draft.
@@ -97,10 +126,13 @@ class Incident:
         return [name for name in FIELDS if not getattr(self, name).strip()]
 
     def line_of(self, key: str) -> int | None:
-        """The 1-based line of ``key`` in the file it was read from."""
+        """The 1-based line of ``key`` in the file it was read from (``None`` for a key added since)."""
         if self.document is None or key not in self.document:
             return None
-        return int(self.document.lc.key(key)[0]) + 1
+        try:
+            return int(self.document.lc.key(key)[0]) + 1
+        except KeyError:
+            return None
 
 
 def _yaml() -> YAML:
@@ -211,6 +243,69 @@ def _milestones(value: object, *, tz: str, where: dict[str, Any]) -> dict[str, s
     return out
 
 
+def _listed(entry: object, key: str, timeline: list[str], *, where: dict[str, Any], label: str = "") -> str:
+    """An input named by ``roles:`` or ``signal:``: one of the ``timeline:`` entries, written the same way."""
+    if not isinstance(entry, str) or entry not in timeline:
+        close = difflib.get_close_matches(str(entry), timeline, n=1)
+        listed = f"did you mean {close[0]!r}?" if close else "list it under 'timeline:' first"
+        raise IncidentError(
+            f"{label or key} names {entry!r}, which is not listed under timeline",
+            key=key,
+            hint=listed,
+            **where,
+        )
+    return entry
+
+
+def _roles(value: object, timeline: list[str], *, where: dict[str, Any]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise IncidentError(
+            f"roles must be a mapping of input to role, not {_type_name(value)}",
+            key="roles",
+            hint="write one 'path: role' a line under 'roles:', e.g. 'uploads/app.csv: log'",
+            **where,
+        )
+    out: dict[str, str] = {}
+    for entry, raw in value.items():
+        here = {
+            "file": where["file"],
+            "line": _line(value, entry) if isinstance(value, CommentedMap) else None,
+        }
+        path = _listed(entry, f"roles.{entry}", timeline, where=here, label="roles")
+        role = raw.strip().lower() if isinstance(raw, str) else raw
+        if role not in ROLES:
+            close = difflib.get_close_matches(str(role), ROLES, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"choose one of: {', '.join(ROLES)}"
+            raise IncidentError(f"unknown role {raw!r} for {path}", key=f"roles.{entry}", hint=hint, **here)
+        out[path] = str(role)
+    return out
+
+
+def _signal(value: object, timeline: list[str], *, where: dict[str, Any]) -> Signal | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return Signal(value.strip())
+    hint = "write a series name ('signal: error ratio'), 'none', or 'name:' and 'input:' under 'signal:'"
+    if not isinstance(value, Mapping):
+        raise IncidentError(
+            f"signal must be a series name, not {_type_name(value)}", key="signal", hint=hint, **where
+        )
+    unknown = [k for k in value if k not in ("name", "input")]
+    if unknown:
+        raise IncidentError(f"unknown key {unknown[0]!r} in signal", key="signal", hint=hint, **where)
+    name = value.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise IncidentError("signal needs a series name under 'name:'", key="signal.name", hint=hint, **where)
+    entry = value.get("input")
+    if entry is None:
+        return Signal(name.strip())
+    here = {"file": where["file"], "line": _line(value, "input") if isinstance(value, CommentedMap) else None}
+    return Signal(name.strip(), _listed(entry, "signal.input", timeline, where=here))
+
+
 def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Incident:
     """Read an incident from YAML text. Raises :class:`IncidentError` with the file, line and key."""
     doc = _document(data, name=name)
@@ -226,6 +321,11 @@ def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Inciden
     for key in ("timeline", "responders", "allow"):
         if key in doc:
             values[key] = _paths(doc[key], key, where=where(key))
+    listed = values.get("timeline", [])
+    if "roles" in doc:
+        values["roles"] = _roles(doc["roles"], listed, where=where("roles"))
+    if "signal" in doc:
+        values["signal"] = _signal(doc["signal"], listed, where=where("signal"))
     if "milestones" in doc:
         values["milestones"] = _milestones(
             doc["milestones"], tz=values.get("timezone", "UTC"), where=where("milestones")
@@ -306,8 +406,10 @@ def load_incident(path: str | Path) -> Incident:
 def _yaml_value(key: str, value: Any) -> Any:
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(value if value.endswith("\n") else value + "\n")
-    if key == "milestones":
+    if key in ("milestones", "roles"):
         return CommentedMap(value)
+    if isinstance(value, Signal):
+        return value.name if not value.input else CommentedMap([("name", value.name), ("input", value.input)])
     if isinstance(value, list):
         return list(value)
     return value
@@ -323,6 +425,9 @@ def dump_incident(incident: Incident) -> str:
         value = getattr(incident, key)
         if original is not None and key in target:
             if getattr(original, key) == value:
+                continue
+            if key in _DROPPED_WHEN_EMPTY and value == getattr(defaults, key):
+                del target[key]
                 continue
             target[key] = _yaml_value(key, value)
         elif key in FIELDS or value != getattr(defaults, key) or key == "timezone":
@@ -348,6 +453,7 @@ __all__ = [
     "KEYS",
     "LIST_FIELDS",
     "Incident",
+    "Signal",
     "dump_incident",
     "load_incident",
     "parse_incident",

@@ -1,20 +1,25 @@
 """An incident's timeline: its listed exports (relative to its file), or its typed response timeline.
 
-The ``milestones:`` the author set in the file are applied on top, as overrides.
+Each listed input is read with the role the author gave it (``roles:``), the impact window comes from the
+series the author chose (``signal:``), and the ``milestones:`` the author set are applied on top, as
+overrides. The command line's ``--role`` and ``--signal`` win over the file's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from ..errors import IncidentError, PostmortemError
-from ..timeline.merge import Timeline, build_timeline, load_timeline, parse_timeline
+from ..errors import IncidentError, InputError, PostmortemError
+from ..timeline.events import ImportResult
+from ..timeline.merge import NO_SIGNAL, Timeline, build_timeline, import_sources, parse_timeline, signal_key
 from ..timeline.milestones import parse_override
 from ..timeline.progress import ProgressCallback
+from ..timeline.sources import Source, expand_paths
 from ..timeline.timeparse import parse_date
 from .record import Incident
 
@@ -78,6 +83,93 @@ def overrides_of(
     return overrides, detected_by
 
 
+def with_role(sources: Sequence[Source], role: str | None) -> dict[str, str]:
+    """The ``roles`` an import takes so that every source of one input (a folder's files, a zip's members)
+    is read as ``role``."""
+    return {source.name: role for source in sources} if role else {}
+
+
+def input_roles(incident: Incident, given: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The role of each input that has one: the file's ``roles:``, then ``given`` (``--role PATH=ROLE``).
+
+    A key of ``given`` that is a ``timeline:`` entry names that entry; any other key is a path as typed
+    (relative to the working folder), compared as an absolute path.
+    """
+    base = incident.base_dir or Path()
+    listed = {os.path.abspath(base / Path(entry).expanduser()): entry for entry in incident.timeline}
+    roles = dict(incident.roles)
+    for key, role in (given or {}).items():
+        here = os.path.abspath(key)
+        roles[key if key in incident.timeline else listed.get(here, here)] = role
+    return roles
+
+
+def signal_of(
+    incident: Incident, inputs: Mapping[str, Sequence[ImportResult]], given: str | None = None
+) -> str | None:
+    """What :func:`~postmortem_widgets.timeline.merge.build_timeline` takes as ``signal``.
+
+    ``given`` (``--signal NAME``) wins; else the file's ``signal:``, whose ``input`` (a ``timeline:``
+    entry) picks the series of that input among several of the same name. ``inputs`` are the import
+    results of each entry. Raises :class:`IncidentError` when that input has no such series.
+    """
+    if given is not None:
+        return given
+    signal = incident.signal
+    if signal is None or not signal.input or signal.name == NO_SIGNAL:
+        return None if signal is None else signal.name
+    sources = sorted(
+        {s.source for r in inputs.get(signal.input, ()) for s in r.series if s.name == signal.name}
+    )
+    if not sources:
+        names = sorted({s.name for r in inputs.get(signal.input, ()) for s in r.series})
+        raise IncidentError(
+            f"signal {signal.name!r}: {signal.input} has no series of that name",
+            file=incident.source,
+            line=incident.line_of("signal"),
+            key="signal",
+            hint=f"its series: {', '.join(names)}" if names else f"{signal.input} has no series",
+        )
+    return signal_key(signal.name, sources[0])
+
+
+def _import_inputs(
+    entries: Sequence[tuple[str, Path]],
+    roles: Mapping[str, str],
+    *,
+    tz: str,
+    date: str | None,
+    format: str | None,
+    progress: ProgressCallback | None,
+) -> dict[str, list[ImportResult]]:
+    """Each input's import results by its entry (a ``timeline:`` entry, or an extra path), in order."""
+    results: dict[str, list[ImportResult]] = {}
+    for entry, path in entries:
+        role = roles.get(entry) or roles.get(os.path.abspath(path))
+        sources = list(expand_paths([path]))
+        found = import_sources(
+            sources, tz=tz, date=date, format=format, roles=with_role(sources, role), progress=progress
+        )
+        results.setdefault(entry, []).extend(found)
+    return results
+
+
+def _telemetry_timeline(
+    incident: Incident, inputs: dict[str, list[ImportResult]], signal: str | None, zone: str
+) -> Timeline:
+    """The inputs merged, the impact window from the chosen signal (the file's mistakes name its line)."""
+    key = signal_of(incident, inputs, signal)
+    results = [r for found in inputs.values() for r in found]
+    try:
+        return build_timeline(results, signal=key, tz=zone)
+    except InputError as exc:
+        if signal is not None or incident.signal is None:
+            raise
+        raise IncidentError(
+            exc.message, file=incident.source, line=incident.line_of("signal"), key="signal", hint=exc.hint
+        ) from None
+
+
 def incident_timeline(
     incident: Incident,
     *,
@@ -87,12 +179,14 @@ def incident_timeline(
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
     detected_by: str | None = None,
     roles: Mapping[str, str] | None = None,
+    signal: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> Timeline:
     """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``.
 
-    ``roles`` (path -> role) says what an input is when its content would suggest another;
-    ``progress`` is told how far long imports have got.
+    ``roles`` (path -> role, ``--role``) and ``signal`` (``--signal``) win over the file's ``roles:`` and
+    ``signal:`` (see :func:`input_roles`, :func:`signal_of`); ``progress`` is told how far long imports
+    have got.
 
     With no inputs at all, the ``response_timeline`` text is the timeline, dated by ``incident_date`` and
     zoned by ``timezone``, so the seed example alone yields its milestones. ``milestones:`` in the file and
@@ -100,9 +194,12 @@ def incident_timeline(
     """
     zone = tz or incident.timezone
     date = readable_date(incident.incident_date)
-    paths = [_resolve(incident, p) for p in incident.timeline] + [Path(p) for p in extra_paths]
-    if paths:
-        timeline = load_timeline(paths, tz=zone, date=date, format=format, roles=roles, progress=progress)
+    entries = [(entry, _resolve(incident, entry)) for entry in incident.timeline]
+    entries += [(str(p), Path(p)) for p in extra_paths]
+    if entries:
+        given = input_roles(incident, roles)
+        inputs = _import_inputs(entries, given, tz=zone, date=date, format=format, progress=progress)
+        timeline = _telemetry_timeline(incident, inputs, signal, zone)
     elif incident.response_timeline.strip():
         timeline = _parse_response_timeline(incident, zone=zone, date=date)
     else:
@@ -146,4 +243,4 @@ def _parse_response_timeline(incident: Incident, *, zone: str, date: str | None)
         ) from None
 
 
-__all__ = ["incident_timeline", "overrides_of", "readable_date"]
+__all__ = ["incident_timeline", "input_roles", "overrides_of", "readable_date", "signal_of", "with_role"]

@@ -33,7 +33,15 @@ NO_SIGNAL = "none"
 #: The source named on the events that mark the impact window.
 IMPACT_SOURCE = "impact"
 
-__all__ = ["NO_SIGNAL", "Timeline", "build_timeline", "load_timeline", "merge_events", "parse_timeline"]
+__all__ = [
+    "NO_SIGNAL",
+    "Timeline",
+    "build_timeline",
+    "load_timeline",
+    "merge_events",
+    "parse_timeline",
+    "signal_key",
+]
 
 #: Key events in the JSON contract, whatever the input size.
 KEY_EVENT_LIMIT = 200
@@ -189,12 +197,11 @@ class Timeline:
         :class:`~postmortem_widgets.errors.InputError` naming the signals there are when none is called
         ``name``.
         """
-        key = name if source is None or name in (None, NO_SIGNAL) else f"{name}\0{source}"
         return build_timeline(
             self.imports,
             overrides=self.overrides,
             detected_by=self.detected_by_override,
-            signal=key,
+            signal=signal_key(name, source),
             tz=self.tz,
         )
 
@@ -203,6 +210,15 @@ class Timeline:
         from .report import timeline_json
 
         return timeline_json(self, key_event_limit=key_event_limit)
+
+
+def signal_key(name: str | None, source: str | None = None) -> str | None:
+    """What :func:`build_timeline` takes as ``signal``: the series ``name``, of the file ``source`` if given.
+
+    >>> signal_key("error ratio"), signal_key("error ratio", "app.csv"), signal_key(NO_SIGNAL, "app.csv")
+    ('error ratio', 'error ratio\\x00app.csv', 'none')
+    """
+    return name if source is None or name in (None, NO_SIGNAL) else f"{name}\0{source}"
 
 
 def build_timeline(

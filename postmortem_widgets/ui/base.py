@@ -29,6 +29,12 @@ class Context:
         self.session = session
         self.status = status
         self.notify = notify
+        #: Told when work on another thread starts and ends (the workspace locks its tabs meanwhile).
+        self.on_busy: list[Callable[[bool], None]] = []
+
+    def busy(self, running: bool) -> None:
+        for listener in self.on_busy:
+            listener(running)
 
 
 class Step:

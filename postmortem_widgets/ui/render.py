@@ -139,13 +139,17 @@ def metrics_cards(timeline: Timeline, *, tz: str) -> str:
 
 
 def input_statuses(statuses: Sequence[InputStatus]) -> str:
-    """One line per input: the format and events found, or the exact error."""
+    """One line per input: the format, events and series found and a log's rows read, or the exact error."""
     if not statuses:
         return '<div class="pm-empty">No exports yet. Upload files, type a path, or load a sample.</div>'
     rows = []
     for s in statuses:
         if s.ok:
-            detail = f"{escape(s.format)} · {s.events} event{'s' if s.events != 1 else ''}"
+            detail = f"{escape(s.format)} · {s.events:,} event{'s' if s.events != 1 else ''}"
+            if s.series:
+                detail += f" · {s.series} series"
+            if s.rows is not None:
+                detail += f" · {s.rows:,} row{'s' if s.rows != 1 else ''} read"
             warn = "".join(f'<div class="pm-warn">⚠ {escape(w)}</div>' for w in s.warnings[:5])
             rows.append(
                 f'<li class="pm-input pm-input-ok" data-name="{escape(s.name)}"><span class="pm-ok">✓</span> '

@@ -55,6 +55,11 @@ CSS = """
 .pm-card-value { font-size: 15px; font-weight: 600; margin: 2px 0; line-height: 1.25; }
 .pm-card-detail { font-size: 11px; color: var(--jp-ui-font-color2, #6b7280); min-height: 1em; }
 .pm-chart { margin: 6px 0; overflow-x: auto; }
+.pm-workspace.pm-busy .lm-TabBar-tab { pointer-events: none; opacity: 0.55; }
+.pm-progress { align-items: center; margin: 4px 0; }
+.pm-progress-label { font-size: 12px; color: var(--jp-ui-font-color2, #6b7280); }
+.pm-impact .widget-label { min-width: 0; }
+.pm-impact-note { font-size: 12px; color: var(--jp-ui-font-color2, #6b7280); }
 .pm-prompt pre, .pm-pre { white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace);
   font-size: 12px;
   background: var(--jp-layout-color2, #f6f7f9); padding: 10px; border-radius: 4px; max-height: 460px;

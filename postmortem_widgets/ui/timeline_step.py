@@ -1,23 +1,53 @@
-"""Step 2, Timeline: metrics cards, the chart, the milestones (each editable) and the events table."""
+"""Step 2, Timeline: metrics cards, the chart, the impact window, the milestones (each editable) and the
+events table.
+
+With logs or metrics among the inputs, the chart draws the chosen series as a lane with the impact window
+shaded. The analyst switches the series (each candidate with its score, or none), accepts the window
+(started and resolved become theirs) or moves it: typing its beginning or end, or dragging the range under
+the chart, sets the started and resolved milestones exactly as typing them in their rows does.
+"""
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import numpy as np
+import pandas as pd
 
-from ..timeline.humanize import human_time
+from ..timeline.humanize import human_duration, human_time
+from ..timeline.merge import NO_SIGNAL
 from ..timeline.milestones import DETECTED_BY, NAMES, iso_utc
+from ..timeline.timeparse import resolve_zone
 from .base import INPUTS, TIMELINE, Context, Step, button, heading, help_text
-from .chart import timeline_svg
+from .chart import ImpactLane, timeline_svg
 from .render import events_table, filter_events, metrics_cards
+
+if TYPE_CHECKING:
+    from ..app.session import Window
+    from ..timeline.telemetry.model import Series
 
 #: The value of a milestone picker that means "let the rules decide".
 RULE = "__rule__"
 #: How many key events a milestone picker lists.
 PICKER_EVENTS = 250
 _ALL = "__all__"
+#: The signal picker's value for "no impact window".
+NONE = (NO_SIGNAL, "")
+#: Positions the window's range slider offers at most (the lane's bins, thinned).
+SLIDER_STEPS = 400
+
+
+def clock(ts: pd.Timestamp, tz: str) -> str:
+    """A clock time as the milestone boxes read it back: ``2:00pm``, ``2:51:30pm`` when the seconds count.
+
+    >>> clock(pd.Timestamp("2025-03-03T14:51:30Z"), "UTC"), clock(pd.Timestamp("2025-03-03T14:00Z"), "UTC")
+    ('2:51:30pm', '2:00pm')
+    """
+    local = ts.tz_convert(resolve_zone(tz))
+    seconds = f":{local.second:02d}" if local.second else ""
+    return f"{local.hour % 12 or 12}:{local.minute:02d}{seconds}{'am' if local.hour < 12 else 'pm'}"
 
 
 class MilestoneRow:
@@ -65,6 +95,112 @@ class MilestoneRow:
             self._quiet = False
 
 
+class ImpactControls:
+    """The impact window's controls: the signal picker, Accept window, its beginning and end as typed
+    times, a range slider over the lane's bins, and a line saying where the window stands."""
+
+    def __init__(self, on_signal: Any, on_accept: Any, on_move: Any, on_slide: Any) -> None:
+        self.signal = widgets.Dropdown(description="Signal", layout=widgets.Layout(width="440px"))
+        self.signal.add_class("pm-signal")
+        self.accept = button(
+            "Accept window",
+            icon="check",
+            tooltip="Set started and resolved to the impact window's beginning and end",
+        )
+        self.began = widgets.Text(
+            description="Window from",
+            placeholder="e.g. 1:55pm",
+            continuous_update=False,
+            layout=widgets.Layout(width="210px"),
+        )
+        self.ended = widgets.Text(
+            description="to",
+            placeholder="e.g. 2:52pm",
+            continuous_update=False,
+            layout=widgets.Layout(width="150px"),
+        )
+        self.began.style.description_width = "initial"
+        self.ended.style.description_width = "initial"
+        self.began.add_class("pm-window-began")
+        self.ended.add_class("pm-window-ended")
+        self.slider = widgets.SelectionRangeSlider(
+            options=[("", "")],
+            continuous_update=False,
+            readout=True,
+            layout=widgets.Layout(width="100%"),
+        )
+        self.slider.add_class("pm-window-slider")
+        self.note = widgets.HTML()
+        self.note.add_class("pm-impact-note")
+        self._quiet = False
+        self.signal.observe(lambda ch: None if self._quiet else on_signal(ch["new"]), names="value")
+        self.accept.on_click(on_accept)
+        self.began.observe(lambda ch: None if self._quiet else on_move("started", ch["new"]), names="value")
+        self.ended.observe(lambda ch: None if self._quiet else on_move("resolved", ch["new"]), names="value")
+        self.slider.observe(lambda ch: None if self._quiet else on_slide(ch["old"], ch["new"]), names="value")
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.signal, self.accept], layout=widgets.Layout(align_items="center")),
+                widgets.HBox(
+                    [self.began, self.ended, self.note], layout=widgets.Layout(align_items="center")
+                ),
+                self.slider,
+            ]
+        )
+        self.widget.add_class("pm-impact")
+
+    def update(
+        self, options: list[tuple[str, tuple[str, str]]], value: tuple[str, str], window: Window, tz: str
+    ) -> None:
+        self._quiet = True
+        try:
+            self.signal.options = options
+            self.signal.value = value
+            self.accept.disabled = window.impact is None
+            self.began.value = clock(window.began, tz) if window.began is not None else ""
+            self.ended.value = clock(window.ended, tz) if window.ended is not None else ""
+            self.note.value = escape(_where(window, tz))
+        finally:
+            self._quiet = False
+
+    def update_slider(self, series: Series | None, window: Window, tz: str) -> None:
+        """The slider's positions: the lane's bins (thinned to :data:`SLIDER_STEPS`); its range the window."""
+        self._quiet = True
+        try:
+            if series is None or len(series) < 2 or window.began is None:
+                self.slider.layout.display = "none"
+                return
+            times = np.asarray(series.times, dtype=np.int64)
+            times = times[:: -(-len(times) // SLIDER_STEPS)]
+            stamps = pd.DatetimeIndex(times.astype("datetime64[ns]"), tz="UTC")
+            self.slider.options = [(clock(t, tz), iso_utc(t) or "") for t in stamps]
+            ended = window.ended if window.ended is not None else stamps[-1]
+            self.slider.index = (_nearest(times, window.began), _nearest(times, ended))
+            self.slider.layout.display = "flex"
+        finally:
+            self._quiet = False
+
+
+def _nearest(times: np.ndarray, ts: pd.Timestamp) -> int:
+    return int(np.abs(times - ts.value).argmin())
+
+
+def _where(window: Window, tz: str) -> str:
+    """Where the window stands and who put it there: ``From the signal: 2:00pm to 2:51:30pm (51 minutes)``."""
+    if window.began is None:
+        return "No impact window: the series show no clear change, or it is set aside."
+    until = clock(window.ended, tz) if window.ended is not None else "not over in the data"
+    span = ""
+    if window.ended is not None and window.ended >= window.began:
+        span = f" ({human_duration((window.ended - window.began).to_pytimedelta())})"
+    who = {
+        (): "From the signal",
+        ("started",): "Beginning moved by you",
+        ("resolved",): "End moved by you",
+    }.get(window.moved, "Set by you")
+    return f"{who}: {clock(window.began, tz)} to {until}{span}."
+
+
 class TimelineStep(Step):
     title = "2 Timeline"
     depends = frozenset({INPUTS, TIMELINE})
@@ -75,6 +211,12 @@ class TimelineStep(Step):
         self.cards = widgets.HTML()
         self.chart = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.chart.add_class("pm-chart")
+        self.impact = ImpactControls(
+            guard("choosing the signal")(self._on_signal),
+            guard("accepting the window")(self._on_accept),
+            guard("moving the window")(self._on_move),
+            guard("moving the window")(self._on_slide),
+        )
         self.rows = {
             name: MilestoneRow(
                 name,
@@ -107,6 +249,7 @@ class TimelineStep(Step):
             [
                 self.cards,
                 self.chart,
+                self.impact.widget,
                 heading("Milestones"),
                 help_text(
                     "Found from the events by documented rules. If one is wrong, pick the right event "
@@ -160,6 +303,67 @@ class TimelineStep(Step):
         self.session.reset_milestones()
         self._changed("Every milestone is set by the rules again.")
 
+    def _on_signal(self, value: tuple[str, str]) -> None:
+        name, source = value
+        impact = self.session.set_signal(name, source or None)
+        if name == NO_SIGNAL:
+            self._changed("Impact window set aside: started and resolved come from the other events.")
+        elif impact is None:
+            self._changed(f"{name} ({source}) shows no clear change: no impact window.")
+        else:
+            self._changed(f"Impact window from {name} ({source}): {impact.evidence}.")
+
+    def _on_accept(self, _: object = None) -> None:
+        chosen = self.session.accept_window()
+        said = " and ".join(f"{name} {clock(ts, self.tz)}" for name, ts in chosen.items())
+        rest = "" if "resolved" in chosen else "; resolved is left to the rules (the signal never came back)"
+        self._changed(f"Accepted the impact window: {said} set by you{rest}.")
+
+    def _on_move(self, name: str, text: str) -> None:
+        self.session.move_window(**{"began" if name == "started" else "ended": text.strip()})
+        value = getattr(self.session.timeline.milestones, name)
+        if not text.strip():
+            self._changed(f"{name.capitalize()} is set by the rules again.")
+        else:
+            self._changed(f"Window moved: {name} set to {clock(value, self.tz)}.")
+
+    def _on_slide(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        moved = [(name, b) for name, a, b in zip(("started", "resolved"), old, new, strict=True) if a != b]
+        for name, stamp in moved:
+            self.session.set_milestone(name, pd.Timestamp(stamp))
+        said = " and ".join(f"{name} set to {clock(pd.Timestamp(stamp), self.tz)}" for name, stamp in moved)
+        self._changed(f"Window moved: {said}.")
+
+    def _signal_options(self) -> tuple[list[tuple[str, tuple[str, str]]], tuple[str, str]]:
+        """Each candidate window's signal with its score, a chosen signal without one, and none."""
+        session, timeline = self.session, self.session.timeline
+        options = [
+            (
+                f"{i.signal} · {session.input_of(i.source)} · score {i.score:.1f}",
+                (i.signal, session.input_of(i.source)),
+            )
+            for i in timeline.impacts
+        ]
+        chosen = session.incident.signal
+        if timeline.impact is not None:
+            value = (timeline.impact.signal, session.input_of(timeline.impact.source))
+        elif chosen is not None and chosen.name != NO_SIGNAL:
+            value = (chosen.name, chosen.input)
+            options.append((f"{chosen.name} · {chosen.input or 'any input'} · no clear change", value))
+        else:
+            value = NONE
+        return [*options, ("none: no impact window", NONE)], value
+
+    def _lane(self, window: Window) -> ImpactLane | None:
+        series = self.session.lane()
+        if series is None:
+            return None
+        impact = window.impact
+        caption = impact.evidence if impact is not None else f"{series.name}: no clear change"
+        if window.moved and window.began is not None:
+            caption += f" · {_where(window, self.tz)}"
+        return ImpactLane(series, window.began, window.ended, caption)
+
     # -- drawing -------------------------------------------------------------------------------------
 
     def _picker_options(self) -> list[tuple[str, str]]:
@@ -195,7 +399,13 @@ class TimelineStep(Step):
         timeline = self.session.timeline
         tz = self.tz
         self.cards.value = metrics_cards(timeline, tz=tz)
-        self.chart.value = timeline_svg(timeline, tz=tz)
+        window = self.session.window()
+        lane = self._lane(window)
+        self.chart.value = timeline_svg(timeline, tz=tz, lane=lane)
+        self.impact.widget.layout.display = "flex" if timeline.series else "none"
+        if timeline.series:
+            self.impact.update(*self._signal_options(), window, tz)
+            self.impact.update_slider(lane.series if lane is not None else None, window, tz)
         options = self._picker_options()
         milestones = timeline.milestones
         overridden = self.session.incident.milestones
@@ -221,4 +431,4 @@ class TimelineStep(Step):
         self._draw_table()
 
 
-__all__ = ["TimelineStep"]
+__all__ = ["ImpactControls", "TimelineStep", "clock"]

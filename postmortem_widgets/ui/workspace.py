@@ -118,6 +118,7 @@ class Workspace:
         self.session = session
         self.path_box.value = str(session.path)
         ctx = Context(session, self.status, self.notify)
+        ctx.on_busy.append(self._busy)
         self.steps = [cls(ctx, **self._options_for(cls)) for cls in _step_classes()]
         self._loading = True
         try:
@@ -128,6 +129,14 @@ class Workspace:
             self._loading = False
         self.notify(*EVERYTHING)
         self._greet()
+
+    def _busy(self, running: bool) -> None:
+        """Lock the tabs and the incident switcher while an import runs in the background."""
+        self.open_button.disabled = self.new_button.disabled = running
+        if running:
+            self.widget.add_class("pm-busy")
+        else:
+            self.widget.remove_class("pm-busy")
 
     def _options_for(self, cls: type) -> dict[str, Any]:
         """The options (``Workspace.open(path, **options)``) that ``cls`` accepts: injected for tests."""

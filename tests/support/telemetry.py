@@ -121,3 +121,22 @@ def write_alertmanager(path: Path) -> Path:
     }
     path.write_text(json.dumps(payload, indent=2))
     return path
+
+
+#: What each input of :func:`write_incident` is written by.
+WRITERS = {"app.csv": write_log_csv, "panel.csv": write_metric_csv, "alerts.json": write_alertmanager}
+
+
+def write_incident(folder: Path, *inputs: str, **fields: object) -> Path:
+    """An incident file in ``folder`` whose ``timeline:`` lists the synthetic ``inputs`` (``app.csv``, the
+    log; ``panel.csv``, the metric panel; ``alerts.json``, the alert), written next to it; zone UTC."""
+    from postmortem_widgets.incident.record import Incident, save_incident
+
+    folder.mkdir(parents=True, exist_ok=True)
+    names = inputs or ("app.csv", "alerts.json")
+    for name in names:
+        WRITERS[name](folder / name)
+    path = folder / "incident.yaml"
+    fields.setdefault("product_name", "Checkout")
+    save_incident(Incident(timeline=list(names), **fields), path)  # type: ignore[arg-type]
+    return path
