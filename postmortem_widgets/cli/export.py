@@ -1,4 +1,9 @@
-"""``postmortem export DRAFT.md --incident INCIDENT.yaml --to html|pdf|md|email [-o FILE] [--force]``."""
+"""``postmortem export DRAFT.md --incident INCIDENT.yaml --to html|pdf|md|email [-o FILE] [--force]``.
+
+The draft is reviewed against the incident's whole timeline (its ``timeline:`` inputs plus any
+``--timeline PATH``, telemetry included), which also gives the report its impact figure
+(``--no-figure`` leaves it out).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import UTC, datetime
 
 from ..errors import PostmortemError
 from ..export.api import FORMATS, export_report, format_for_path, review_draft, split_review
+from ._common import add_timeline_options, load_inputs
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,13 +45,26 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--mail-to", metavar="ADDRESS", action="append", default=[], help="email: a recipient"
     )
+    parser.add_argument(
+        "--no-figure",
+        dest="figure",
+        action="store_false",
+        help="leave out the impact figure (HTML, PDF) and its line of evidence (Markdown, email)",
+    )
+    parser.add_argument(
+        "--keep-names",
+        action="store_true",
+        help="show the signal's own series name and labels in the figure (default: plain words only)",
+    )
+    parser.add_argument(
+        "--signal", metavar="NAME", help="take the impact window (and the figure) from this series"
+    )
+    add_timeline_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..export.markdown import render_markdown
-    from ..incident.record import load_incident
-    from ..incident.timeline import incident_timeline
     from ..review import load_draft
 
     fmt = args.to or (format_for_path(args.output) if args.output and args.output != "-" else None)
@@ -56,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
         raise PostmortemError("a PDF is not written to a terminal", hint="pass -o report.pdf")
 
     draft = load_draft(args.draft)
-    incident = load_incident(args.incident)
-    timeline = incident_timeline(incident)
+    incident, timeline = load_inputs(args)
+    if args.signal:
+        timeline = timeline.with_signal(args.signal)
     review = review_draft(draft, incident, timeline)
     errors, warnings = split_review(review)
     for finding in warnings:
@@ -82,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         sender=args.sender,
         recipients=args.mail_to,
         date=datetime.now(UTC) if fmt == "email" else None,
+        figure=args.figure,
+        keep_names=args.keep_names,
     )
     if args.force:
         for finding in errors:
