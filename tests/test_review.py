@@ -111,8 +111,12 @@ def test_flawed_draft_is_caught_by_its_rule_and_nothing_else(
 ) -> None:
     rule = path.stem.split("__")[0]
     assert rule in RULES
-    incident = seed_incident
-    review = check_draft(path.read_text(encoding="utf-8"), incident, people, roster=roster)
+    incident, timeline = seed_incident, people
+    own = path.with_suffix(".incident.yaml")  # a variant that needs another incident (telemetry) has its own
+    if own.exists():
+        incident = load_incident(own)
+        timeline = incident_timeline(incident)
+    review = check_draft(path.read_text(encoding="utf-8"), incident, timeline, roster=roster)
     assert {f.rule for f in review.findings} == {rule}, [str(f) for f in review.findings]
     expected = _expected(path)
     assert len(review.findings) == len(expected), [str(f) for f in review.findings]

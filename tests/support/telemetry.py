@@ -121,3 +121,27 @@ def write_alertmanager(path: Path) -> Path:
     }
     path.write_text(json.dumps(payload, indent=2))
     return path
+
+
+def write_incident(folder: Path, *, timezone: str = "America/New_York", log: bool = True) -> Path:
+    """An incident file over the synthetic telemetry (the log, the panel, the alert) in ``folder``."""
+    from postmortem_widgets.incident.record import Incident, save_incident
+
+    inputs = [write_log_csv(folder / "app.csv")] if log else []
+    inputs += [write_metric_csv(folder / "panel.csv"), write_alertmanager(folder / "alertmanager.json")]
+    incident = Incident(
+        product_name="Checkout",
+        incident_date="March 3, 2025",
+        affected_scope="customers paying by card",
+        customer_experience="some card payments failed and had to be retried",
+        root_cause="a routine update to our payment service sent some card payments down a path that failed",
+        remediation="rolled the update back",
+        prevention="test each payment service update against card payments before it reaches customers; "
+        "alert on failed payments within two minutes",
+        data_impact="no payment was charged twice",
+        timezone=timezone,
+        timeline=[p.name for p in inputs],
+    )
+    path = folder / "incident.yaml"
+    save_incident(incident, path)
+    return path
