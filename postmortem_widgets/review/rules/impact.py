@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..clock import TimeMention, day_seconds, label_zone, leads, matching
+from ..clock import TimeMention, day_seconds, label_zone, matching
 from ..model import Finding, finding
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ _BEFORE_TIME = re.compile(
 #: A bullet that opens with the time: a few words (with a signal among them) and the verb.
 _AFTER_TIME = re.compile(rf"[\s:*\-–—),]*(?P<words>(?:[\w%.,'’-]+\s+){{0,6}}?)(?:{_ENDS}|{_STARTS})\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+#: What may stand before a time that opens a bullet: the list marker, emphasis, a bracket.
+_OPENS_LINE = re.compile(r"\s*(?:[-*+•]|\d{1,3}[.)])?[\s*_\[(]*")
 
 
 def _sentence_start(text: str, offset: int) -> int:
@@ -93,7 +95,7 @@ def impact_claim(text: str, mention: TimeMention, *, since: int = 0) -> str | No
     ):
         return _kind(claims[-1])
     line = text.rfind("\n", 0, mention.start) + 1
-    if leads(text[line : mention.end], mention.start - line):
+    if _OPENS_LINE.fullmatch(text, line, mention.start):
         after = _AFTER_TIME.match(text, mention.end, _sentence_end(text, mention.end))
         if after is not None and _SIGNAL.search(after.group()):
             claim = _CLAIM.search(after.group(), len(after.group("words")))
@@ -112,12 +114,13 @@ def _wrong(ctx: ReviewContext, window: ImpactWindow, mention: TimeMention, claim
         return None
     doc = ctx.doc
     what = "began" if claim == START else "ended"
+    stated = mention.describe().rstrip(".")
     return finding(
         "fact-impact",
         doc.line_at(mention.start),
-        f"{mention.describe()} is not when the monitoring data shows the impact {what}: "
-        f"{facts.clock(when)} ({window.evidence})",
-        f"Write {facts.clock(when)}, or say what else happened at {mention.describe()}.",
+        f"{stated} is not when the monitoring data shows the impact {what}: {facts.clock(when)} "
+        f"({window.evidence})",
+        f"Write {facts.clock(when)}, or say what else happened at {stated}.",
         section=doc.section_at(mention.start),
     )
 
