@@ -102,10 +102,10 @@ def _evidence(facts: ImpactFacts, title: str) -> str:
         first = f"{noun[:1].upper()}{noun[1:]} was already {facts.peak} when the data begins, {began}"
     else:
         way, extreme = ("rose", "a peak") if facts.rising else ("dropped", "a low")
+        after = " right after an update" if facts.change else ""
         first = (
             f"{noun[:1].upper()}{noun[1:]} was about {facts.baseline} until {facts.began}, "
-            f"then {way} sharply to {extreme} of {facts.peak}"
-            + (f" right after an update {_at(facts.change, '')}" if facts.change else "")
+            f"then {way} sharply{after} to {extreme} of {facts.peak}"
         )
     if facts.ended is None:
         return f"{first}, and had not returned to the usual level by the end of the data."
@@ -137,7 +137,7 @@ def impact_figure(timeline: Timeline, *, tz: str, keep_names: bool = False) -> I
     caption = f"From our monitoring data: {evidence[:1].lower()}{evidence[1:]} {SHADED}"
     plot = _Plot.of(series, impact, tz)
     marks = _milestones(timeline, plot)
-    alt = _alt(title, evidence, plot, facts, marks)
+    alt = _alt(title, evidence, plot, impact, marks)
     svg = _svg(plot, title, alt, marks, impact)
     return ImpactFigure(svg=svg, title=title, caption=caption, alt=alt)
 
@@ -222,9 +222,12 @@ def _milestones(timeline: Timeline, plot: _Plot) -> list[tuple[int, str]]:
     return merged
 
 
-def _alt(title: str, evidence: str, plot: _Plot, facts: ImpactFacts, marks: list[tuple[int, str]]) -> str:
+def _alt(title: str, evidence: str, plot: _Plot, impact: Impact, marks: list[tuple[int, str]]) -> str:
+    began, zone = plot.clock(impact.began), plot.zone_name
     window = (
-        f"{facts.began} to {facts.ended}" if facts.ended else f"from {facts.began} to the end of the data"
+        f"{began} to {plot.clock(impact.ended)} {zone}"
+        if impact.ended is not None
+        else f"from {began} {zone} to the end of the data"
     )
     shown = ", ".join(f"{label.lower()} {plot.clock(t)}" for t, label in marks)
     return (

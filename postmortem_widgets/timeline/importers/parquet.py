@@ -5,10 +5,11 @@ rows are the sample the role rule reads (a severity or status column makes it a 
 numbers a metric table; prose a timeline), and ``--role PATH=ROLE`` overrides it. Columns keep their
 Parquet types: timestamps (with a zone, or naive ones read in ``--tz``), epoch numbers or text times.
 
-A log is read in batches of at most :data:`BATCH_ROWS` rows, row group by row group, and only the columns
-a log summary needs: memory is a batch's, not the file's, so a file far larger than memory imports (the
-way a log platform's Parquet export, a DuckDB ``COPY ... TO 'window.parquet'`` or a data lake's files
-are read past one machine's disk). Each row's ``line`` is its record number in the file (1-based).
+A log is read in batches of at most :data:`BATCH_ROWS` rows (pyarrow decodes the row groups a batch
+needs, and only the columns a log summary needs): memory is a batch's and a row group's, not the file's,
+so a file far larger than memory imports (a log platform's Parquet export, a DuckDB
+``COPY ... TO 'window.parquet'``, a data lake's files: how logs are read past one machine's disk). Each
+row's ``line`` is its record number in the file (1-based).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ._telemetry import make_series, series_names
 NAME = "parquet"
 #: Every Parquet file starts (and ends) with these bytes.
 MAGIC = b"PAR1"
-#: Rows a log batch holds at most (a row group is read in slices of this many).
+#: Rows a log batch holds at most.
 BATCH_ROWS = 65_536
 #: Rows the role rule samples.
 SAMPLE_ROWS = 2_000
