@@ -1,4 +1,9 @@
-"""``postmortem export DRAFT.md --incident INCIDENT.yaml --to html|pdf|md|email [-o FILE] [--force]``."""
+"""``postmortem export DRAFT.md --incident INCIDENT.yaml --to html|pdf|md|email [-o FILE] [--force]``.
+
+The draft is reviewed against the incident's whole timeline (its ``timeline:`` inputs plus any
+``--timeline PATH``, telemetry included), which also gives the report its impact figure
+(``--no-figure`` leaves it out).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,14 @@ from datetime import UTC, datetime
 
 from ..errors import PostmortemError
 from ..export.api import FORMATS, export_report, format_for_path, review_draft, split_review
-from ._common import add_ignore_option, describe_ignored, kept_ignores, parse_ignores
+from ._common import (
+    add_ignore_option,
+    add_timeline_options,
+    describe_ignored,
+    kept_ignores,
+    load_inputs,
+    parse_ignores,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,13 +54,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--mail-to", metavar="ADDRESS", action="append", default=[], help="email: a recipient"
     )
+    parser.add_argument(
+        "--no-figure",
+        dest="figure",
+        action="store_false",
+        help="leave out the impact figure (HTML, PDF) and its line of evidence (Markdown, email)",
+    )
+    parser.add_argument(
+        "--keep-names",
+        action="store_true",
+        help="show the signal's own series name and labels in the figure (default: plain words only)",
+    )
+    add_timeline_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..export.markdown import render_markdown
-    from ..incident.record import load_incident
-    from ..incident.timeline import incident_timeline
     from ..review import load_draft
 
     fmt = args.to or (format_for_path(args.output) if args.output and args.output != "-" else None)
@@ -59,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise PostmortemError("a PDF is not written to a terminal", hint="pass -o report.pdf")
 
     draft = load_draft(args.draft)
-    incident = load_incident(args.incident)
-    timeline = incident_timeline(incident)
+    incident, timeline = load_inputs(args)
     ignores = [*kept_ignores(args.incident, draft), *parse_ignores(args.ignore, draft)]
     review = review_draft(draft, incident, timeline, ignore=ignores)
     errors, warnings = split_review(review)
@@ -88,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         sender=args.sender,
         recipients=args.mail_to,
         date=datetime.now(UTC) if fmt == "email" else None,
+        figure=args.figure,
+        keep_names=args.keep_names,
     )
     if args.force:
         for finding in errors:

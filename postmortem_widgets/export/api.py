@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..incident.record import Incident
     from ..review import Finding, Ignore, Review
     from ..timeline.merge import Timeline
+    from .figure import ImpactFigure
 
 __all__ = [
     "FORMATS",
@@ -84,13 +85,18 @@ def export_report(
     recipients: Sequence[str] = (),
     date: datetime | None = None,
     draft_name: str | None = None,
+    figure: bool = True,
+    keep_names: bool = False,
 ) -> str | bytes:
     """The draft as ``to`` (``html``, ``pdf``, ``md``, ``email``, ``ipynb``): text, or bytes (pdf, email).
 
     This is the export gate, the one place it is kept: ``review`` defaults to :func:`review_draft`, and its
     errors stop the export (:class:`~postmortem_widgets.errors.ReviewBlockedError`, naming ``draft_name``)
     unless ``force``. With a
-    ``timeline``, the header's empty date and duration are filled from it (the author's text always wins).
+    ``timeline``, the header's empty date and duration are filled from it (the author's text always wins),
+    and when it holds telemetry the HTML and PDF show the impact figure (``figure=False``: not), Markdown
+    and email a line stating the same evidence. The figure names the signal in plain words and shows no
+    internal series, host or label unless ``keep_names``.
     """
     if to not in FORMATS:
         raise UnknownExportFormatError(
@@ -105,16 +111,18 @@ def export_report(
         from ..incident.fill import fill_incident
 
         incident = fill_incident(incident, timeline)
+    drawn = _figure(timeline, incident, keep_names=keep_names) if figure else None
+    evidence = drawn.caption if drawn is not None else None
     if to == "md":
         from .plain import render_gfm
 
-        return render_gfm(draft, incident, status=status, title=title)
+        return render_gfm(draft, incident, status=status, title=title, evidence=evidence)
 
     import nbformat
 
     from .report import build_report
 
-    nb = build_report(draft, incident, status=status, title=title)
+    nb = build_report(draft, incident, status=status, title=title, figure=drawn)
     if to == "ipynb":
         return str(nbformat.writes(nb))
     from .exporters import PostmortemHTMLExporter, PostmortemPDFExporter
@@ -127,10 +135,15 @@ def export_report(
         return str(html)
     from .mail import build_email
 
+    if drawn is not None:  # mail clients do not show inline SVG: the email's HTML states the evidence
+        nb = build_report(draft, incident, status=status, title=title, evidence=evidence)
+        html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
+
     message = build_email(
         draft,
         incident,
         html=html,
+        evidence=evidence,
         status=status,
         title=title,
         sender=sender,
@@ -138,6 +151,15 @@ def export_report(
         date=date,
     )
     return message.as_bytes()
+
+
+def _figure(timeline: Timeline | None, incident: Incident, *, keep_names: bool) -> ImpactFigure | None:
+    """The impact figure of the timeline in the incident's zone, or ``None`` without telemetry."""
+    if timeline is None or timeline.impact is None:
+        return None
+    from .figure import impact_figure
+
+    return impact_figure(timeline, tz=incident.timezone or "UTC", keep_names=keep_names)
 
 
 def write_report(

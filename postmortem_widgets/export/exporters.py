@@ -21,9 +21,12 @@ from traitlets import Unicode, default
 
 from .._templates import templates_dir
 from .markdown import render_markdown
-from .report import METADATA_KEY
+from .report import FIGURE_ATTACHMENT, METADATA_KEY
+from .svg import clean_svg
 
-__all__ = ["PostmortemHTMLExporter", "PostmortemPDFExporter", "header_context"]
+__all__ = ["PostmortemHTMLExporter", "PostmortemPDFExporter", "figure_filter", "header_context"]
+#: The longest figure caption shown.
+CAPTION_LIMIT = 1000
 
 _CLASS_SAFE = re.compile(r"[^a-z0-9-]+")
 
@@ -41,6 +44,33 @@ def section_filter(cell: Any) -> str:
     """Jinja filter: the CSS class suffix of a cell's section (``timeline`` styles the timeline)."""
     meta = cell.get("metadata", {}).get(METADATA_KEY) if hasattr(cell, "get") else None
     return _class_name(meta.get("section", "section")) if isinstance(meta, dict) else "section"
+
+
+def _meta(cell: Any) -> dict[str, Any]:
+    meta = cell.get("metadata", {}).get(METADATA_KEY) if hasattr(cell, "get") else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def figure_filter(cell: Any) -> dict[str, Any] | None:
+    """Jinja filter: ``{"svg", "caption"}`` of the impact figure's cell, ``None`` for any other cell.
+
+    A cell is the figure only by its metadata, and its SVG attachment is inlined only as
+    :func:`~postmortem_widgets.export.svg.clean_svg` writes it anew; a cell that claims to be the figure
+    with anything else in its attachment shows nothing (an empty dict).
+    """
+    meta = _meta(cell)
+    if meta.get("figure") != "impact":
+        return None
+    attachments = cell.get("attachments") if hasattr(cell, "get") else None
+    bundle = attachments.get(FIGURE_ATTACHMENT) if isinstance(attachments, dict) else None
+    svg = clean_svg(bundle.get("image/svg+xml")) if isinstance(bundle, dict) else None
+    if svg is None:
+        return {}
+    caption = meta.get("caption")
+    return {
+        "svg": Markup(svg),  # written anew from an allowlist of elements and attributes by clean_svg
+        "caption": " ".join(caption.split())[:CAPTION_LIMIT] if isinstance(caption, str) else "",
+    }
 
 
 def header_context(nb: NotebookNode, *, page_size: str) -> dict[str, str]:
@@ -92,6 +122,7 @@ class PostmortemHTMLExporter(TemplateExporter):
         yield from TemplateExporter.default_filters(self)
         yield ("postmortem_markdown", markdown_filter)
         yield ("postmortem_section", section_filter)
+        yield ("postmortem_figure", figure_filter)
 
     def _create_environment(self) -> Any:
         environment = TemplateExporter._create_environment(self)

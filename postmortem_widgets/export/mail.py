@@ -41,6 +41,7 @@ def build_email(
     sender: str | None = None,
     recipients: Sequence[str] = (),
     date: datetime | None = None,
+    evidence: str | None = None,
 ) -> EmailMessage:
     """A ``multipart/alternative`` message; ``date`` (tz-aware) is injected so output is reproducible."""
     message = EmailMessage(policy=policy.SMTP)
@@ -52,7 +53,8 @@ def build_email(
     if date is not None:
         message["Date"] = format_datetime(date)
     message.set_content(
-        render_gfm(draft, incident, status=status, title=title, header=True), cte="quoted-printable"
+        render_gfm(draft, incident, status=status, title=title, header=True, evidence=evidence),
+        cte="quoted-printable",
     )
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     # A boundary from the content, not random: the same report gives the same bytes. Quoted-printable

@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from mdformat.renderer import MDRenderer
 
 from .markdown import safe_media
-from .report import report_title, split_sections
+from .report import escape_markdown, figure_position, report_title, split_sections
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -59,14 +59,19 @@ def render_gfm(
     status: str = "Resolved",
     title: str | None = None,
     header: bool = False,
+    evidence: str | None = None,
 ) -> str:
     """The draft as GFM; with ``header``, a ``# title`` and a date, duration and status line on top.
 
     Without the header it is what a status page's postmortem field wants: the incident's own page
-    already shows its title and times.
+    already shows its title and times. ``evidence`` (the impact figure's caption) is added after the
+    timeline as a paragraph of its own.
     """
     draft_title, sections = split_sections(draft)
-    body = "\n\n".join(s.source for s in sections)
+    parts = [s.source for s in sections]
+    if evidence:  # the impact figure as a line of text, where the HTML report shows the picture
+        parts.insert(figure_position(sections), f"*{escape_markdown(evidence)}*")
+    body = "\n\n".join(parts)
     if header:
         top = f"# {report_title(incident, title or draft_title)}\n\n"
         facts = _facts(incident, status)

@@ -20,11 +20,26 @@ from ..sections import section_for_heading
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
+    from .figure import ImpactFigure
 
-__all__ = ["METADATA_KEY", "Section", "build_report", "report_metadata", "report_title", "split_sections"]
+__all__ = [
+    "FIGURE_ATTACHMENT",
+    "METADATA_KEY",
+    "Section",
+    "build_report",
+    "escape_markdown",
+    "figure_cell",
+    "figure_position",
+    "report_metadata",
+    "report_title",
+    "split_sections",
+]
 
 #: Where the incident lives in the notebook's and each cell's metadata.
 METADATA_KEY = "postmortem"
+#: The impact figure's cell: its id, and its SVG's attachment name (the figure key of its metadata).
+FIGURE_CELL = "figure-impact"
+FIGURE_ATTACHMENT = "impact.svg"
 
 
 @dataclass(frozen=True)
@@ -98,10 +113,46 @@ def report_metadata(incident: Incident, *, status: str, title: str) -> dict[str,
     }
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text as Markdown that reads as itself (every special character escaped, one line)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def figure_cell(figure: ImpactFigure) -> NotebookNode:
+    """The impact figure as a Markdown cell: its SVG an attachment (JupyterLab shows it), the caption in
+    the cell's metadata. The HTML exporter inlines the SVG only after re-checking it (:mod:`.svg`)."""
+    cell: NotebookNode = v4.new_markdown_cell(
+        f"![{escape_markdown(figure.alt)}](attachment:{FIGURE_ATTACHMENT})",
+        id=FIGURE_CELL,
+        metadata={METADATA_KEY: {"figure": "impact", "caption": figure.caption}},
+        attachments={FIGURE_ATTACHMENT: {"image/svg+xml": figure.svg}},
+    )
+    return cell
+
+
+def figure_position(sections: list[Section]) -> int:
+    """Where the figure goes: after the timeline section, else after the first section."""
+    slugs = [s.slug for s in sections]
+    return slugs.index("timeline") + 1 if "timeline" in slugs else min(1, len(sections))
+
+
 def build_report(
-    draft: str, incident: Incident, *, status: str = "Resolved", title: str | None = None
+    draft: str,
+    incident: Incident,
+    *,
+    status: str = "Resolved",
+    title: str | None = None,
+    figure: ImpactFigure | None = None,
+    evidence: str | None = None,
 ) -> NotebookNode:
-    """The report notebook of a draft: Markdown cells only, deterministic (same draft, same bytes)."""
+    """The report notebook of a draft: Markdown cells, deterministic (same draft, same bytes).
+
+    With a ``figure`` (:func:`~.figure.impact_figure`), its cell follows the timeline section; with only an
+    ``evidence`` line (the email's HTML, where inline SVG is not shown), a paragraph of it does.
+    """
     draft_title, sections = split_sections(draft)
     resolved_title = report_title(incident, title or draft_title)
     nb = v4.new_notebook()
@@ -115,6 +166,18 @@ def build_report(
         )
         for n, s in enumerate(sections, start=1)
     ]
+    at = figure_position(sections)
+    if figure is not None:
+        nb.cells.insert(at, figure_cell(figure))
+    elif evidence:
+        nb.cells.insert(
+            at,
+            v4.new_markdown_cell(
+                f"*{escape_markdown(evidence)}*",
+                id="evidence-impact",
+                metadata={METADATA_KEY: {"section": "evidence"}},
+            ),
+        )
     nbformat.validate(nb)
     report: NotebookNode = nb
     return report

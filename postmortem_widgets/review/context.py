@@ -48,6 +48,32 @@ _MONITORING_RE = re.compile(
 _RECORD_FIELDS = ("incident_duration", "detection", "response_timeline")
 
 
+@dataclass(frozen=True)
+class ImpactWindow:
+    """Where the monitoring data shows the impact began and ended (UTC), and how exactly it is known."""
+
+    began: pd.Timestamp
+    #: ``None`` while the signal had not come back by the end of the data.
+    ended: pd.Timestamp | None
+    #: A stated time within this many seconds agrees: the window's bin, and never under a minute.
+    tolerance: int
+    #: The evidence in the author's words of the timeline (``error ratio 0.1% -> 30% at 14:00 UTC; ...``).
+    evidence: str
+
+
+def impact_window(timeline: Timeline | None) -> ImpactWindow | None:
+    """The timeline's impact window for the reviewer, ``None`` without telemetry."""
+    impact = timeline.impact if timeline is not None else None
+    if impact is None:
+        return None
+    return ImpactWindow(
+        began=pd.Timestamp(impact.began, tz="UTC"),
+        ended=pd.Timestamp(impact.ended, tz="UTC") if impact.ended is not None else None,
+        tolerance=max(60, -(-impact.step // 1_000_000_000)),
+        evidence=impact.evidence,
+    )
+
+
 @dataclass
 class KnownTimes:
     """The incident's checkable times, dates and durations in one place.
@@ -79,6 +105,8 @@ class KnownTimes:
     #: Lengths the author wrote in ``incident_duration`` (seconds): a draft may state the incident's length
     #: as the author measured it, when the timeline's milestones measure something else.
     stated_durations: tuple[float, ...] = ()
+    #: The impact window from the monitoring data, or ``None``.
+    impact: ImpactWindow | None = None
     _seconds: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -306,4 +334,5 @@ def build_known_times(incident: Incident, timeline: Timeline | None) -> KnownTim
         record_dates=record_dates(incident, day.year if day else None),
         alerts=alerts,
         stated_durations=tuple(record_durations),
+        impact=impact_window(timeline),
     )

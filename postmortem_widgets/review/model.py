@@ -49,6 +49,7 @@ _RULES: tuple[Rule, ...] = (
         "fact-resolution", "facts", ERROR, "the stated resolution time is not when the incident was resolved"
     ),
     Rule("timeline-order", "facts", ERROR, "the timeline bullets are not in chronological order"),
+    Rule("fact-impact", "facts", ERROR, "a stated impact start or end disagrees with the monitoring data"),
     Rule(
         "detection-admission", "detection", WARNING, "a customer told us first, and the draft does not say so"
     ),

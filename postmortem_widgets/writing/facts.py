@@ -19,6 +19,9 @@ from ..timeline import events as ev
 from ..timeline.humanize import human_clock, human_date, human_duration, human_duration_adjective
 from ..timeline.keyevents import KeyEvent, select_key_events, signal_channel
 from ..timeline.merge import Timeline
+from ..timeline.telemetry.model import Impact, Series
+from ..timeline.telemetry.plain import plain_signal
+from ..timeline.telemetry.series import format_value
 from ..timeline.timeparse import parse_date, resolve_zone, zone_label
 from .prose import (
     PreventionItem,
@@ -35,6 +38,9 @@ from .prose import (
 BULLET_LIMIT = 12
 #: An import this small with hand-written events is a timeline a person wrote; its lines read as bullets.
 HANDWRITTEN_IMPORT_MAX = 50
+#: A change (deploy, config, flag: events of kind ``change``) at most this long before the impact began is
+#: the update it came "after".
+CHANGE_BEFORE = pd.Timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,30 @@ class Bullet:
     #: pasted chat, log lines or ticket text), not ours: untrusted data a person must read before it is
     #: published. Instruction-like event text is never copied (its ``message`` is empty).
     untrusted: bool = False
+
+
+@dataclass(frozen=True)
+class ImpactFacts:
+    """The impact window as a postmortem states it: the signal in plain words, when it left its baseline
+    and came back (local clock times with zone), baseline and peak as people read them."""
+
+    #: "Share of requests that failed"; the subject of a sentence ("error rates") and its number.
+    title: str
+    subject: str
+    plural: bool
+    #: The signal got worse upwards (errors, latency) or downwards (traffic that collapsed).
+    rising: bool
+    began: str
+    began_day: str
+    #: ``None`` while the signal had not come back by the end of the data.
+    ended: str | None
+    ended_day: str
+    baseline: str
+    peak: str
+    #: The clock time of the nearest change (deploy, config, flag) just before it began, or ``None``.
+    change: str | None
+    #: The data begins inside the window: it shows the level, not when it rose.
+    from_start: bool
 
 
 @dataclass
@@ -85,6 +115,10 @@ class Facts:
     #: Which optional sentences the Summary has room for (it must stay 3-5 sentences).
     summary_has_detection: bool
     summary_experience: str
+    #: The impact window from the monitoring data (``None`` without telemetry), and whether the Summary
+    #: has room for its sentence.
+    impact: ImpactFacts | None = None
+    summary_has_impact: bool = False
 
     def count_word(self, n: int) -> str:
         return number_word(n)
@@ -139,6 +173,52 @@ def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: o
     return bullets
 
 
+def _change_before(timeline: Timeline, began: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp | None:
+    """The latest ``change`` event from :data:`CHANGE_BEFORE` before ``began`` to within its bin."""
+    events = timeline.signal_events
+    times = events["time"][(events["kind"] == ev.CHANGE).to_numpy()]
+    near = times[(times >= began - CHANGE_BEFORE) & (times < began + max(step, pd.Timedelta(seconds=1)))]
+    return pd.Timestamp(near.max()) if len(near) else None
+
+
+def impact_facts(timeline: Timeline, zone: str, first_day: object) -> ImpactFacts | None:
+    """The timeline's impact window as :class:`ImpactFacts`, ``None`` without one."""
+    impact = timeline.impact
+    if impact is None:
+        return None
+    series = _signal_series(timeline, impact)
+    words = plain_signal(series.kind if series is not None else "metric", impact.unit, impact.signal)
+    began = pd.Timestamp(impact.began, tz="UTC")
+    step = pd.Timedelta(impact.step, unit="ns")
+    began_clock, began_day = _local(began, zone, first_day)
+    ended_clock, ended_day = (
+        _local(pd.Timestamp(impact.ended, tz="UTC"), zone, first_day)
+        if impact.ended is not None
+        else (None, "")
+    )
+    change = _change_before(timeline, began, step)
+    first = int(series.times[0]) if series is not None and len(series) else None
+    return ImpactFacts(
+        title=words.title,
+        subject=words.subject,
+        plural=words.plural,
+        rising=impact.peak >= impact.baseline,
+        began=began_clock,
+        began_day=began_day,
+        ended=ended_clock,
+        ended_day=ended_day,
+        baseline=format_value(impact.baseline, impact.unit),
+        peak=format_value(impact.peak, impact.unit),
+        change=_local(change, zone, first_day)[0] if change is not None else None,
+        from_start=first is not None and impact.began <= first + impact.step,
+    )
+
+
+def _signal_series(timeline: Timeline, impact: Impact) -> Series | None:
+    """The series the impact window was read from."""
+    return next((s for s in timeline.series if (s.name, s.source) == (impact.signal, impact.source)), None)
+
+
 def written_date(text: str) -> str:
     """The author's date as written; ISO (``2024-04-15``) reads better as April 15, 2024."""
     stripped = text.strip()
@@ -187,6 +267,9 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
     if count > 5:
         experience = sentence(first_sentence(experience))
         count = 2 + count_sentences(experience) + count_sentences(sentences["data_impact"])
+    impact = impact_facts(timeline, zone, first_day)
+    has_impact = impact is not None and not impact.from_start and count < 5
+    count += int(has_impact)
     has_detection = m.detected is not None and ((m.detected_by == "customer" and count < 5) or count < 3)
     return Facts(
         incident=filled,
@@ -212,7 +295,9 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         remediation_is_clause=starts_with_past_tense(filled.remediation),
         summary_has_detection=has_detection,
         summary_experience=experience,
+        impact=impact,
+        summary_has_impact=has_impact,
     )
 
 
-__all__ = ["Bullet", "Facts", "build_facts", "written_date"]
+__all__ = ["Bullet", "Facts", "ImpactFacts", "build_facts", "impact_facts", "written_date"]

@@ -125,6 +125,18 @@ def write_alertmanager(path: Path) -> Path:
 
 #: What each input of :func:`write_incident` is written by.
 WRITERS = {"app.csv": write_log_csv, "panel.csv": write_metric_csv, "alerts.json": write_alertmanager}
+#: The synthetic incident's facts, as its author would write them.
+CHECKOUT: dict[str, object] = {
+    "product_name": "Checkout",
+    "incident_date": "March 3, 2025",
+    "affected_scope": "customers paying by card",
+    "customer_experience": "some card payments failed and had to be retried",
+    "root_cause": "a routine update to our payment service sent some card payments down a path that failed",
+    "remediation": "rolled the update back",
+    "prevention": "test each payment service update against card payments before it reaches customers; "
+    "alert on failed payments within two minutes",
+    "data_impact": "no payment was charged twice",
+}
 
 
 def write_incident(folder: Path, *inputs: str, **fields: object) -> Path:
@@ -140,3 +152,10 @@ def write_incident(folder: Path, *inputs: str, **fields: object) -> Path:
     fields.setdefault("product_name", "Checkout")
     save_incident(Incident(timeline=list(names), **fields), path)  # type: ignore[arg-type]
     return path
+
+
+def write_checkout(folder: Path, *, timezone: str = "America/New_York", log: bool = True) -> Path:
+    """The synthetic incident with every field an author writes, over the log (unless ``log`` is false),
+    the metric panel and the alert."""
+    inputs = (("app.csv",) if log else ()) + ("panel.csv", "alerts.json")
+    return write_incident(folder, *inputs, **{**CHECKOUT, "timezone": timezone})

@@ -34,6 +34,7 @@ from ..clock import (
 from ..document import FACT_SECTIONS_EXCLUDED, Document, sentence_around
 from ..model import WARNING, Finding, finding
 from .durations import check_durations
+from .impact import check_impact
 
 if TYPE_CHECKING:
     from ..context import KnownTimes, ReviewContext
@@ -357,8 +358,11 @@ def check_facts(ctx: ReviewContext) -> list[Finding]:
     every = find_times(doc.reading, ctx.known_times.labels)
     twenty_four = writes_24h(every)
     mentions = [m for m in settle_clock(every, twenty_four=twenty_four) if _checked(doc, m.start)]
+    impact, claimed = check_impact(ctx, mentions)  # a stated impact time is held against the window
+    mentions = [m for m in mentions if m.start not in claimed]
     return [
         *_times(ctx, mentions),
+        *impact,
         *_zone_seasons(ctx),
         *_order(ctx, twenty_four),
         *check_durations(ctx, twenty_four=twenty_four),

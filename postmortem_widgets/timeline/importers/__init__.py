@@ -57,6 +57,9 @@ class Importer:
     parse: Callable[[Source, ImportOptions], ImportResult]
     #: What the format's inputs are (a table decides per file, from its content).
     role: str = INCIDENT
+    #: A binary format (Parquet): sniffed by its magic bytes before any text is decoded, and the only
+    #: importers asked about such a file.
+    binary: bool = False
 
 
 _REGISTRY: dict[str, Importer] = {}
@@ -88,6 +91,9 @@ def detect(source: Source) -> Importer:
     Raises :class:`UnknownFormatError` naming every format tried.
     """
     _load_builtin()
+    binary = _binary_format(source)
+    if binary is not None:
+        return binary
     best: tuple[int, Importer] | None = None
     for importer in _REGISTRY.values():
         score = importer.sniff(source)
@@ -105,14 +111,23 @@ def detect(source: Source) -> Importer:
     return best[1]
 
 
+def _binary_format(source: Source) -> Importer | None:
+    """The binary importer that claims ``source`` by its first bytes, if any."""
+    if source.is_bundle:
+        return None
+    return next((i for i in _REGISTRY.values() if i.binary and i.sniff(source) > 0), None)
+
+
 def import_source(
     source: Source, *, format: str | None = None, options: ImportOptions | None = None
 ) -> ImportResult:
     """Read one source into canonical events, detecting its format unless ``format`` is given."""
     options = options or ImportOptions()
-    if not source.is_bundle:
+    _load_builtin()
+    importer = get_importer(format) if format else _binary_format(source)
+    if not source.is_bundle and (importer is None or not importer.binary):
         _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
-    importer = get_importer(format) if format else detect(source)
+    importer = importer or detect(source)
     override = options.role_of(source.name)
     result = importer.parse(source, options)
     if override is not None:
@@ -150,6 +165,7 @@ def _load_builtin() -> None:
         newrelic,
         opsgenie,
         pagerduty,
+        parquet,
         prometheus,
         slack,
         splunk,

@@ -205,6 +205,7 @@ def _measure(
         threshold=return_at,
         evidence=evidence,
         score=min(abs(shift) / noise, Z_CAP) * separation,
+        step=int(times[1] - times[0]),
     )
 
 

@@ -100,6 +100,8 @@ class Impact:
     evidence: str
     #: How clear the change is (robust z-score of the peak against the baseline): signals compete on it.
     score: float = 0.0
+    #: The bin (ns) of the grid the window was found on: how exactly ``began`` and ``ended`` are known.
+    step: int = 0
 
 
 __all__ = [
