@@ -32,6 +32,7 @@ can show one clear line instead of a traceback. The tree::
     │   └── ReviewBlockedError       ... the draft has review errors
     └── DraftStoreError              the drafts folder cannot be read or written as asked
         ├── DraftVersionNotFoundError ... no version with that number
+        ├── DraftPermissionError     ... the file system refuses to let us read or write there
         └── DraftConflictError       ... someone saved since; both texts are kept
 """
 
@@ -235,6 +236,10 @@ class DraftStoreError(PostmortemError):
 
 class DraftVersionNotFoundError(DraftStoreError):
     """No draft version with that number."""
+
+
+class DraftPermissionError(DraftStoreError):
+    """The file system refuses to let us read or write in the drafts folder (permissions, read-only)."""
 
 
 class SavedVersion(Protocol):
