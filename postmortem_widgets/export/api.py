@@ -78,6 +78,7 @@ def export_report(
     recipients: Sequence[str] = (),
     date: datetime | None = None,
     draft_name: str | None = None,
+    url_fetcher: Any = None,
 ) -> str | bytes:
     """The draft as ``to`` (``html``, ``pdf``, ``md``, ``email``, ``ipynb``): text, or bytes (pdf, email).
 
@@ -85,6 +86,7 @@ def export_report(
     errors stop the export (:class:`~postmortem_widgets.errors.ReviewBlockedError`, naming ``draft_name``)
     unless ``force``. With a
     ``timeline``, the header's empty date and duration are filled from it (the author's text always wins).
+    ``url_fetcher`` replaces the PDF renderer's offline fetcher (a test's, to see that nothing is asked for).
     """
     if to not in FORMATS:
         raise UnknownExportFormatError(
@@ -108,13 +110,14 @@ def export_report(
 
     from .report import build_report
 
-    nb = build_report(draft, incident, status=status, title=title)
+    # The notebook is re-rendered as safe Markdown; the HTML exporter sanitises each cell as it renders it.
+    nb = build_report(draft, incident, status=status, title=title, safe=to == "ipynb")
     if to == "ipynb":
         return str(nbformat.writes(nb))
     from .exporters import PostmortemHTMLExporter, PostmortemPDFExporter
 
     if to == "pdf":
-        pdf, _ = PostmortemPDFExporter(page_size=page_size).from_notebook_node(nb)
+        pdf, _ = PostmortemPDFExporter(page_size=page_size, url_fetcher=url_fetcher).from_notebook_node(nb)
         return pdf
     html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
     if to == "html":

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 from nbconvert.exporters import TemplateExporter
 from nbformat import NotebookNode
+from traitlets import Any as AnyTrait
 from traitlets import Unicode, default
 
 from .._templates import templates_dir
@@ -113,6 +114,10 @@ class PostmortemPDFExporter(PostmortemHTMLExporter):
     export_from_notebook = "Postmortem report (PDF)"
     output_mimetype = "application/pdf"
 
+    #: WeasyPrint's URL fetcher (default: a new :class:`~postmortem_widgets.export.pdf.OfflineURLFetcher`
+    #: per document); injected by tests that want to see what the renderer asked for.
+    url_fetcher = AnyTrait(None, allow_none=True)
+
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".pdf"
@@ -123,4 +128,4 @@ class PostmortemPDFExporter(PostmortemHTMLExporter):
         from .pdf import html_to_pdf  # WeasyPrint loads in ~0.5 s: only when a PDF is asked for
 
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        return html_to_pdf(html), resources
+        return html_to_pdf(html, fetcher=self.url_fetcher), resources

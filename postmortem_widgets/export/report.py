@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from nbformat import NotebookNode, v4
 
 from ..sections import section_for_heading
+from .safemd import normalize_markdown
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -38,7 +39,8 @@ class Section:
 
 @cache
 def _block_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    """Block structure only: the split needs headings, not inline markup (a third of a full parse)."""
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("inline")
 
 
 def section_slug(heading: str) -> str:
@@ -99,9 +101,21 @@ def report_metadata(incident: Incident, *, status: str, title: str) -> dict[str,
 
 
 def build_report(
-    draft: str, incident: Incident, *, status: str = "Resolved", title: str | None = None
+    draft: str,
+    incident: Incident,
+    *,
+    status: str = "Resolved",
+    title: str | None = None,
+    safe: bool = True,
+    removed: list[str] | None = None,
 ) -> NotebookNode:
-    """The report notebook of a draft: Markdown cells only, deterministic (same draft, same bytes)."""
+    """The report notebook of a draft: Markdown cells only, deterministic (same draft, same bytes).
+
+    With ``safe`` (the default) each cell holds only what the HTML report shows, as Markdown a person reads
+    in JupyterLab: raw HTML escaped so it shows as text, only ``http``/``https``/``mailto`` links, only
+    embedded images (what was left out is added to ``removed``). The HTML and PDF exports pass
+    ``safe=False``: their renderer sanitises each cell itself, and re-rendering first would cost a pass.
+    """
     draft_title, sections = split_sections(draft)
     resolved_title = report_title(incident, title or draft_title)
     nb = v4.new_notebook()
@@ -109,7 +123,7 @@ def build_report(
     nb.metadata["title"] = resolved_title
     nb.cells = [
         v4.new_markdown_cell(
-            s.source,
+            normalize_markdown(s.source, flavour="notebook", removed=removed).strip() if safe else s.source,
             id=f"s{n}-{s.slug}"[:64],
             metadata={METADATA_KEY: {"section": s.slug}},
         )
