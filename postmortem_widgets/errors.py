@@ -29,7 +29,8 @@ can show one clear line instead of a traceback. The tree::
     │   └── DraftInterruptedError    ... the stream stopped midway
     ├── ExportError                  a report could not be exported
     │   ├── UnknownExportFormatError ... a format we do not write
-    │   └── ReviewBlockedError       ... the draft has review errors
+    │   ├── ReviewBlockedError       ... the draft has review errors
+    │   └── ReportTooLargeError      ... the report is past a limit of its format (say, a PDF's)
     └── DraftStoreError              the drafts folder cannot be read or written as asked
         ├── DraftVersionNotFoundError ... no version with that number
         ├── DraftPermissionError     ... the file system refuses to let us read or write there
@@ -228,6 +229,14 @@ class ReviewBlockedError(ExportError):
 
     def __str__(self) -> str:
         return super().__str__() + "".join(f"\n  {f.describe()}" for f in self.errors)
+
+
+class ReportTooLargeError(ExportError):
+    """The report is past a limit of its format: laying it out would take minutes, or it cannot be read."""
+
+    def __init__(self, message: str, *, limit: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class DraftStoreError(PostmortemError):

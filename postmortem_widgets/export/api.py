@@ -101,6 +101,10 @@ def export_report(
         from ..incident.fill import fill_incident
 
         incident = fill_incident(incident, timeline)
+    if to == "pdf":  # refused before any parsing: a report past the PDF's limits is not laid out at all
+        from .limits import check_pdf_size
+
+        check_pdf_size(len(draft), file=draft_name)
     if to == "md":
         from .plain import render_gfm
 

@@ -15,6 +15,10 @@ Three of mdformat's renderers are replaced here:
 - ``list_item`` asks whether its whole list is tight, once per item: quadratic in the list's length (a
   50,000-item timeline took minutes). Ours asks once per list.
 
+And ``text`` gets a fast path: a run of text with nothing mdformat would escape is written as it is (its
+escaping runs a regular expression of every HTML entity name per run, half the time of a render);
+anything else goes through mdformat's own.
+
 Links and images are always written inline, so no reference definition (which may point anywhere) is
 written out. The ``notebook`` flavour also escapes ``$``, which JupyterLab would read as LaTeX.
 """
@@ -28,7 +32,7 @@ from typing import Any
 
 import mdformat.plugins
 from markdown_it import MarkdownIt
-from mdformat.renderer import MDRenderer, RenderContext, RenderTreeNode
+from mdformat.renderer import DEFAULT_RENDERERS, MDRenderer, RenderContext, RenderTreeNode
 
 from .markdown import safe_media
 
@@ -99,45 +103,55 @@ def _is_tight(list_node: RenderTreeNode, context: RenderContext) -> bool:
     return known[key]
 
 
-def _task_mark(node: RenderTreeNode) -> str | None:
-    """``[x] `` or ``[ ] `` for a task-list item (taking the checkbox the parser put in), else ``None``."""
-    classes = node.attrs.get("class", "")
-    if "task-list-item" not in str(classes) or not node.children or not node.children[0].children:
-        return None
-    inline = node.children[0].children[0]
-    if not inline.children or inline.children[0].type != "html_inline":
-        return None
-    checkbox = inline.children.pop(0)
-    return "[x] " if 'checked="checked"' in checkbox.content else "[ ] "
-
-
 def _list_item(node: RenderTreeNode, context: RenderContext) -> str:
-    mark = _task_mark(node)
     separator = "\n" if node.parent is None or _is_tight(node.parent, context) else "\n\n"
     text = separator.join(out for out in (child.render(context) for child in node.children) if out)
-    if mark is not None:
-        return mark + re.sub(r"^(&#32;)+", "", text).lstrip()
     return text if text.strip() else ""
 
 
-def _escape_dollars(text: str, node: RenderTreeNode, context: RenderContext) -> str:
-    return text.replace("$", "\\$")
+#: What mdformat's ``text`` renderer may change: text with none of these comes out as it went in.
+_ESCAPED_IN_TEXT = frozenset("\t\\*_[]<`&")
 
 
-def _extension(flavour: str) -> SimpleNamespace:
-    """mdformat's GFM extension with our renderers in place of its own (one extension, so no conflict)."""
+def _text(node: RenderTreeNode, context: RenderContext) -> str:
+    content = node.content
+    if (
+        context.do_wrap
+        or "  " in content
+        or "\n\n" in content
+        or content.endswith("!")
+        or not _ESCAPED_IN_TEXT.isdisjoint(content)
+    ):
+        return str(DEFAULT_RENDERERS["text"](node, context))
+    return content
+
+
+def _extensions(flavour: str) -> list[Any]:
+    """Our renderers, with mdformat-gfm's for strikethrough and tables.
+
+    Its parser extensions are left out on purpose: its bare-URL autolinks bypass
+    :func:`~postmortem_widgets.export.markdown.safe_media` and its inline text rule makes parsing half as
+    slow again; the HTML export parses without them too (a status page links bare URLs itself). Task
+    lists need no plugin: ``- [ ] item`` is written back as it was.
+    """
     gfm = mdformat.plugins.PARSER_EXTENSIONS["gfm"]
-    postprocessors = dict(gfm.POSTPROCESSORS)
-    if flavour == "notebook":
-        escape_text = postprocessors["text"]
-        postprocessors["text"] = lambda text, node, ctx: _escape_dollars(
-            escape_text(text, node, ctx), node, ctx
-        )
-    return SimpleNamespace(
-        RENDERERS={**gfm.RENDERERS, "image": _image, "link": _link, "list_item": _list_item},
-        POSTPROCESSORS=postprocessors,
-        update_mdit=gfm.update_mdit,
+    escape_strikethrough = gfm.POSTPROCESSORS["text"]
+
+    def escape_text(text: str, node: RenderTreeNode, context: RenderContext) -> str:
+        text = str(escape_strikethrough(text, node, context))
+        return text.replace("$", "\\$") if flavour == "notebook" else text
+
+    ours = SimpleNamespace(
+        RENDERERS={
+            "s": gfm.RENDERERS["s"],
+            "image": _image,
+            "link": _link,
+            "list_item": _list_item,
+            "text": _text,
+        },
+        POSTPROCESSORS={"text": escape_text},
     )
+    return [ours, mdformat.plugins.PARSER_EXTENSIONS["tables"]]
 
 
 @cache
@@ -146,10 +160,8 @@ def _parser(flavour: str) -> MarkdownIt:
     md.options["mdformat"] = {"number": True, "wrap": "keep"}
     md.options["store_labels"] = True
     md.options["codeformatters"] = {}
-    extension = _extension(flavour)
-    md.options["parser_extension"] = [extension]
-    extension.update_mdit(md)
-    return md.use(safe_media)
+    md.options["parser_extension"] = _extensions(flavour)
+    return md.enable(["table", "strikethrough"]).use(safe_media)
 
 
 def normalize_markdown(text: str, *, flavour: str = "gfm", removed: list[str] | None = None) -> str:
