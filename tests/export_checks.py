@@ -101,6 +101,20 @@ def attribute_violations(tag: str, attrs: dict[str, str], *, host: str = "") -> 
     return found
 
 
+def css_violations(styles: list[str], *, host: str = "") -> list[str]:
+    """What a style sheet must not do: fetch (``url()``, ``@import``, fonts) or run anything."""
+    found: list[str] = []
+    for css in styles:
+        found.extend(
+            f"{needle} in CSS"
+            for needle in ("url(", "@import", "@font-face", "expression(", "javascript:")
+            if needle in css
+        )
+        if host and host in css:
+            found.append(f"{host} in CSS")
+    return found
+
+
 def html_violations(html: str, *, host: str = "") -> list[str]:
     """Everything unsafe in a report's HTML, as readable strings (empty means safe)."""
     found: list[str] = []
@@ -118,12 +132,7 @@ def html_violations(html: str, *, host: str = "") -> list[str]:
                 found.append(f"meta {attrs}")
     if len(styles) != 1:
         found.append(f"{len(styles)} style elements")
-    for css in styles:
-        for needle in ("url(", "@import", "@font-face", "expression(", "javascript:"):
-            if needle in css:
-                found.append(f"{needle} in CSS")
-        if host and host in css:
-            found.append(f"{host} in CSS")
+    found.extend(css_violations(styles, host=host))
     csp = [
         a.get("content") for t, a in elems if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
     ]

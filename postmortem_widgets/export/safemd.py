@@ -114,6 +114,7 @@ _ESCAPED_IN_TEXT = frozenset("\t\\*_[]<`&")
 
 
 def _text(node: RenderTreeNode, context: RenderContext) -> str:
+    """mdformat's ``text``, skipped for a run it would return unchanged (most of a draft's text)."""
     content = node.content
     if (
         context.do_wrap
