@@ -33,9 +33,11 @@ can show one clear line instead of a traceback. The tree::
     │   └── DraftInterruptedError    ... the stream stopped midway
     ├── ExportError                  a report could not be exported
     │   ├── UnknownExportFormatError ... a format we do not write
-    │   └── ReviewBlockedError       ... the draft has review errors
+    │   ├── ReviewBlockedError       ... the draft has review errors
+    │   └── ReportTooLargeError      ... the report is past a limit of its format (say, a PDF's)
     └── DraftStoreError              the drafts folder cannot be read or written as asked
         ├── DraftVersionNotFoundError ... no version with that number
+        ├── DraftPermissionError     ... the file system refuses to let us read or write there
         └── DraftConflictError       ... someone saved since; both texts are kept
 """
 
@@ -249,12 +251,24 @@ class ReviewBlockedError(ExportError):
         return super().__str__() + "".join(f"\n  {f.describe()}" for f in self.errors)
 
 
+class ReportTooLargeError(ExportError):
+    """The report is past a limit of its format: laying it out would take minutes, or it cannot be read."""
+
+    def __init__(self, message: str, *, limit: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+
+
 class DraftStoreError(PostmortemError):
     """The drafts folder cannot be read or written as asked."""
 
 
 class DraftVersionNotFoundError(DraftStoreError):
     """No draft version with that number."""
+
+
+class DraftPermissionError(DraftStoreError):
+    """The file system refuses to let us read or write in the drafts folder (permissions, read-only)."""
 
 
 class SavedVersion(Protocol):

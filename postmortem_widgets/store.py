@@ -21,17 +21,24 @@ Nothing is lost:
   was edited from. If someone saved since, :class:`DraftConflictError` is raised, with both texts, and
   yours is kept under ``drafts/conflicts/``.
 - Restore is a new version holding the old text, so history only grows.
+
+A damaged folder (a file that is not UTF-8, a folder or a symbolic link named like a version, a bad date in a
+name, a sidecar that is not a JSON object) never stops the others: the entry is skipped and
+:attr:`DraftStore.warnings` says so, in one line naming it. Permission problems raise
+:class:`DraftPermissionError`, naming the folder and what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import getpass
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._fs import FILE_MODE, Publish, atomic_write_bytes
-from .errors import DraftConflictError, DraftStoreError, DraftVersionNotFoundError
+from .errors import DraftConflictError, DraftPermissionError, DraftStoreError, DraftVersionNotFoundError
 
 if TYPE_CHECKING:
     from .review import Review
@@ -70,6 +77,76 @@ TEMP_PREFIX = ".tmp-"
 
 #: Written into a new drafts folder: the versions belong in git, the lock and unfinished saves do not.
 GITIGNORE = f"# Postmortem drafts\n{LOCK_FILE}\n{TEMP_PREFIX}*\n"
+
+#: Larger files are not drafts (a draft of 100,000 lines is about 6 MB): they are skipped, not read whole.
+MAX_DRAFT_BYTES = 64 * 1024 * 1024
+MAX_SIDECAR_BYTES = 1024 * 1024
+
+#: Why the file system refused: these become a :class:`DraftPermissionError` with a hint.
+_PERMISSION_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+class _Unreadable(Exception):
+    """Why one entry of the drafts folder cannot be read (becomes a warning, or a clean error)."""
+
+
+def read_entry(path: Path, *, limit: int = MAX_DRAFT_BYTES) -> str:
+    """A version's (or sidecar's) text: a regular file, not a symbolic link, UTF-8, at most ``limit`` bytes.
+
+    The store never writes a link, so a link named like a version (dangling, or pointing out of the folder
+    at a secret that an export would publish) is refused rather than followed.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            raise _Unreadable("is a symbolic link, not a file") from exc
+        if exc.errno in _PERMISSION_ERRNOS:
+            raise _Unreadable("cannot be read: permission denied") from exc
+        raise _Unreadable(f"cannot be read: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _Unreadable("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unreadable("is not a regular file")
+        if info.st_size > limit:
+            raise _Unreadable(f"is too large to be a draft ({info.st_size:,} bytes; the limit is {limit:,})")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from exc
+
+
+def _permission_error(exc: OSError, folder: Path, doing: str) -> DraftPermissionError:
+    where = exc.filename if isinstance(exc.filename, str) else str(folder)
+    if exc.errno == errno.EROFS:
+        hint = (
+            f"the file system holding {folder} is mounted read-only; work on a writable copy of the incident"
+        )
+    else:
+        hint = (
+            f"make {folder} writable for you (ls -ld {folder}; chmod u+w), or ask its owner to; "
+            "nothing was changed"
+        )
+    return DraftPermissionError(
+        f"cannot {doing}: {exc.strerror or 'permission denied'}", file=where, hint=hint
+    )
+
+
+@contextlib.contextmanager
+def _permissions(folder: Path, doing: str) -> Iterator[None]:
+    """Turn the file system's refusals into one clean error naming the folder (other errors pass)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _PERMISSION_ERRNOS:
+            raise _permission_error(exc, folder, doing) from exc
+        raise
 
 
 def link_new(temp: str, target: str) -> None:
@@ -159,7 +236,12 @@ class DraftVersion:
         return self.path.name
 
     def read_text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        try:
+            return read_entry(self.path)
+        except _Unreadable as exc:
+            raise DraftStoreError(
+                f"draft version {self.number} {exc}", file=str(self.path), hint="fix or move the file"
+            ) from exc
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -205,8 +287,33 @@ def _ignores(value: Any) -> list[dict[str, Any]]:
     return [dict(v) for v in value if isinstance(v, dict) and isinstance(v.get("rule"), str)]
 
 
+#: The sidecar fields a listing relies on, and the type each must have (``None`` is always allowed).
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "author": str, "drafter": str, "model": str, "prompt_hash": str, "note": str, "review": dict,
+    "base": int, "restored_from": int,
+}  # fmt: skip
+
+
+def _checked_meta(meta: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The sidecar's fields that have the type a listing expects, and the names of those that do not."""
+    kept: dict[str, Any] = {}
+    wrong: list[str] = []
+    for key, value in meta.items():
+        expected = _FIELD_TYPES.get(key)
+        bad_int = expected is int and isinstance(value, bool)
+        if expected is None or value is None or (isinstance(value, expected) and not bad_int):
+            kept[key] = value
+        else:
+            wrong.append(key)
+    return kept, wrong
+
+
 class DraftStore:
-    """The drafts of one incident. ``clock`` and ``author`` are injected; ``publish`` is the final rename."""
+    """The drafts of one incident. ``clock`` and ``author`` are injected; ``publish`` is the final rename.
+
+    :attr:`warnings` lists, one line each, the entries the last listing skipped (and a lock that had to be
+    taken elsewhere), for a front-end to show.
+    """
 
     def __init__(
         self,
@@ -220,43 +327,78 @@ class DraftStore:
         self.clock = clock
         self.author = author or default_author()
         self.publish: Publish = publish or link_new
+        self.warnings: list[str] = []
 
     @classmethod
     def for_incident(cls, incident_path: str | Path, **options: Any) -> DraftStore:
         """The store in ``drafts/`` next to an incident file."""
         return cls(Path(incident_path).parent / DRAFTS_DIR, **options)
 
+    def warn(self, message: str) -> None:
+        """Add a line to :attr:`warnings` (once), for a front-end to show."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+
     # Reading -------------------------------------------------------------------------------------
 
-    def _files(self) -> list[tuple[int, str, str, Path]]:
-        if not self.folder.is_dir():
+    def _names(self) -> list[str]:
+        try:
+            return os.listdir(self.folder)
+        except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as exc:
+            if exc.errno in _PERMISSION_ERRNOS:
+                raise DraftPermissionError(
+                    "cannot read the drafts folder: permission denied",
+                    file=str(self.folder),
+                    hint=f"ask its owner to let you read it (ls -ld {self.folder}; chmod u+rx)",
+                ) from exc
+            raise
+
+    def _files(self) -> list[tuple[int, str, str, Path]]:
+        """Every name that looks like a version's, damaged or not: a new version is numbered past them all."""
         found = []
-        for path in self.folder.iterdir():
-            match = _VERSION_NAME.match(path.name)
+        for name in self._names():
+            match = _VERSION_NAME.match(name)
             if match:
-                found.append((int(match[1]), match[2], match[3], path))
+                found.append((int(match[1]), match[2], match[3], self.folder / name))
         return sorted(found)
 
-    def _version(self, number: int, stamp: str, path: Path) -> DraftVersion:
-        created = datetime.strptime(stamp, TIME_FORMAT).replace(tzinfo=UTC)
-        meta: dict[str, Any] = {}
+    def _sidecar(self, path: Path) -> dict[str, Any]:
+        """A version's metadata; a damaged sidecar is a warning and no metadata, the text still counts."""
         sidecar = path.with_suffix(".json")
-        with contextlib.suppress(FileNotFoundError):
-            try:
-                meta = json.loads(sidecar.read_text(encoding="utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise DraftStoreError(
-                    f"the metadata of draft {number} is not valid JSON: {exc}",
-                    file=str(sidecar),
-                    hint="fix or delete the .json file; the draft text itself is untouched",
-                ) from exc
+        if not os.path.lexists(sidecar):
+            return {}
+        try:
+            meta = json.loads(read_entry(sidecar, limit=MAX_SIDECAR_BYTES))
+        except _Unreadable as exc:
+            problem = str(exc)
+        except json.JSONDecodeError as exc:
+            problem = f"is not valid JSON ({exc})"
+        else:
+            if isinstance(meta, dict):
+                kept, wrong = _checked_meta(meta)
+                if wrong:
+                    self.warn(f"{sidecar}: ignored field(s) of the wrong type: {', '.join(wrong)}")
+                return kept
+            problem = f"holds a JSON {type(meta).__name__}, not an object"
+        self.warn(f"{sidecar}: {problem}; version shown without its metadata")
+        return {}
+
+    def _load(self, number: int, stamp: str, path: Path) -> DraftVersion:
+        """One version; raises :class:`_Unreadable` for an entry that is not one."""
+        try:
+            created = datetime.strptime(stamp, TIME_FORMAT).replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise _Unreadable(f"has an impossible date in its name ({stamp})") from exc
+        text = read_entry(path)
+        meta = self._sidecar(path)
         return DraftVersion(
             number=number,
             path=path,
             created=created,
             author=str(meta.get("author") or ""),
-            sha256=text_hash(path.read_text(encoding="utf-8")),
+            sha256=text_hash(text),
             drafter=meta.get("drafter"),
             model=meta.get("model"),
             prompt_hash=meta.get("prompt_hash"),
@@ -268,19 +410,50 @@ class DraftStore:
             extra={k: v for k, v in meta.items() if k not in _KNOWN},
         )
 
+    def _try_load(self, number: int, stamp: str, path: Path) -> DraftVersion | None:
+        try:
+            return self._load(number, stamp, path)
+        except _Unreadable as exc:
+            self.warn(f"{path}: skipped, it {exc}")
+            return None
+
+    def _version(self, number: int, stamp: str, path: Path) -> DraftVersion:
+        """A version the store has just written, or one a caller insists on: unreadable is an error."""
+        try:
+            return self._load(number, stamp, path)
+        except _Unreadable as exc:
+            raise DraftStoreError(
+                f"draft version {number} {exc}",
+                file=str(path),
+                hint="fix or move the file; the other versions are unaffected",
+            ) from exc
+
+    def _text_files(self) -> list[tuple[int, str, Path]]:
+        return [(n, stamp, path) for n, stamp, kind, path in self._files() if kind == "md"]
+
     def versions(self) -> list[DraftVersion]:
-        """Every saved version, oldest first."""
-        return [self._version(n, stamp, path) for n, stamp, kind, path in self._files() if kind == "md"]
+        """Every saved version, oldest first; damaged entries are skipped, and listed in :attr:`warnings`."""
+        self.warnings = []
+        loaded = (self._try_load(*entry) for entry in self._text_files())
+        return [v for v in loaded if v is not None]
 
     def latest(self) -> DraftVersion | None:
-        files = [(n, stamp, path) for n, stamp, kind, path in self._files() if kind == "md"]
-        return self._version(*files[-1]) if files else None
+        """The newest version that can be read (newer damaged entries are skipped, with a warning)."""
+        for entry in reversed(self._text_files()):
+            version = self._try_load(*entry)
+            if version is not None:
+                return version
+        return None
 
     def get(self, number: int) -> DraftVersion:
-        for n, stamp, kind, path in self._files():
-            if n == number and kind == "md":
-                return self._version(n, stamp, path)
-        known = [n for n, _, kind, _ in self._files() if kind == "md"]
+        entries = [entry for entry in self._text_files() if entry[0] == number]
+        for entry in entries:
+            version = self._try_load(*entry)
+            if version is not None:
+                return version
+        if entries:
+            return self._version(*entries[0])  # raises, saying what is wrong with it
+        known = [n for n, _, _ in self._text_files()]
         raise DraftVersionNotFoundError(
             f"there is no draft version {number}",
             file=str(self.folder),
@@ -310,28 +483,29 @@ class DraftStore:
 
     def leftovers(self) -> list[Path]:
         """Temporary files an interrupted save left behind: their text is complete (it was fsynced)."""
-        if not self.folder.is_dir():
-            return []
-        return sorted(p for p in self.folder.iterdir() if p.name.startswith(TEMP_PREFIX))
+        return sorted(self.folder / name for name in self._names() if name.startswith(TEMP_PREFIX))
 
     @property
     def working_path(self) -> Path:
         return self.folder / WORKING
 
     def read_working(self) -> WorkingCopy | None:
-        """The working copy, or ``None`` when nothing was typed since the last version."""
+        """The working copy, or ``None`` when nothing was typed since the last version (or it is damaged:
+        then :attr:`warnings` says so, and the next :meth:`write_working` keeps the damaged file aside)."""
+        if not os.path.lexists(self.working_path):
+            return None
         try:
-            text = self.working_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            text = read_entry(self.working_path)
+        except _Unreadable as exc:
+            self.warn(f"{self.working_path}: not loaded, it {exc}")
             return None
         base = 0
         ignores: list[dict[str, Any]] = []
-        latest = None
         try:
-            meta = json.loads(self.working_path.with_suffix(".json").read_text(encoding="utf-8"))
+            meta = json.loads(read_entry(self.working_path.with_suffix(".json"), limit=MAX_SIDECAR_BYTES))
             base = int(meta.get("base", 0))
             ignores = _ignores(meta.get("ignores"))
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (_Unreadable, ValueError, TypeError, AttributeError):
             latest = self.latest()
             base = latest.number if latest is not None else 0
         return WorkingCopy(text=text, base=base, sha256=text_hash(text), ignores=ignores)
@@ -346,25 +520,72 @@ class DraftStore:
 
     # Writing -------------------------------------------------------------------------------------
 
+    def _make_folder(self) -> None:
+        with _permissions(self.folder, "create the drafts folder"):
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except FileExistsError as exc:
+                raise DraftStoreError(
+                    "the drafts folder is a file, not a folder",
+                    file=str(self.folder),
+                    hint="move that file away; drafts are saved in a folder of that name",
+                ) from exc
+
+    def _set_aside_damaged_working(self) -> None:
+        """A working copy that cannot be read is moved to ``conflicts/`` rather than overwritten."""
+        try:
+            read_entry(self.working_path)
+        except _Unreadable:
+            kept = (
+                self.folder
+                / CONFLICTS_DIR
+                / f"{self.clock().astimezone(UTC):{TIME_FORMAT}}-unreadable-{WORKING}"
+            )
+            kept.parent.mkdir(exist_ok=True)
+            os.replace(self.working_path, kept)
+            self.warn(f"{self.working_path}: could not be read, so it was moved to {kept}")
+
     def write_working(
         self, text: str, *, base: int, ignores: list[dict[str, Any]] | None = None
     ) -> WorkingCopy:
         """Write the working copy atomically: the sidecar (its base version, ignored findings) first, then
         the text."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         meta: dict[str, Any] = {"base": base}
         if ignores:
             meta["ignores"] = list(ignores)
-        atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
-        atomic_write_bytes(self.working_path, text.encode("utf-8"))
+        with _permissions(self.folder, "save the working copy"):
+            if os.path.lexists(self.working_path):
+                self._set_aside_damaged_working()
+            atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
+            atomic_write_bytes(self.working_path, text.encode("utf-8"))
         return WorkingCopy(text=text, base=base, sha256=text_hash(text), ignores=list(ignores or []))
+
+    def _open_lock(self) -> int:
+        """The lock file's descriptor. A folder named ``.lock`` (someone's mistake) is not fatal: every
+        saver sees the same folder, so all of them lock the same file inside it instead."""
+        lock = self.folder / LOCK_FILE
+        if lock.is_dir() and not lock.is_symlink():
+            self.warn(f"{lock}: is a folder, not the lock file; saves lock {lock / LOCK_FILE} inside it")
+            lock = lock / LOCK_FILE
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            return os.open(lock, flags, FILE_MODE)
+        except OSError as exc:
+            if exc.errno in _PERMISSION_ERRNOS:
+                raise
+            raise DraftStoreError(
+                f"cannot use the lock file: {exc.strerror or exc}",
+                file=str(lock),
+                hint="remove it (it holds nothing); the next save creates it again",
+            ) from exc
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Serialise savers across processes; the kernel drops the lock if its holder dies."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         ignore = self.folder / ".gitignore"
-        if not ignore.exists():
+        if not os.path.lexists(ignore):
             with contextlib.suppress(FileExistsError):
                 write_new(ignore, GITIGNORE.encode())
         try:
@@ -372,12 +593,15 @@ class DraftStore:
         except ImportError:  # Windows: os.link still refuses to overwrite, which is what matters
             yield
             return
-        with open(self.folder / LOCK_FILE, "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        fd = self._open_lock()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     def _conflict(
         self, text: str, latest: DraftVersion, *, base: int | None, author: str, stamp: str
@@ -426,7 +650,7 @@ class DraftStore:
         who = author or self.author
         now = self.clock().astimezone(UTC)
         stamp = now.strftime(TIME_FORMAT)
-        with self._locked():
+        with _permissions(self.folder, "save a draft version"), self._locked():
             latest = self.latest()
             if latest is not None:
                 stale_version = base_version is not None and base_version != latest.number

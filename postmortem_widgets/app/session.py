@@ -620,13 +620,23 @@ class Session:
         return self.store.working_path
 
     def _load_draft(self) -> None:
-        """The working copy if there is one, else the latest version, else nothing."""
-        working = self.store.read_working()
-        if working is not None:
-            self.draft, self.draft_base, self.working_hash = working.text, working.base, working.sha256
-            self.ignores = _ignores(working.ignores)
+        """The working copy if there is one, else the latest version, else nothing.
+
+        A drafts folder that cannot be read does not stop the incident from opening: the editor starts
+        empty and :meth:`draft_warnings` says why.
+        """
+        from ..errors import DraftStoreError
+
+        try:
+            working = self.store.read_working()
+            if working is not None:
+                self.draft, self.draft_base, self.working_hash = working.text, working.base, working.sha256
+                self.ignores = _ignores(working.ignores)
+                return
+            latest = self.store.latest()
+        except DraftStoreError as exc:
+            self.store.warn(str(exc))
             return
-        latest = self.store.latest()
         self.draft_base = latest.number if latest is not None else 0
         self.draft = latest.read_text() if latest is not None else ""
         self.ignores = _ignores(latest.ignores) if latest is not None else []
@@ -658,7 +668,12 @@ class Session:
             self.save_working()
 
     def versions(self) -> list[DraftVersion]:
+        """The saved versions that can be read; :meth:`draft_warnings` names the entries skipped."""
         return self.store.versions()
+
+    def draft_warnings(self) -> list[str]:
+        """One line per damaged entry of the drafts folder found by the last listing, for the workspace."""
+        return list(self.store.warnings)
 
     def review(self) -> Review:
         """The reviewer's verdict on the draft as it stands (checked again only when the draft, the

@@ -95,7 +95,11 @@ def _review(v: DraftVersion) -> str:
 def run(args: argparse.Namespace) -> int:
     store = _store(args.incident)
     action: Callable[[DraftStore, argparse.Namespace, TextIO], None] = ACTIONS[args.action]
-    action(store, args, sys.stdout)
+    try:
+        action(store, args, sys.stdout)
+    finally:  # what the store skipped is said even when the action then failed
+        for warning in store.warnings:
+            print(f"postmortem drafts: warning: {warning}", file=sys.stderr)
     return 0
 
 

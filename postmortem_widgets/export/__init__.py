@@ -9,7 +9,7 @@ Usage::
 
 from __future__ import annotations
 
-from ..errors import ExportError, ReviewBlockedError, UnknownExportFormatError
+from ..errors import ExportError, ReportTooLargeError, ReviewBlockedError, UnknownExportFormatError
 from .api import (
     FORMATS,
     export_report,
@@ -21,6 +21,7 @@ from .api import (
 __all__ = [
     "FORMATS",
     "ExportError",
+    "ReportTooLargeError",
     "ReviewBlockedError",
     "UnknownExportFormatError",
     "export_report",

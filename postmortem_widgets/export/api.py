@@ -87,6 +87,7 @@ def export_report(
     draft_name: str | None = None,
     figure: bool = True,
     keep_names: bool = False,
+    url_fetcher: Any = None,
 ) -> str | bytes:
     """The draft as ``to`` (``html``, ``pdf``, ``md``, ``email``, ``ipynb``): text, or bytes (pdf, email).
 
@@ -96,7 +97,8 @@ def export_report(
     ``timeline``, the header's empty date and duration are filled from it (the author's text always wins),
     and when it holds telemetry the HTML and PDF show the impact figure (``figure=False``: not), Markdown
     and email a line stating the same evidence. The figure names the signal in plain words and shows no
-    internal series, host or label unless ``keep_names``.
+    internal series, host or label unless ``keep_names``. ``url_fetcher`` replaces the PDF renderer's
+    offline fetcher (a test's, to see that nothing is asked for).
     """
     if to not in FORMATS:
         raise UnknownExportFormatError(
@@ -111,6 +113,10 @@ def export_report(
         from ..incident.fill import fill_incident
 
         incident = fill_incident(incident, timeline)
+    if to == "pdf":  # refused before any parsing: a report past the PDF's limits is not laid out at all
+        from .limits import check_pdf_size
+
+        check_pdf_size(len(draft), file=draft_name)
     drawn = _figure(timeline, incident, keep_names=keep_names) if figure else None
     evidence = drawn.caption if drawn is not None else None
     if to == "md":
@@ -122,13 +128,14 @@ def export_report(
 
     from .report import build_report
 
-    nb = build_report(draft, incident, status=status, title=title, figure=drawn)
+    # The notebook is re-rendered as safe Markdown; the HTML exporter sanitises each cell as it renders it.
+    nb = build_report(draft, incident, status=status, title=title, figure=drawn, safe=to == "ipynb")
     if to == "ipynb":
         return str(nbformat.writes(nb))
     from .exporters import PostmortemHTMLExporter, PostmortemPDFExporter
 
     if to == "pdf":
-        pdf, _ = PostmortemPDFExporter(page_size=page_size).from_notebook_node(nb)
+        pdf, _ = PostmortemPDFExporter(page_size=page_size, url_fetcher=url_fetcher).from_notebook_node(nb)
         return pdf
     html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
     if to == "html":
@@ -136,7 +143,7 @@ def export_report(
     from .mail import build_email
 
     if drawn is not None:  # mail clients do not show inline SVG: the email's HTML states the evidence
-        nb = build_report(draft, incident, status=status, title=title, evidence=evidence)
+        nb = build_report(draft, incident, status=status, title=title, evidence=evidence, safe=False)
         html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
 
     message = build_email(

@@ -17,10 +17,11 @@ import jinja2
 from markupsafe import Markup
 from nbconvert.exporters import TemplateExporter
 from nbformat import NotebookNode
+from traitlets import Any as AnyTrait
 from traitlets import Unicode, default
 
 from .._templates import templates_dir
-from .markdown import render_markdown
+from .markdown import breakable, render_markdown
 from .report import FIGURE_ATTACHMENT, METADATA_KEY
 from .svg import clean_svg
 
@@ -38,6 +39,11 @@ def _class_name(text: object) -> str:
 def markdown_filter(source: object) -> Markup:
     """Jinja filter: a cell's Markdown as sanitised HTML (already safe, so marked as such)."""
     return Markup(render_markdown(str(source)).html)  # sanitised by nh3 in render_markdown
+
+
+def print_markdown_filter(source: object) -> Markup:
+    """The same for print: long unbroken runs get break opportunities (WeasyPrint is quadratic in them)."""
+    return Markup(render_markdown(str(source), for_print=True).html)  # sanitised by nh3
 
 
 def section_filter(cell: Any) -> str:
@@ -130,11 +136,17 @@ class PostmortemHTMLExporter(TemplateExporter):
         environment.undefined = jinja2.StrictUndefined
         return environment
 
+    #: Whether long unbroken runs in the header get break opportunities (the PDF's do).
+    breakable_header = False
+
     def from_notebook_node(
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[Any, dict[str, Any]]:
         resources = dict(resources or {})
-        resources["postmortem"] = header_context(nb, page_size=self.page_size)
+        header = header_context(nb, page_size=self.page_size)
+        if self.breakable_header:
+            header = {k: breakable(v) for k, v in header.items()}
+        resources["postmortem"] = header
         return super().from_notebook_node(nb, resources, **kw)
 
 
@@ -143,15 +155,30 @@ class PostmortemPDFExporter(PostmortemHTMLExporter):
 
     export_from_notebook = "Postmortem report (PDF)"
     output_mimetype = "application/pdf"
+    breakable_header = True
+
+    #: WeasyPrint's URL fetcher (default: a new :class:`~postmortem_widgets.export.pdf.OfflineURLFetcher`
+    #: per document); injected by tests that want to see what the renderer asked for.
+    url_fetcher = AnyTrait(None, allow_none=True)
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".pdf"
 
+    def default_filters(self) -> Iterable[tuple[str, Any]]:
+        yield from super().default_filters()
+        yield ("postmortem_markdown", print_markdown_filter)
+
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:
-        from .pdf import html_to_pdf  # WeasyPrint loads in ~0.5 s: only when a PDF is asked for
+        # WeasyPrint loads in ~0.5 s: only when a PDF is asked for
+        from .limits import check_pdf_html, check_pdf_size
+        from .pdf import html_to_pdf
 
+        check_pdf_size(
+            sum(len(str(c.get("source", ""))) for c in nb.cells if c.get("cell_type") == "markdown")
+        )
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        return html_to_pdf(html), resources
+        check_pdf_html(html)
+        return html_to_pdf(html, fetcher=self.url_fetcher), resources

@@ -27,6 +27,7 @@ from markdown_it.token import Token
 
 __all__ = [
     "RenderedMarkdown",
+    "breakable",
     "is_safe_image",
     "is_safe_link",
     "render_markdown",
@@ -157,9 +158,39 @@ class RenderedMarkdown:
     removed: tuple[str, ...] = ()
 
 
-def render_markdown(text: str) -> RenderedMarkdown:
-    """Draft Markdown as a safe HTML fragment."""
+#: A run of this many characters without a space gets break opportunities in print (see below).
+LONG_RUN = 48
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN},}}")
+_ZWSP = "\u200b"
+
+
+def breakable(text: str, *, every: int = LONG_RUN // 2) -> str:
+    """Long unbroken runs (a URL, a hash, ``xxxx...``) with a zero-width space every ``every`` characters.
+
+    WeasyPrint breaks a word that does not fit (``overflow-wrap: anywhere``) by laying out the rest of the
+    paragraph again for every line: quadratic in the word's length, so one 40,000-character word took 25 s.
+    Invisible break opportunities make each line cheap to find.
+    """
+    if len(text) < LONG_RUN:
+        return text
+    return _LONG_RUN.sub(lambda m: _ZWSP.join(m[0][i : i + every] for i in range(0, len(m[0]), every)), text)
+
+
+def _break_long_runs(tokens: list[Token]) -> None:
+    for token in tokens:
+        if token.type in {"code_block", "fence"}:
+            token.content = breakable(token.content)
+        for child in token.children or ():
+            if child.type in {"text", "code_inline"}:
+                child.content = breakable(child.content)
+
+
+def render_markdown(text: str, *, for_print: bool = False) -> RenderedMarkdown:
+    """Draft Markdown as a safe HTML fragment; ``for_print`` gives long unbroken runs break opportunities."""
     env: dict[str, list[str]] = {}
     md = _parser()
-    html = md.renderer.render(md.parse(text, env), md.options, env)
+    tokens = md.parse(text, env)
+    if for_print:
+        _break_long_runs(tokens)
+    html = md.renderer.render(tokens, md.options, env)
     return RenderedMarkdown(html=sanitize_html(html), removed=tuple(env.get("removed", [])))

@@ -1,46 +1,23 @@
 """GitHub-flavoured Markdown for a status page's postmortem field (and an email's text part).
 
-The draft is re-rendered from markdown-it tokens by mdformat rather than copied, so what is pasted is
-as safe as the HTML: raw HTML becomes escaped text (``\\<script>``), unsafe links and images lose their
-URLs (the same :func:`~postmortem_widgets.export.markdown.safe_media` rule), and lists, tables and
-emphasis come out in one consistent style.
+The draft is re-rendered from markdown-it tokens by mdformat rather than copied
+(:mod:`~postmortem_widgets.export.safemd`), so what is pasted is as safe as the HTML: raw HTML becomes
+escaped text (``\\<script>``), unsafe links and images lose their URLs (the same
+:func:`~postmortem_widgets.export.markdown.safe_media` rule), and lists, tables and emphasis come out in
+one consistent style.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import mdformat.plugins
-from markdown_it import MarkdownIt
-from mdformat.renderer import MDRenderer
-
-from .markdown import safe_media
 from .report import escape_markdown, figure_position, report_title, split_sections
+from .safemd import normalize_markdown
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
 
 __all__ = ["normalize_markdown", "render_gfm"]
-
-
-@cache
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False}, renderer_cls=MDRenderer)  # type: ignore[arg-type]
-    md.options["mdformat"] = {"number": True, "wrap": "keep"}
-    md.options["store_labels"] = True
-    md.options["codeformatters"] = {}
-    gfm = mdformat.plugins.PARSER_EXTENSIONS["gfm"]
-    md.options["parser_extension"] = [gfm]
-    gfm.update_mdit(md)
-    return md.use(safe_media)
-
-
-def normalize_markdown(text: str) -> str:
-    """Markdown re-rendered as safe, consistently formatted GFM."""
-    md = _parser()
-    env: dict[str, Any] = {}
-    return str(md.renderer.render(md.parse(text, env), md.options, env))
 
 
 def _facts(incident: Incident, status: str) -> str:

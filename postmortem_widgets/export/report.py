@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from nbformat import NotebookNode, v4
 
 from ..sections import section_for_heading
+from .safemd import normalize_markdown
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -53,7 +54,8 @@ class Section:
 
 @cache
 def _block_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    """Block structure only: the split needs headings, not inline markup (a third of a full parse)."""
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("inline")
 
 
 def section_slug(heading: str) -> str:
@@ -147,8 +149,15 @@ def build_report(
     title: str | None = None,
     figure: ImpactFigure | None = None,
     evidence: str | None = None,
+    safe: bool = True,
+    removed: list[str] | None = None,
 ) -> NotebookNode:
     """The report notebook of a draft: Markdown cells, deterministic (same draft, same bytes).
+
+    With ``safe`` (the default) each cell holds only what the HTML report shows, as Markdown a person reads
+    in JupyterLab: raw HTML escaped so it shows as text, only ``http``/``https``/``mailto`` links, only
+    embedded images (what was left out is added to ``removed``). The HTML and PDF exports pass
+    ``safe=False``: their renderer sanitises each cell itself, and re-rendering first would cost a pass.
 
     With a ``figure`` (:func:`~.figure.impact_figure`), its cell follows the timeline section; with only an
     ``evidence`` line (the email's HTML, where inline SVG is not shown), a paragraph of it does.
@@ -160,7 +169,7 @@ def build_report(
     nb.metadata["title"] = resolved_title
     nb.cells = [
         v4.new_markdown_cell(
-            s.source,
+            normalize_markdown(s.source, flavour="notebook", removed=removed).strip() if safe else s.source,
             id=f"s{n}-{s.slug}"[:64],
             metadata={METADATA_KEY: {"section": s.slug}},
         )

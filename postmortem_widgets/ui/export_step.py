@@ -67,6 +67,14 @@ def versions_html(versions: list[Any]) -> str:
     return table_html(headings, rows, style="max-height:220px")
 
 
+def warnings_html(warnings: list[str], *, shown: int = 8) -> str:
+    """What the drafts folder listing skipped, one line each (the rest counted)."""
+    lines = [f'<div class="pm-warn">⚠ {escape(w)}</div>' for w in warnings[:shown]]
+    if len(warnings) > shown:
+        lines.append(f'<div class="pm-warn">… and {len(warnings) - shown} more</div>')
+    return "".join(lines)
+
+
 def diff_html(diff: str) -> str:
     if not diff.strip():
         return '<div class="pm-empty">The two versions are identical.</div>'
@@ -214,7 +222,7 @@ class ExportStep(Step):
 
     def refresh(self) -> None:
         versions = self.session.versions()
-        self.table.value = versions_html(versions)
+        self.table.value = versions_html(versions) + warnings_html(self.session.draft_warnings())
         numbers = [(f"version {v.number}", v.number) for v in reversed(versions)]
         for dropdown, default in ((self.a, 1), (self.b, 0), (self.pick, 1)):
             current = dropdown.value
@@ -227,4 +235,4 @@ class ExportStep(Step):
         self.save.disabled = not self.session.draft.strip()
 
 
-__all__ = ["ExportStep", "diff_html", "download_link", "slug", "versions_html"]
+__all__ = ["ExportStep", "diff_html", "download_link", "slug", "versions_html", "warnings_html"]
