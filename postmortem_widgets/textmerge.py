@@ -110,7 +110,13 @@ def merge_text(
             line = sum(piece.count("\n") for piece in out) + 1
             conflicts.append(Conflict(base="".join(b), mine="".join(m), theirs="".join(t), line=line))
             if markers:
-                out += [f"<<<<<<< {labels[0]}\n", *_ended(m), "=======\n", *_ended(t), f">>>>>>> {labels[1]}\n"]
+                out += [
+                    f"<<<<<<< {labels[0]}\n",
+                    *_ended(m),
+                    "=======\n",
+                    *_ended(t),
+                    f">>>>>>> {labels[1]}\n",
+                ]
             else:
                 out += [*_ended(m), *t]
     return TextMerge("".join(out), tuple(conflicts))

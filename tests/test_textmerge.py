@@ -37,7 +37,11 @@ def test_a_conflict_keeps_both_texts_between_markers() -> None:
     result = merge_text(BASE, mine, theirs, labels=("this form", "drafts/working.md"))
     assert not result.clean
     (conflict,) = result.conflicts
-    assert (conflict.base, conflict.mine, conflict.theirs) == ("A bug.\n", "A config error.\n", "A null pointer.\n")
+    assert (conflict.base, conflict.mine, conflict.theirs) == (
+        "A bug.\n",
+        "A config error.\n",
+        "A null pointer.\n",
+    )
     lines = result.text.splitlines()
     assert lines[conflict.line - 1] == "<<<<<<< this form"
     assert lines[conflict.line : conflict.line + 4] == [
@@ -100,7 +104,7 @@ def test_random_edits_never_lose_a_line_someone_added() -> None:
     for trial in range(200):
         base_lines = [f"b{i}\n" for i in range(rng.randint(0, 12))]
 
-        def edit(side: str) -> list[str]:
+        def edit(side: str, base_lines: list[str] = base_lines, trial: int = trial) -> list[str]:
             lines = list(base_lines)
             for n in range(rng.randint(1, 4)):
                 pos = rng.randint(0, len(lines))

@@ -18,12 +18,13 @@ from datetime import date as Date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._fs import atomic_write_bytes
+from .._fs import atomic_write_bytes, atomic_write_text, locked
 from ..errors import InputError, MilestoneError, PostmortemError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..incident.merge import FieldConflict, IncidentMerge
     from ..incident.record import Incident
     from ..review import Redaction, Review
     from ..store import DraftStore, DraftVersion
@@ -85,6 +86,17 @@ class Session:
         self._derived: dict[str, tuple[tuple[object, ...], Any]] = {}
         self._lock = threading.RLock()
         self._store = store
+        #: The incident as this session last read or wrote it (the base of the merge on save), the hash of
+        #: the file's bytes then, and its (mtime, size) for a cheap "did anyone save since?".
+        self._base: Incident | None = None
+        self._disk_hash: str | None = None
+        self._disk_stat: tuple[int, int] | None = None
+        self._remember_disk()
+        #: Keys (``root_cause``, ``milestones.mitigated``) both this form and someone else changed: the file
+        #: holds theirs; each conflict keeps both values until the author chooses.
+        self.conflicts: dict[str, FieldConflict] = {}
+        #: Called after a save or :meth:`sync` took in someone else's changes (or found a conflict).
+        self.on_merged: list[Callable[[IncidentMerge], None]] = []
         #: The draft in the editor, and the version it was edited from (0: no version existed).
         self.draft = ""
         self.draft_base = 0
@@ -119,12 +131,126 @@ class Session:
     def folder(self) -> Path:
         return self.path.parent
 
-    def save(self) -> None:
-        """Write the incident file atomically (through ``incident.save_incident``)."""
-        from ..incident.record import save_incident
+    # -- saving: a three-way merge onto the file as it is now ------------------------------------------
 
-        with self._lock:
-            save_incident(self.incident, self.path)
+    def _read_disk(self) -> tuple[Incident | None, str | None]:
+        """The incident file as it is now, and the hash of its bytes (``None, None``: no file)."""
+        import hashlib
+
+        from ..incident.record import parse_incident
+
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None, None
+        theirs = parse_incident(data, name=str(self.path))
+        theirs.base_dir = self.path.resolve().parent
+        return theirs, hashlib.sha256(data).hexdigest()
+
+    def _write(self, incident: Incident, disk_hash: str | None) -> None:
+        """Write ``incident`` (unless the file already says exactly that) and make it the merge base."""
+        import hashlib
+
+        from ..incident.merge import snapshot
+        from ..incident.record import dump_incident
+
+        text = dump_incident(incident)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digest != disk_hash:
+            atomic_write_text(self.path, text)
+        self._base, self._disk_hash = snapshot(incident), digest
+        self._disk_stat = self._stat()
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def save(self) -> IncidentMerge | None:
+        """Write the incident file: only what this form changed, merged onto the file as it is now.
+
+        When someone else saved it since this session read it, their changes are kept and taken in (see
+        :func:`~postmortem_widgets.incident.merge.merge_incidents`); a key both changed keeps theirs in the
+        file and is listed in :attr:`conflicts` with both values. Returns the merge, or ``None`` when the
+        file had not changed.
+        """
+        from ..incident.merge import merge_incidents
+
+        with self._lock, locked(self.path):
+            theirs, disk_hash = self._read_disk()
+            merge = None
+            if theirs is not None and disk_hash != self._disk_hash and self._base is not None:
+                merge = merge_incidents(self._base, self.incident, theirs)
+                self.incident = merge.incident
+            self._write(self.incident, disk_hash)
+        if merge is not None:
+            self._took_in(merge)
+        return merge
+
+    def sync(self) -> IncidentMerge | None:
+        """Take in what someone else saved to the incident file since (a ``stat`` when nothing changed)."""
+        if self._stat() == self._disk_stat:
+            return None
+        return self.save()
+
+    def _took_in(self, merge: IncidentMerge) -> None:
+        """After a merge: record its conflicts, re-read what the others' changes touch, tell the listeners."""
+        for key in merge.mine:
+            self.conflicts.pop(key, None)
+        for conflict in merge.conflicts:
+            self.conflicts[conflict.key] = conflict
+        taken = set(merge.theirs) | {c.key for c in merge.conflicts}
+        if taken & {"timeline", "timezone", "incident_date"}:
+            self.reload()
+        elif any(k == "response_timeline" or k.startswith("milestones.") for k in taken):
+            self._inputs_changed()
+        if merge.changed_by_others:
+            for listener in self.on_merged:
+                listener(merge)
+
+    def resolve_conflict(self, key: str, *, keep: str) -> None:
+        """Settle a conflict: ``"theirs"`` leaves the file as it is; ``"mine"`` writes this form's value."""
+        conflict = self.conflicts.pop(key, None)
+        if conflict is None or keep == "theirs":
+            return
+        if keep != "mine":
+            raise InputError(f"keep must be 'mine' or 'theirs', not {keep!r}")
+        if key.startswith("milestones."):
+            name = key.removeprefix("milestones.")
+            if conflict.mine:
+                self.incident.milestones[name] = conflict.mine
+            else:
+                self.incident.milestones.pop(name, None)
+            self._timeline = None
+            self.save()
+        elif key == "timezone":
+            self.set_timezone(conflict.mine)
+        else:
+            self.set_field(key, conflict.mine)
+
+    def _remember_disk(self) -> None:
+        """The incident as loaded is the merge base, when the file still says the same."""
+        import hashlib
+
+        from ..incident.merge import snapshot
+        from ..incident.record import parse_incident
+
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return
+        self._base = snapshot(self.incident)
+        self._disk_stat = self._stat()
+        # The bytes may differ from a fresh dump (comments, quoting): hash what is on disk, so the first
+        # save knows the file is unchanged; compare the values to make sure it is what was loaded.
+        self._disk_hash = hashlib.sha256(data).hexdigest()
+        try:
+            if parse_incident(data, name=str(self.path)) != self.incident:
+                self._disk_hash = None  # changed between the load and now: merge on the first save
+        except PostmortemError:
+            self._disk_hash = None
 
     # -- inputs -----------------------------------------------------------------------------------------
 
