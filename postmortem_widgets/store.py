@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._fs import FILE_MODE, Publish, atomic_write_bytes
 from .errors import DraftConflictError, DraftStoreError, DraftVersionNotFoundError
+from .textmerge import TextMerge, merge_text
 
 if TYPE_CHECKING:
     from .review import Review
@@ -180,11 +181,19 @@ class WorkingCopy:
     """The draft as last typed: its text, the version it was edited from (0: none) and its hash.
 
     The hash is what a writer was loaded at, so a later save can tell that someone else changed the file.
+    A write that found the file changed since merged the two texts: ``merge`` says how, and when both had
+    changed the same lines, ``kept_at`` is where the writer's own text is kept as it was.
     """
 
     text: str
     base: int
     sha256: str
+    merge: TextMerge | None = None
+    kept_at: Path | None = None
+
+    @property
+    def merged(self) -> bool:
+        return self.merge is not None
 
 
 _KNOWN = {"version", "file", "created", "author", "sha256", "drafter", "model", "prompt_hash", "review",
@@ -321,12 +330,44 @@ class DraftStore:
 
     # Writing -------------------------------------------------------------------------------------
 
-    def write_working(self, text: str, *, base: int) -> WorkingCopy:
-        """Write the working copy atomically: the sidecar (its base version) first, then the text."""
+    def write_working(self, text: str, *, base: int, loaded: WorkingCopy | None = None) -> WorkingCopy:
+        """Write the working copy atomically: the sidecar (its base version) first, then the text.
+
+        ``loaded`` is the working copy as this writer read or last wrote it. If the file changed since
+        (another form, an editor), it is not overwritten: the two texts are merged three ways against
+        ``loaded.text``, and where both changed the same lines the merged text holds both between marker
+        lines, while this writer's text is also kept whole in ``drafts/conflicts/``. The result says so.
+        """
+        with self._locked():
+            current = self.read_working() if loaded is not None else None
+            merge: TextMerge | None = None
+            kept: Path | None = None
+            if current is not None and loaded is not None and current.sha256 != loaded.sha256:
+                merge = merge_text(loaded.text, text, current.text, labels=("yours", "saved meanwhile"))
+                if not merge.clean:
+                    kept = self._keep_conflicted(text)
+                text = merge.text
+            self.write_base(base)
+            if current is None or current.text != text:
+                atomic_write_bytes(self.working_path, text.encode("utf-8"))
+        return WorkingCopy(text=text, base=base, sha256=text_hash(text), merge=merge, kept_at=kept)
+
+    def write_base(self, base: int) -> None:
+        """Record which version the working copy was edited from (its sidecar) without touching its text.
+
+        Where the text lives in a shared document that the Jupyter server saves, this is all a form writes.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps({"base": base}).encode("utf-8"))
-        atomic_write_bytes(self.working_path, text.encode("utf-8"))
-        return WorkingCopy(text=text, base=base, sha256=text_hash(text))
+
+    def _keep_conflicted(self, text: str) -> Path:
+        stamp = self.clock().astimezone(UTC).strftime(TIME_FORMAT)
+        safe_author = re.sub(r"[^A-Za-z0-9._-]+", "_", self.author)[:40] or "someone"
+        digest = text_hash(text).removeprefix("sha256:")[:12]
+        kept = self.folder / CONFLICTS_DIR / f"{stamp}-{safe_author}-working-{digest}.md"
+        with contextlib.suppress(FileExistsError):
+            write_new(kept, text.encode("utf-8"))
+        return kept
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

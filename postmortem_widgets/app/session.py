@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     from ..incident.merge import FieldConflict, IncidentMerge
     from ..incident.record import Incident
     from ..review import Redaction, Review
-    from ..store import DraftStore, DraftVersion
+    from ..store import DraftStore, DraftVersion, WorkingCopy
     from ..timeline.events import ImportResult
     from ..timeline.merge import Timeline
     from ..timeline.sources import Source
     from ..writing.drafters.base import Outcome
     from ..writing.prompt import Prompt
+    from .collab import SharedText
 
 T = TypeVar("T")
 
@@ -97,8 +98,15 @@ class Session:
         self.conflicts: dict[str, FieldConflict] = {}
         #: Called after a save or :meth:`sync` took in someone else's changes (or found a conflict).
         self.on_merged: list[Callable[[IncidentMerge], None]] = []
-        #: The draft in the editor, and the version it was edited from (0: no version existed).
-        self.draft = ""
+        #: The draft (see :attr:`draft`), and the version it was edited from (0: no version existed).
+        self._draft = ""
+        #: Where the draft lives when an editor is bound to it: a shared text, local or joined to the room
+        #: that jupyter-collaboration keeps for ``drafts/working.md`` (see :meth:`attach_shared`).
+        self.shared: SharedText | None = None
+        #: The working copy as this session last read or wrote it (a write merges what changed since).
+        self._working: WorkingCopy | None = None
+        #: The last write of the working copy that found someone else's change and merged it.
+        self.last_draft_merge: WorkingCopy | None = None
         self.draft_base = 0
         #: Typed text not yet in the working copy (the editor saves it after a pause, or :meth:`flush`).
         self.draft_dirty = False
@@ -540,29 +548,98 @@ class Session:
         """The working copy if there is one, else the latest version, else nothing."""
         working = self.store.read_working()
         if working is not None:
+            self._working = working
             self.draft, self.draft_base, self.working_hash = working.text, working.base, working.sha256
             return
+        from ..store import WorkingCopy
+
         latest = self.store.latest()
         self.draft_base = latest.number if latest is not None else 0
         self.draft = latest.read_text() if latest is not None else ""
+        # There was no working copy: one that appears before the first write is merged, not replaced.
+        self._working = WorkingCopy(text=self._draft, base=self.draft_base, sha256="none")
+
+    @property
+    def draft(self) -> str:
+        """The draft as it stands: the shared text's when an editor is bound to one."""
+        return self.shared.text if self.shared is not None else self._draft
+
+    @draft.setter
+    def draft(self, text: str) -> None:
+        """Replace the draft (a generation, a restore, a redaction: the author asked for it)."""
+        if self.shared is not None:
+            self.shared.set_text(text)
+        else:
+            self._draft = text
+
+    def attach_shared(self, shared: SharedText) -> None:
+        """Keep the draft in ``shared`` from now on (its text wins: it is what every editor shows)."""
+        self.shared = shared
+
+    def detach_shared(self) -> None:
+        """Back to a plain string (the shared text's last state), before the shared text is closed."""
+        if self.shared is not None:
+            self._draft = self.shared.text
+            self.shared = None
+
+    @property
+    def draft_is_shared(self) -> bool:
+        """The draft is the server's shared document: the server writes ``working.md``, never this session."""
+        return self.shared is not None and self.shared.live
 
     def set_draft(self, text: str) -> None:
         """The editor's text changed: keep it; it reaches the working copy at the next :meth:`flush`."""
-        if text == self.draft:
+        if text == self._draft and self.shared is None:
             return
-        self.draft = text
+        if self.shared is None:
+            self._draft = text
         self.draft_dirty = True
 
     def save_working(self) -> None:
-        """Write the working copy (and which version it was edited from) through the store."""
+        """Save the working copy; never over someone else's change to it.
+
+        With the draft in the server's shared document, the server writes ``working.md`` (a write from here
+        would reload every open editor): only the base version is recorded. Otherwise the store writes it,
+        merging whatever someone else saved there since this session read it (:attr:`last_draft_merge`).
+        """
         import time
 
         with self._lock:
-            self.working_hash = self.store.write_working(self.draft, base=self.draft_base).sha256
+            if self.draft_is_shared:
+                self.store.write_base(self.draft_base)
+            else:
+                self._write_working()
             self.draft_dirty = False
             self.draft_saved_at = time.time()
         for listener in self.on_draft_saved:
             listener()
+
+    def _write_working(self) -> None:
+        shared = self.shared
+        if shared is not None:
+            typed, snapshot = shared.snapshot()
+        else:
+            typed, snapshot = self._draft, b""
+        written = self.store.write_working(typed, base=self.draft_base, loaded=self._working)
+        self._working, self.working_hash = written, written.sha256
+        if not written.merged:
+            return
+        self.last_draft_merge = written
+        if shared is not None:
+            shared.apply_edit(typed, written.text, snapshot)  # on top of anything typed meanwhile
+        else:
+            self._draft = written.text
+
+    def sync_draft(self) -> bool:
+        """Without a shared document: take in what someone else saved to ``working.md`` since (merged with
+        anything typed here). Returns whether there was something to take in."""
+        if self.draft_is_shared or self._working is None:
+            return False
+        current = self.store.read_working()
+        if current is None or current.sha256 == self._working.sha256:
+            return False
+        self.save_working()
+        return True
 
     def flush(self) -> None:
         """Save anything typed that is not in the working copy yet."""
