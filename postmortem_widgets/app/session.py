@@ -60,6 +60,19 @@ class InputStatus:
         return not self.error
 
 
+@dataclass(frozen=True)
+class Generated:
+    """What became of a finished generation (see :meth:`Session.accept_generation`)."""
+
+    outcome: Outcome
+    #: The generated draft's version, when it was complete and is now in the editor.
+    version: DraftVersion | None = None
+    #: The text it replaced, kept as a version (``None``: it was empty or already a version).
+    kept: DraftVersion | None = None
+    #: An unfinished run's output, kept as a version beside the editor's untouched text.
+    aside: DraftVersion | None = None
+
+
 def safe_name(name: str) -> str:
     """An upload's file name, stripped of folders and odd characters.
 
@@ -630,6 +643,11 @@ class Session:
         else:
             self._draft = written.text
 
+    def reread_working(self) -> None:
+        """The working copy on disk is the base of the next write (after the shared document was lost,
+        the server's last save is what this session's text was last in step with)."""
+        self._working = self.store.read_working() or self._working
+
     def sync_draft(self) -> bool:
         """Without a shared document: take in what someone else saved to ``working.md`` since (merged with
         anything typed here). Returns whether there was something to take in."""
@@ -667,17 +685,36 @@ class Session:
         drafter: str | None = None,
         model: str | None = None,
         prompt_hash: str | None = None,
-    ) -> DraftVersion | None:
-        """Take a finished generation's text into the draft; a complete one is saved as a version.
+    ) -> Generated:
+        """Take a finished generation in without losing a word of what was there.
 
-        Returns that version, or ``None`` for a stopped, cut-off or failed run (its text stays in the
-        working copy, where the author can finish it).
+        A complete draft replaces the editor's text, which is kept first as a version when it is not one
+        already; the draft is then saved as a version. A stopped, cut-off or failed run leaves the editor's
+        text as it was: its output, if any, is kept *beside* it as a version the author can restore.
         """
+        meta: dict[str, Any] = {"drafter": drafter, "model": model, "prompt_hash": prompt_hash}
+        if not outcome.accepted:
+            aside = None
+            if outcome.text.strip():
+                problem = outcome.problem or outcome.kind
+                aside = self.save_aside(
+                    outcome.text, note=f"model output, {problem}; not in the editor", **meta
+                )
+            return Generated(outcome=outcome, aside=aside)
+        kept = self.keep_draft("kept before a generated draft replaced it")
         self.draft = outcome.text
         self.save_working()
-        if not outcome.accepted:
-            return None
-        return self.save_version(note="generated", drafter=drafter, model=model, prompt_hash=prompt_hash)
+        version = self.save_version(note="generated", **meta)
+        return Generated(outcome=outcome, version=version, kept=kept)
+
+    def save_aside(self, text: str, *, note: str, **meta: Any) -> DraftVersion:
+        """Save ``text`` as a version without putting it in the editor (a model's unfinished output)."""
+        latest = self.store.latest()
+        version = self.store.save(text, author=None, note=note, **meta)
+        if latest is None or latest.number == self.draft_base:
+            self.draft_base = version.number  # this session has seen every version: it may save on top
+            self.save_working()
+        return version
 
     def keep_draft(self, note: str) -> DraftVersion | None:
         """Save the draft as a version before it is replaced, unless it is empty or already the latest."""
@@ -701,10 +738,17 @@ class Session:
     def save_version(
         self, *, author: str | None = None, note: str | None = None, **meta: Any
     ) -> DraftVersion:
-        """Save the draft as a new version; a conflict (someone saved since) raises and keeps both."""
+        """Save the draft as a new version; a conflict (someone saved since) raises and keeps both.
+
+        A draft that is exactly the latest version, edited from it, is not saved twice (a double click):
+        that version is returned.
+        """
         self.flush()
         if not self.draft.strip():
             raise InputError("the draft is empty", hint="generate or write a draft first")
+        latest = self.store.latest()
+        if latest is not None and latest.number == self.draft_base and latest.read_text() == self.draft:
+            return latest
         if "review" not in meta:
             try:
                 meta["review"] = self.review()
@@ -730,4 +774,4 @@ class Session:
         return self.store.diff(a, b)
 
 
-__all__ = ["UPLOADS", "InputStatus", "Session", "safe_name"]
+__all__ = ["UPLOADS", "Generated", "InputStatus", "Session", "safe_name"]
