@@ -145,7 +145,11 @@ def running_lab(
 def copy_project(target: Path) -> Path:
     """A throwaway copy of the notebook and the sample incidents, so tests never write into the checkout."""
     shutil.copytree(
-        REPO / "notebooks", target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        REPO / "notebooks",
+        target / "notebooks",
+        ignore=shutil.ignore_patterns(
+            ".ipynb_checkpoints", ".*.postmortem.json", ".postmortem-workspace.json"
+        ),
     )
     shutil.copytree(
         REPO / "sample_data",
