@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..store import DraftStore, DraftVersion, WorkingCopy
     from ..timeline.events import ImportResult
     from ..timeline.merge import Timeline
+    from ..timeline.milestones import Placed
     from ..timeline.sources import Source
     from ..writing.drafters.base import Outcome
     from ..writing.prompt import Prompt
@@ -500,22 +501,35 @@ class Session:
             return None
         return anchor.tz_convert(resolve_zone(self.incident.timezone or "UTC")).date()
 
-    def set_milestone(self, name: str, value: str | pd.Timestamp | None) -> None:
-        """Set a milestone by hand: a time, a typed clock time, or ``None``/``""`` to go back to the rule."""
-        from ..timeline.milestones import NAMES, iso_utc, milestone_time
+    def set_milestone(self, name: str, value: str | pd.Timestamp | None) -> Placed | None:
+        """Set a milestone by hand: a time, a typed clock time, or ``None``/``""`` to go back to the rule.
+
+        The time is checked against the other milestones (mitigated before started is refused, with the
+        reason) and a clock time is placed on the day that fits the incident: the result says which.
+        """
+        from ..timeline.milestones import NAMES, Placed, iso_utc, order_problems, place_milestone
 
         if name not in NAMES:
             raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
+        placed: Placed | None = None
         if value is None or (isinstance(value, str) and not value.strip()):
             self.incident.milestones.pop(name, None)
         else:
+            tz = self.incident.timezone or "UTC"
+            current = self.timeline.milestones.as_dict()
             if isinstance(value, str):
-                ts = milestone_time(name, value, tz=self.incident.timezone or "UTC", day=self._day())
+                placed = place_milestone(name, value, current, tz=tz, day=self._day())
             else:
-                ts = value.tz_convert("UTC")
-            self.incident.milestones[name] = iso_utc(ts) or ""
+                placed = Placed(value.tz_convert("UTC"))
+                problems = order_problems({**current, name: placed.time}, only=name, tz=tz)
+                if problems:
+                    raise MilestoneError(
+                        f"{name} cannot be set there: {problems[0]}", hint="pick another event"
+                    )
+            self.incident.milestones[name] = iso_utc(placed.time) or ""
         self._timeline = None
         self.save()
+        return placed
 
     def reset_milestones(self) -> None:
         """Every milestone (and who detected it) back to the rules, in one save."""
