@@ -42,7 +42,7 @@ def test_a_clock_time_goes_on_the_day_that_fits_the_window() -> None:
 
 
 def test_resolved_before_detected_and_mitigated_before_started_are_refused() -> None:
-    with pytest.raises(MilestoneError, match="resolved .* would be before detected"):
+    with pytest.raises(MilestoneError, match=r"resolved .* would be before detected"):
         place_milestone("resolved", "2024-04-16T02:15Z", NIGHT, tz=TZ)
     with pytest.raises(MilestoneError, match="would be before started"):
         place_milestone("mitigated", "2024-04-15 21:00", NIGHT, tz=TZ)
