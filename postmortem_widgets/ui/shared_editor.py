@@ -88,10 +88,8 @@ class Binding:
             text, snapshot = self.shared.apply_edit(base_text, new, base)
             self._bases.append([text, snapshot, None])
             self._stale_views = True  # the other views have not seen this value (it is not echoed)
-            behind = self.shared.text != new
         self.on_edit(new)
-        if behind:
-            self._schedule()
+        self._schedule()  # after a pause, every view is brought to the shared text
 
     # -- the shared text -> the views ---------------------------------------------------------------------
 
@@ -123,8 +121,12 @@ class Binding:
                 self._schedule()
                 return
             text, snapshot = self.shared.snapshot()
+            changed = text != self.textarea.value
+            if not changed and not self._stale_views:
+                return
             self._push(text, snapshot)
-        self.on_remote(text)
+        if changed:
+            self.on_remote(text)
 
     def _push(self, text: str, snapshot: bytes) -> None:
         """Show ``text`` in every view; the states before it are superseded."""

@@ -40,11 +40,6 @@ class Status:
             f'<span class="pm-status-icon">{icon}</span> {escape(text)}</div>'
         )
 
-    def clear(self) -> None:
-        """No message (the last one was about something no longer on screen)."""
-        self.level, self.text = "info", ""
-        self.widget.value = ""
-
     def info(self, text: str) -> None:
         self.show("info", text)
 

@@ -301,8 +301,8 @@ class Workspace:
 
     def _on_tab(self, _: dict[str, Any]) -> None:
         if not self._loading:
-            if self.status.level in ("ok", "info"):
-                self.status.clear()  # a message about the last step, not the one now shown
+            if self.status.level == "ok":
+                self.status.info(self.status.text)  # about the last step: no longer a fresh green tick
             self.show_current()
 
     def select(self, title_part: str) -> Step:
