@@ -358,6 +358,37 @@ class Session:
             return self._remember(status)
         return self._list(name, results, status)
 
+    def load_sample(self, path: Path) -> InputStatus:
+        """Import a sample export (a file or a folder), all or nothing.
+
+        A sample's pasted timeline needs its zone and date: when this incident has neither, the sample's
+        (from the ``incident.yaml`` beside it) are used, but kept only if the import succeeds; a failed
+        sample leaves the incident exactly as it was.
+        """
+        from ..incident.record import load_incident
+
+        own = self.incident
+        before = (own.incident_date, own.timezone)
+        sample_file = path.parent / "incident.yaml"
+        adopt = not own.incident_date and own.timezone in ("", "UTC") and sample_file.is_file()
+        if adopt:
+            sample = load_incident(sample_file)
+            own.incident_date, own.timezone = sample.incident_date, sample.timezone or "UTC"
+        try:
+            if path.is_dir():
+                status = self.add_path(str(path))
+            else:
+                status = self.add_upload(path.name, path.read_bytes())
+        except (PostmortemError, OSError):
+            own.incident_date, own.timezone = before
+            raise
+        if not status.ok:
+            own.incident_date, own.timezone = before
+        elif adopt:
+            self.save()
+            self.reload()
+        return status
+
     def _free_upload_path(self, filename: str, data: bytes) -> Path:
         """``uploads/NAME``; the same name with other content gets ``NAME-2``; identical content is reused."""
         folder = self.folder / UPLOADS

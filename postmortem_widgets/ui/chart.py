@@ -172,6 +172,21 @@ def _dots(frame: pd.DataFrame, start: int, span: int, y: float, zone: str) -> li
     return out
 
 
+#: Importers whose source name says only the format: their lane is named after the file instead.
+_FORMAT_SOURCES = frozenset({"text", "table", "csv"})
+
+
+def lane_label(source: str, events: pd.DataFrame) -> str:
+    """A lane's label: the source, or for a pasted or plain file (source ``text``) the file's name."""
+    if source not in _FORMAT_SOURCES:
+        return source
+    files = events.loc[events["source"] == source, "file"].astype(str).unique().tolist()
+    if len(files) != 1:
+        return "timeline" if source == "text" else source
+    name = files[0].replace("\\", "/").rsplit("/", 1)[-1]
+    return "typed timeline" if "(response_timeline)" in name else name
+
+
 def timeline_svg(timeline: Timeline, *, tz: str = "UTC", width: str = "100%") -> str:
     """The chart as SVG markup, ``width`` wide (CSS; it keeps its proportions as it scales)."""
     zone = resolve_zone(tz).key
@@ -231,7 +246,7 @@ def timeline_svg(timeline: Timeline, *, tz: str = "UTC", width: str = "100%") ->
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#e5e7eb"/>'
             f'<text x="{LEFT - 10}" y="{y + 4:.1f}" text-anchor="end" '
-            f'class="lane">{escape(source[:16])}</text>'
+            f'class="lane">{escape(lane_label(source, timeline.events)[:16])}</text>'
         )
         parts.extend(_dots(timeline.events[timeline.events["source"] == source], start, span, y, zone))
     for name in ordered:

@@ -87,6 +87,8 @@ class Workspace:
         self.options = options
         self.session: Session | None = None
         self.steps: list[Step] = []
+        #: Remember each incident opened here as the notebook's last (a form the notebook resumed).
+        self.remember = False
         self._loading = False
         self.title = widgets.HTML()
         self.title.add_class("pm-title")
@@ -172,7 +174,13 @@ class Workspace:
         from ..app.recent import last_incident
 
         chosen = os.environ.get("POSTMORTEM_INCIDENT") or last_incident() or default
-        return cls.open(chosen, **options)
+        workspace = cls.open(chosen, **options)
+        workspace.remember = True
+        if workspace.session is not None:
+            from ..app.recent import remember_incident
+
+            remember_incident(workspace.session.path)
+        return workspace
 
     @classmethod
     def new(cls, path: str | Path, **options: Any) -> Workspace:
@@ -191,7 +199,8 @@ class Workspace:
         self.session = session
         self.path_box.value = str(session.path)
         _OPEN[session.path.resolve()] = self
-        remember_incident(session.path)
+        if self.remember:
+            remember_incident(session.path)
         session.on_merged.append(self._on_merged)
         self._presence = Presence(session.store.folder, default_author())
         self._presence.beat()
