@@ -175,8 +175,9 @@ def test_two_kernels_saving_different_fields_keep_both(tmp_path: Path, browser: 
     second.write_text((root / NOTEBOOK).read_text())
     with running_lab(root, tmp_path / "scratch") as lab:
         a, b = page_in_new_context(browser), page_in_new_context(browser)
-        open_and_run(a, lab, NOTEBOOK, timeout_ms=WAIT)
-        open_and_run(b, lab, "notebooks/second.ipynb", timeout_ms=WAIT)
+        # Each page its own JupyterLab workspace, so neither restores the other's notebook tab.
+        open_and_run(a, lab, NOTEBOOK, timeout_ms=WAIT, workspace="a")
+        open_and_run(b, lab, "notebooks/second.ipynb", timeout_ms=WAIT, workspace="b")
         for page in (a, b):
             wait_status(page, r"Opened")
             tab(page, "3 Details")
