@@ -101,3 +101,14 @@ def test_running_the_cell_again_shows_the_live_form(anchor_copy: Path) -> None:
         assert Workspace.open(anchor_copy) is first
     finally:
         first.close_steps()
+
+
+def test_the_form_never_asks_for_a_command_line_flag(tmp_path: Path, open_workspace: OpenWorkspace) -> None:
+    from tests.support.ui import ANCHOR_TIMELINE, upload
+
+    path = tmp_path / "new" / "incident.yaml"
+    ws = open_workspace(path)
+    upload(ws.step("Import").upload, ("timeline.txt", ANCHOR_TIMELINE))  # type: ignore[attr-defined]
+    assert ws.status.level == "error"
+    assert "--" not in ws.status.text and "Incident date" in ws.status.text
+    assert "--date" not in ws.step("Import").files.children[0].children[0].value  # type: ignore[attr-defined]

@@ -173,7 +173,6 @@ class ExportStep(Step):
                 force=self.force.value,
             )
         except ReviewBlockedError as exc:
-            # The library's hint speaks for the command line; here the choice is a checkbox.
             exc.hint = "fix them on the Review step, or tick “Export even with review errors”"
             raise
         finally:
