@@ -168,7 +168,13 @@ def test_the_form_and_two_jupyterlab_editors_edit_one_working_md(
         wait_until(
             "every editor and the form have every edit",
             everywhere,
-            detail=lambda: [editor_text(alice), editor_text(bob), form_editor(form).input_value()],
+            detail=lambda: [
+                editor_text(alice),
+                editor_text(bob),
+                form_editor(form).input_value(),
+                (root / WORKING).read_text(),
+                lab.log_tail(60),
+            ],
         )
         wait_until(
             "the disk has every edit", lambda: all(e in (root / WORKING).read_text() for e in expected)

@@ -19,6 +19,7 @@ So:
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections import deque
@@ -29,6 +30,9 @@ import ipywidgets as widgets
 from traitlets import Unicode
 
 from ..app.collab import SharedText
+from ..textmerge import merge_text
+
+log = logging.getLogger("postmortem_widgets.collab")
 from ..app.collab.edits import cost, diff_ops
 
 
@@ -85,7 +89,12 @@ class Binding:
             now = self._last_edit = time.monotonic()
             candidates = [b for b in reversed(self._bases) if b[2] is None or now - b[2] <= self.grace]
             base_text, base, _ = min(candidates, key=lambda b: cost(diff_ops(b[0], new)))
-            text, snapshot = self.shared.apply_edit(base_text, new, base)
+            try:
+                text, snapshot = self.shared.apply_edit(base_text, new, base)
+            except Exception:  # never drop a keystroke: merge it in as text instead
+                log.exception("a rebased edit failed; merging it as text")
+                self.shared.set_text(merge_text(base_text, new, self.shared.text).text)
+                text, snapshot = self.shared.snapshot()
             self._bases.append([text, snapshot, None])
             self._stale_views = True  # the other views have not seen this value (it is not echoed)
         self.on_edit(new)

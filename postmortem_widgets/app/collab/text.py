@@ -128,6 +128,9 @@ class SharedText:
                 self.room.send_awareness()
 
     def _on_closed(self, reason: str) -> None:
+        import logging
+
+        logging.getLogger("postmortem_widgets.collab").warning("left the room of %s: %s", self.path, reason)
         self.closed_reason = reason
         for listener in list(self._listeners):
             self._safely(listener, self._last, False)
