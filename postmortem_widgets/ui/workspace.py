@@ -198,6 +198,8 @@ class Workspace:
         self.close_steps()
         self.session = session
         self.path_box.value = str(session.path)
+        for key in [k for k, v in _OPEN.items() if v is self]:
+            del _OPEN[key]  # this form now shows another incident
         _OPEN[session.path.resolve()] = self
         if self.remember:
             remember_incident(session.path)
