@@ -30,10 +30,10 @@ import ipywidgets as widgets
 from traitlets import Unicode
 
 from ..app.collab import SharedText
+from ..app.collab.edits import cost, diff_ops
 from ..textmerge import merge_text
 
 log = logging.getLogger("postmortem_widgets.collab")
-from ..app.collab.edits import cost, diff_ops
 
 
 class SharedTextarea(widgets.Textarea):  # type: ignore[misc]
