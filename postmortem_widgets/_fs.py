@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: How a finished temporary file takes its name: ``os.replace`` overwrites, a no-overwrite publish refuses.
@@ -66,3 +66,26 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(path: str | Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock for a read-merge-write of ``path``, across processes.
+
+    The lock is on a hidden ``.NAME.lock`` file beside ``path`` (the file itself is replaced by each atomic
+    write, so a lock on it would not hold), and the kernel drops it if its holder dies. Where there is no
+    ``fcntl`` (Windows) this does nothing: the merge still runs, only a tight race is not excluded.
+    """
+    path = Path(path)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -35,10 +35,11 @@ can show one clear line instead of a traceback. The tree::
     │   ├── UnknownExportFormatError ... a format we do not write
     │   ├── ReviewBlockedError       ... the draft has review errors
     │   └── ReportTooLargeError      ... the report is past a limit of its format (say, a PDF's)
-    └── DraftStoreError              the drafts folder cannot be read or written as asked
-        ├── DraftVersionNotFoundError ... no version with that number
-        ├── DraftPermissionError     ... the file system refuses to let us read or write there
-        └── DraftConflictError       ... someone saved since; both texts are kept
+    ├── DraftStoreError              the drafts folder cannot be read or written as asked
+    │   ├── DraftVersionNotFoundError ... no version with that number
+    │   ├── DraftPermissionError     ... the file system refuses to let us read or write there
+    │   └── DraftConflictError       ... someone saved since; both texts are kept
+    └── CollabError                  the shared document of a file could not be joined
 """
 
 from __future__ import annotations
@@ -308,3 +309,10 @@ class DraftConflictError(DraftStoreError):
     def diff(self) -> str:
         """Unified diff from their latest version to your text."""
         return self._diff
+
+
+class CollabError(PostmortemError):
+    """The shared (real-time collaboration) document of a file could not be joined or was lost.
+
+    The workspace then edits the file itself, through the store's hash-checked write that merges.
+    """

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._fs import FILE_MODE, Publish, atomic_write_bytes
 from .errors import DraftConflictError, DraftPermissionError, DraftStoreError, DraftVersionNotFoundError
+from .textmerge import TextMerge, merge_text
 
 if TYPE_CHECKING:
     from .review import Review
@@ -267,6 +268,8 @@ class WorkingCopy:
     """The draft as last typed: its text, the version it was edited from (0: none) and its hash.
 
     The hash is what a writer was loaded at, so a later save can tell that someone else changed the file.
+    A write that found the file changed since merged the two texts: ``merge`` says how, and when both had
+    changed the same lines, ``kept_at`` is where the writer's own text is kept as it was.
     """
 
     text: str
@@ -274,6 +277,12 @@ class WorkingCopy:
     sha256: str
     #: Findings the author ignored while editing (carried into the next saved version).
     ignores: list[dict[str, Any]] = field(default_factory=list)
+    merge: TextMerge | None = None
+    kept_at: Path | None = None
+
+    @property
+    def merged(self) -> bool:
+        return self.merge is not None
 
 
 _KNOWN = {"version", "file", "created", "author", "sha256", "drafter", "model", "prompt_hash", "review",
@@ -546,20 +555,66 @@ class DraftStore:
             self.warn(f"{self.working_path}: could not be read, so it was moved to {kept}")
 
     def write_working(
-        self, text: str, *, base: int, ignores: list[dict[str, Any]] | None = None
+        self,
+        text: str,
+        *,
+        base: int,
+        ignores: list[dict[str, Any]] | None = None,
+        loaded: WorkingCopy | None = None,
     ) -> WorkingCopy:
         """Write the working copy atomically: the sidecar (its base version, ignored findings) first, then
-        the text."""
+        the text.
+
+        ``loaded`` is the working copy as this writer read or last wrote it. If the file changed since
+        (another form, an editor), it is not overwritten: the two texts are merged three ways against
+        ``loaded.text``, and where both changed the same lines the merged text holds both between marker
+        lines, while this writer's text is also kept whole in ``drafts/conflicts/``. The result says so.
+        A working copy that cannot be read at all is moved to ``conflicts/`` first, never overwritten.
+        """
+        with _permissions(self.folder, "save the working copy"), self._locked():
+            if os.path.lexists(self.working_path):
+                self._set_aside_damaged_working()
+            current = self.read_working() if loaded is not None else None
+            merge: TextMerge | None = None
+            kept: Path | None = None
+            if current is not None and loaded is not None and current.sha256 != loaded.sha256:
+                merge = merge_text(loaded.text, text, current.text, labels=("yours", "saved meanwhile"))
+                if not merge.clean:
+                    kept = self._keep_conflicted(text)
+                text = merge.text
+            self.write_base(base, ignores=ignores)
+            if current is None or current.text != text:
+                atomic_write_bytes(self.working_path, text.encode("utf-8"))
+        return WorkingCopy(
+            text=text,
+            base=base,
+            sha256=text_hash(text),
+            ignores=list(ignores or []),
+            merge=merge,
+            kept_at=kept,
+        )
+
+    def write_base(self, base: int, *, ignores: list[dict[str, Any]] | None = None) -> None:
+        """Record which version the working copy was edited from, and the findings ignored while editing (its
+        sidecar), without touching its text.
+
+        Where the text lives in a shared document that the Jupyter server saves, this is all a form writes.
+        """
         self._make_folder()
         meta: dict[str, Any] = {"base": base}
         if ignores:
             meta["ignores"] = list(ignores)
         with _permissions(self.folder, "save the working copy"):
-            if os.path.lexists(self.working_path):
-                self._set_aside_damaged_working()
             atomic_write_bytes(self.working_path.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
-            atomic_write_bytes(self.working_path, text.encode("utf-8"))
-        return WorkingCopy(text=text, base=base, sha256=text_hash(text), ignores=list(ignores or []))
+
+    def _keep_conflicted(self, text: str) -> Path:
+        stamp = self.clock().astimezone(UTC).strftime(TIME_FORMAT)
+        safe_author = re.sub(r"[^A-Za-z0-9._-]+", "_", self.author)[:40] or "someone"
+        digest = text_hash(text).removeprefix("sha256:")[:12]
+        kept = self.folder / CONFLICTS_DIR / f"{stamp}-{safe_author}-working-{digest}.md"
+        with contextlib.suppress(FileExistsError):
+            write_new(kept, text.encode("utf-8"))
+        return kept
 
     def _open_lock(self) -> int:
         """The lock file's descriptor. A folder named ``.lock`` (someone's mistake) is not fatal: every

@@ -51,4 +51,4 @@ def test_without_a_checkout_the_notebook_is_written_to_the_current_folder(tmp_pa
     assert launch.root == tmp_path and launch.argv[-1] == "postmortem_workspace.ipynb"
     nb = nbformat.reads(notebook_source(), as_version=4)
     nbformat.validate(nb)
-    assert f'os.environ.get("{INCIDENT_ENV}"' in nb.cells[1].source
+    assert "Workspace.resume(" in nb.cells[1].source and INCIDENT_ENV in nb.cells[1].source

@@ -1,6 +1,6 @@
 """Imports flow one way, down the pipeline: a room imports only from rooms below it.
 
-    base (errors, sections, _fs, _templates) < timeline < incident, privacy < writing, review
+    base (errors, sections, textmerge, _fs, _templates) < timeline < incident, privacy < writing, review
     < export, store < app < ui, cli
 
 Rooms on one level do not import each other (``writing`` never imports ``review``, nor the reverse).
@@ -25,6 +25,7 @@ LEVELS: dict[str, int] = {
     "sections": 0,
     "_fs": 0,
     "_templates": 0,
+    "textmerge": 0,
     "templates": 0,
     "timeline": 1,
     "incident": 2,

@@ -19,7 +19,7 @@ def test_the_notebook_is_short_and_opens_the_seed_example() -> None:
     assert [c.cell_type for c in nb.cells] == ["markdown", "code"]
     assert nb.cells[0].source.startswith("# Postmortem workspace")
     default = "../sample_data/anchor_analytics/incident.yaml"
-    assert f'Workspace.open(os.environ.get("POSTMORTEM_INCIDENT", "{default}"))' in nb.cells[1].source
+    assert f'Workspace.resume("{default}")' in nb.cells[1].source
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 

@@ -76,28 +76,33 @@ class SlowDrafter:
         return DraftStream(chunks, DraftResult(drafter=self.name))
 
 
-def test_generation_runs_in_a_thread_and_stop_keeps_the_partial_text(
+def test_generation_runs_in_a_thread_and_stop_keeps_the_editor_text_and_the_output_beside_it(
     anchor_copy: Path, open_workspace: OpenWorkspace
 ) -> None:
     slow = SlowDrafter()
     ws = open_workspace(anchor_copy, make_drafter=lambda *a, **k: slow, interval=0)
     step = draft_step(ws)
+    step.editor.value = "My own notes."
     step.generate.click()
     assert slow.first.wait(10)
     # The kernel is free: the click returned while the stream is still open.
     assert step.running
-    assert (step.generate.disabled, step.stop.disabled, step.editor.disabled) == (True, False, True)
+    assert (step.generate.disabled, step.stop.disabled) == (True, False)
     assert ws.status.level == "busy"
     step.stop.click()
     slow.release.set()
     assert step.wait(10)
     assert slow.closed.is_set()
-    assert step.editor.value == "## Summary\n\nPartial text"
+    assert step.editor.value == "My own notes."  # a stopped run costs the author nothing
     assert ws.status.level == "warning"
-    assert ws.status.text == "Stopped after 24 characters; the text so far is in the editor."
+    assert ws.status.text == (
+        "Stopped after 24 characters. Its 24 characters are kept as version 1 (Export & versions: Restore "
+        "to use them). Your text in the editor is unchanged."
+    )
     assert (step.generate.disabled, step.stop.disabled) == (False, True)
-    assert ws.session.working_path.read_text() == "## Summary\n\nPartial text"
-    assert ws.session.versions() == []
+    assert ws.session.working_path.read_text() == "My own notes."
+    (aside,) = ws.session.versions()
+    assert aside.read_text() == "## Summary\n\nPartial text" and "not in the editor" in (aside.note or "")
 
 
 def test_editing_autosaves_and_reopening_restores_the_text(
@@ -173,14 +178,16 @@ def test_openai_path_streams_from_the_local_server(
     step.model.value = "test-model"
     step.base_url.value = server.base_url
     updates: list[str] = []
-    step.editor.observe(lambda c: updates.append(c["new"]), names="value")
+    step.preview.observe(lambda c: updates.append(c["new"]), names="value")
     step.generate.click()
     assert step.wait(30)
     assert step.editor.value == server.text
-    assert len(updates) >= 3  # it arrived in pieces, not at the end
+    assert len(updates) >= 3  # it arrived in pieces beside the editor, not at the end
     assert server.received[0].body["stream"] is True
     assert "Anchor Analytics" in server.received[0].prompt
-    assert ws.status.level == "ok", ws.status.text
+    # The test server's text has review errors: the message says so instead of a green "generated".
+    assert ws.status.level == "warning", ws.status.text
+    assert "The review finds" in ws.status.text
     version = ws.session.versions()[-1]
     assert (version.drafter, version.model) == ("openai", "test-model")
 

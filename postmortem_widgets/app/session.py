@@ -23,22 +23,25 @@ from datetime import date as Date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._fs import atomic_write_bytes
+from .._fs import atomic_write_bytes, atomic_write_text, locked
 from ..errors import InputError, MilestoneError, PostmortemError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..incident.merge import FieldConflict, IncidentMerge
     from ..incident.record import Incident
     from ..review import Finding, Ignore, Redaction, Review
-    from ..store import DraftStore, DraftVersion
+    from ..store import DraftStore, DraftVersion, WorkingCopy
     from ..timeline.events import ImportResult
     from ..timeline.merge import Timeline
+    from ..timeline.milestones import Placed
     from ..timeline.progress import Progress
     from ..timeline.sources import Source
     from ..timeline.telemetry.model import Impact, Series
     from ..writing.drafters.base import Outcome
     from ..writing.prompt import Prompt
+    from .collab import SharedText
 
 T = TypeVar("T")
 
@@ -84,6 +87,19 @@ class Window:
     moved: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Generated:
+    """What became of a finished generation (see :meth:`Session.accept_generation`)."""
+
+    outcome: Outcome
+    #: The generated draft's version, when it was complete and is now in the editor.
+    version: DraftVersion | None = None
+    #: The text it replaced, kept as a version (``None``: it was empty or already a version).
+    kept: DraftVersion | None = None
+    #: An unfinished run's output, kept as a version beside the editor's untouched text.
+    aside: DraftVersion | None = None
+
+
 def safe_name(name: str) -> str:
     """An upload's file name, stripped of folders and odd characters.
 
@@ -113,8 +129,26 @@ class Session:
         self._derived: dict[str, tuple[tuple[object, ...], Any]] = {}
         self._lock = threading.RLock()
         self._store = store
-        #: The draft in the editor, and the version it was edited from (0: no version existed).
-        self.draft = ""
+        #: The incident as this session last read or wrote it (the base of the merge on save), the hash of
+        #: the file's bytes then, and its (mtime, size) for a cheap "did anyone save since?".
+        self._base: Incident | None = None
+        self._disk_hash: str | None = None
+        self._disk_stat: tuple[int, int] | None = None
+        self._remember_disk()
+        #: Keys (``root_cause``, ``milestones.mitigated``) both this form and someone else changed: the file
+        #: holds theirs; each conflict keeps both values until the author chooses.
+        self.conflicts: dict[str, FieldConflict] = {}
+        #: Called after a save or :meth:`sync` took in someone else's changes (or found a conflict).
+        self.on_merged: list[Callable[[IncidentMerge], None]] = []
+        #: The draft (see :attr:`draft`), and the version it was edited from (0: no version existed).
+        self._draft = ""
+        #: Where the draft lives when an editor is bound to it: a shared text, local or joined to the room
+        #: that jupyter-collaboration keeps for ``drafts/working.md`` (see :meth:`attach_shared`).
+        self.shared: SharedText | None = None
+        #: The working copy as this session last read or wrote it (a write merges what changed since).
+        self._working: WorkingCopy | None = None
+        #: The last write of the working copy that found someone else's change and merged it.
+        self.last_draft_merge: WorkingCopy | None = None
         self.draft_base = 0
         #: Typed text not yet in the working copy (the editor saves it after a pause, or :meth:`flush`).
         self.draft_dirty = False
@@ -150,12 +184,126 @@ class Session:
     def folder(self) -> Path:
         return self.path.parent
 
-    def save(self) -> None:
-        """Write the incident file atomically (through ``incident.save_incident``)."""
-        from ..incident.record import save_incident
+    # -- saving: a three-way merge onto the file as it is now ------------------------------------------
 
-        with self._lock:
-            save_incident(self.incident, self.path)
+    def _read_disk(self) -> tuple[Incident | None, str | None]:
+        """The incident file as it is now, and the hash of its bytes (``None, None``: no file)."""
+        import hashlib
+
+        from ..incident.record import parse_incident
+
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None, None
+        theirs = parse_incident(data, name=str(self.path))
+        theirs.base_dir = self.path.resolve().parent
+        return theirs, hashlib.sha256(data).hexdigest()
+
+    def _write(self, incident: Incident, disk_hash: str | None) -> None:
+        """Write ``incident`` (unless the file already says exactly that) and make it the merge base."""
+        import hashlib
+
+        from ..incident.merge import snapshot
+        from ..incident.record import dump_incident
+
+        text = dump_incident(incident)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digest != disk_hash:
+            atomic_write_text(self.path, text)
+        self._base, self._disk_hash = snapshot(incident), digest
+        self._disk_stat = self._stat()
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def save(self) -> IncidentMerge | None:
+        """Write the incident file: only what this form changed, merged onto the file as it is now.
+
+        When someone else saved it since this session read it, their changes are kept and taken in (see
+        :func:`~postmortem_widgets.incident.merge.merge_incidents`); a key both changed keeps theirs in the
+        file and is listed in :attr:`conflicts` with both values. Returns the merge, or ``None`` when the
+        file had not changed.
+        """
+        from ..incident.merge import merge_incidents
+
+        with self._lock, locked(self.path):
+            theirs, disk_hash = self._read_disk()
+            merge = None
+            if theirs is not None and disk_hash != self._disk_hash and self._base is not None:
+                merge = merge_incidents(self._base, self.incident, theirs)
+                self.incident = merge.incident
+            self._write(self.incident, disk_hash)
+        if merge is not None:
+            self._took_in(merge)
+        return merge
+
+    def sync(self) -> IncidentMerge | None:
+        """Take in what someone else saved to the incident file since (a ``stat`` when nothing changed)."""
+        if self._stat() == self._disk_stat:
+            return None
+        return self.save()
+
+    def _took_in(self, merge: IncidentMerge) -> None:
+        """After a merge: record its conflicts, re-read what the others' changes touch, tell the listeners."""
+        for key in merge.mine:
+            self.conflicts.pop(key, None)
+        for conflict in merge.conflicts:
+            self.conflicts[conflict.key] = conflict
+        taken = set(merge.theirs) | {c.key for c in merge.conflicts}
+        if taken & {"timeline", "timezone", "incident_date"}:
+            self.reload()
+        elif any(k == "response_timeline" or k.startswith("milestones.") for k in taken):
+            self._inputs_changed()
+        if merge.changed_by_others:
+            for listener in self.on_merged:
+                listener(merge)
+
+    def resolve_conflict(self, key: str, *, keep: str) -> None:
+        """Settle a conflict: ``"theirs"`` leaves the file as it is; ``"mine"`` writes this form's value."""
+        conflict = self.conflicts.pop(key, None)
+        if conflict is None or keep == "theirs":
+            return
+        if keep != "mine":
+            raise InputError(f"keep must be 'mine' or 'theirs', not {keep!r}")
+        if key.startswith("milestones."):
+            name = key.removeprefix("milestones.")
+            if conflict.mine:
+                self.incident.milestones[name] = conflict.mine
+            else:
+                self.incident.milestones.pop(name, None)
+            self._timeline = None
+            self.save()
+        elif key == "timezone":
+            self.set_timezone(conflict.mine)
+        else:
+            self.set_field(key, conflict.mine)
+
+    def _remember_disk(self) -> None:
+        """The incident as loaded is the merge base, when the file still says the same."""
+        import hashlib
+
+        from ..incident.merge import snapshot
+        from ..incident.record import parse_incident
+
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return
+        self._base = snapshot(self.incident)
+        self._disk_stat = self._stat()
+        # The bytes may differ from a fresh dump (comments, quoting): hash what is on disk, so the first
+        # save knows the file is unchanged; compare the values to make sure it is what was loaded.
+        self._disk_hash = hashlib.sha256(data).hexdigest()
+        try:
+            if parse_incident(data, name=str(self.path)) != self.incident:
+                self._disk_hash = None  # changed between the load and now: merge on the first save
+        except PostmortemError:
+            self._disk_hash = None
 
     # -- inputs -----------------------------------------------------------------------------------------
 
@@ -269,6 +417,37 @@ class Session:
             status.origin = "failed"
             return self._remember(status)
         return self._list(name, results, status)
+
+    def load_sample(self, path: Path) -> InputStatus:
+        """Import a sample export (a file or a folder), all or nothing.
+
+        A sample's pasted timeline needs its zone and date: when this incident has neither, the sample's
+        (from the ``incident.yaml`` beside it) are used, but kept only if the import succeeds; a failed
+        sample leaves the incident exactly as it was.
+        """
+        from ..incident.record import load_incident
+
+        own = self.incident
+        before = (own.incident_date, own.timezone)
+        sample_file = path.parent / "incident.yaml"
+        adopt = not own.incident_date and own.timezone in ("", "UTC") and sample_file.is_file()
+        if adopt:
+            sample = load_incident(sample_file)
+            own.incident_date, own.timezone = sample.incident_date, sample.timezone or "UTC"
+        try:
+            if path.is_dir():
+                status = self.add_path(str(path))
+            else:
+                status = self.add_upload(path.name, path.read_bytes())
+        except (PostmortemError, OSError):
+            own.incident_date, own.timezone = before
+            raise
+        if not status.ok:
+            own.incident_date, own.timezone = before
+        elif adopt:
+            self.save()
+            self.reload()
+        return status
 
     def _free_upload_path(self, filename: str, data: bytes) -> Path:
         """``uploads/NAME``; the same name with other content gets ``NAME-2``; identical content is reused."""
@@ -465,22 +644,35 @@ class Session:
             return None
         return anchor.tz_convert(resolve_zone(self.incident.timezone or "UTC")).date()
 
-    def set_milestone(self, name: str, value: str | pd.Timestamp | None) -> None:
-        """Set a milestone by hand: a time, a typed clock time, or ``None``/``""`` to go back to the rule."""
-        from ..timeline.milestones import NAMES, iso_utc, milestone_time
+    def set_milestone(self, name: str, value: str | pd.Timestamp | None) -> Placed | None:
+        """Set a milestone by hand: a time, a typed clock time, or ``None``/``""`` to go back to the rule.
+
+        The time is checked against the other milestones (mitigated before started is refused, with the
+        reason) and a clock time is placed on the day that fits the incident: the result says which.
+        """
+        from ..timeline.milestones import NAMES, Placed, iso_utc, order_problems, place_milestone
 
         if name not in NAMES:
             raise MilestoneError(f"unknown milestone {name!r}", hint=f"choose one of: {', '.join(NAMES)}")
+        placed: Placed | None = None
         if value is None or (isinstance(value, str) and not value.strip()):
             self.incident.milestones.pop(name, None)
         else:
+            tz = self.incident.timezone or "UTC"
+            current = self.timeline.milestones.as_dict()
             if isinstance(value, str):
-                ts = milestone_time(name, value, tz=self.incident.timezone or "UTC", day=self._day())
+                placed = place_milestone(name, value, current, tz=tz, day=self._day())
             else:
-                ts = value.tz_convert("UTC")
-            self.incident.milestones[name] = iso_utc(ts) or ""
+                placed = Placed(value.tz_convert("UTC"))
+                problems = order_problems({**current, name: placed.time}, only=name, tz=tz)
+                if problems:
+                    raise MilestoneError(
+                        f"{name} cannot be set there: {problems[0]}", hint="pick another event"
+                    )
+            self.incident.milestones[name] = iso_utc(placed.time) or ""
         self._timeline = None
         self.save()
+        return placed
 
     def reset_milestones(self) -> None:
         """Every milestone (and who detected it) back to the rules, in one save."""
@@ -626,10 +818,12 @@ class Session:
         empty and :meth:`draft_warnings` says why.
         """
         from ..errors import DraftStoreError
+        from ..store import WorkingCopy
 
         try:
             working = self.store.read_working()
             if working is not None:
+                self._working = working
                 self.draft, self.draft_base, self.working_hash = working.text, working.base, working.sha256
                 self.ignores = _ignores(working.ignores)
                 return
@@ -640,27 +834,96 @@ class Session:
         self.draft_base = latest.number if latest is not None else 0
         self.draft = latest.read_text() if latest is not None else ""
         self.ignores = _ignores(latest.ignores) if latest is not None else []
+        # There was no working copy: one that appears before the first write is merged, not replaced.
+        self._working = WorkingCopy(text=self._draft, base=self.draft_base, sha256="none")
+
+    @property
+    def draft(self) -> str:
+        """The draft as it stands: the shared text's when an editor is bound to one."""
+        return self.shared.text if self.shared is not None else self._draft
+
+    @draft.setter
+    def draft(self, text: str) -> None:
+        """Replace the draft (a generation, a restore, a redaction: the author asked for it)."""
+        if self.shared is not None:
+            self.shared.set_text(text)
+        else:
+            self._draft = text
+
+    def attach_shared(self, shared: SharedText) -> None:
+        """Keep the draft in ``shared`` from now on (its text wins: it is what every editor shows)."""
+        self.shared = shared
+
+    def detach_shared(self) -> None:
+        """Back to a plain string (the shared text's last state), before the shared text is closed."""
+        if self.shared is not None:
+            self._draft = self.shared.text
+            self.shared = None
+
+    @property
+    def draft_is_shared(self) -> bool:
+        """The draft is the server's shared document: the server writes ``working.md``, never this session."""
+        return self.shared is not None and self.shared.live
 
     def set_draft(self, text: str) -> None:
         """The editor's text changed: keep it; it reaches the working copy at the next :meth:`flush`."""
-        if text == self.draft:
+        if text == self._draft and self.shared is None:
             return
-        self.draft = text
+        if self.shared is None:
+            self._draft = text
         self.draft_dirty = True
 
     def save_working(self) -> None:
-        """Write the working copy (and which version it was edited from) through the store."""
+        """Save the working copy; never over someone else's change to it.
+
+        With the draft in the server's shared document, the server writes ``working.md`` (a write from here
+        would reload every open editor): only the base version is recorded. Otherwise the store writes it,
+        merging whatever someone else saved there since this session read it (:attr:`last_draft_merge`).
+        """
         import time
 
         with self._lock:
-            ignores = [i.to_json() for i in self.ignores]
-            self.working_hash = self.store.write_working(
-                self.draft, base=self.draft_base, ignores=ignores
-            ).sha256
+            if self.draft_is_shared:
+                self.store.write_base(self.draft_base, ignores=[i.to_json() for i in self.ignores])
+            else:
+                self._write_working()
             self.draft_dirty = False
             self.draft_saved_at = time.time()
         for listener in self.on_draft_saved:
             listener()
+
+    def _write_working(self) -> None:
+        shared = self.shared
+        if shared is not None:
+            typed, snapshot = shared.snapshot()
+        else:
+            typed, snapshot = self._draft, b""
+        ignores = [i.to_json() for i in self.ignores]
+        written = self.store.write_working(typed, base=self.draft_base, ignores=ignores, loaded=self._working)
+        self._working, self.working_hash = written, written.sha256
+        if not written.merged:
+            return
+        self.last_draft_merge = written
+        if shared is not None:
+            shared.apply_edit(typed, written.text, snapshot)  # on top of anything typed meanwhile
+        else:
+            self._draft = written.text
+
+    def reread_working(self) -> None:
+        """The working copy on disk is the base of the next write (after the shared document was lost,
+        the server's last save is what this session's text was last in step with)."""
+        self._working = self.store.read_working() or self._working
+
+    def sync_draft(self) -> bool:
+        """Without a shared document: take in what someone else saved to ``working.md`` since (merged with
+        anything typed here). Returns whether there was something to take in."""
+        if self.draft_is_shared or self._working is None:
+            return False
+        current = self.store.read_working()
+        if current is None or current.sha256 == self._working.sha256:
+            return False
+        self.save_working()
+        return True
 
     def flush(self) -> None:
         """Save anything typed that is not in the working copy yet."""
@@ -713,17 +976,36 @@ class Session:
         drafter: str | None = None,
         model: str | None = None,
         prompt_hash: str | None = None,
-    ) -> DraftVersion | None:
-        """Take a finished generation's text into the draft; a complete one is saved as a version.
+    ) -> Generated:
+        """Take a finished generation in without losing a word of what was there.
 
-        Returns that version, or ``None`` for a stopped, cut-off or failed run (its text stays in the
-        working copy, where the author can finish it).
+        A complete draft replaces the editor's text, which is kept first as a version when it is not one
+        already; the draft is then saved as a version. A stopped, cut-off or failed run leaves the editor's
+        text as it was: its output, if any, is kept *beside* it as a version the author can restore.
         """
+        meta: dict[str, Any] = {"drafter": drafter, "model": model, "prompt_hash": prompt_hash}
+        if not outcome.accepted:
+            aside = None
+            if outcome.text.strip():
+                problem = outcome.problem or outcome.kind
+                aside = self.save_aside(
+                    outcome.text, note=f"model output, {problem}; not in the editor", **meta
+                )
+            return Generated(outcome=outcome, aside=aside)
+        kept = self.keep_draft("kept before a generated draft replaced it")
         self.draft = outcome.text
         self.save_working()
-        if not outcome.accepted:
-            return None
-        return self.save_version(note="generated", drafter=drafter, model=model, prompt_hash=prompt_hash)
+        version = self.save_version(note="generated", **meta)
+        return Generated(outcome=outcome, version=version, kept=kept)
+
+    def save_aside(self, text: str, *, note: str, **meta: Any) -> DraftVersion:
+        """Save ``text`` as a version without putting it in the editor (a model's unfinished output)."""
+        latest = self.store.latest()
+        version = self.store.save(text, author=None, note=note, **meta)
+        if latest is None or latest.number == self.draft_base:
+            self.draft_base = version.number  # this session has seen every version: it may save on top
+            self.save_working()
+        return version
 
     def keep_draft(self, note: str) -> DraftVersion | None:
         """Save the draft as a version before it is replaced, unless it is empty or already the latest."""
@@ -750,10 +1032,17 @@ class Session:
     def save_version(
         self, *, author: str | None = None, note: str | None = None, **meta: Any
     ) -> DraftVersion:
-        """Save the draft as a new version; a conflict (someone saved since) raises and keeps both."""
+        """Save the draft as a new version; a conflict (someone saved since) raises and keeps both.
+
+        A draft that is exactly the latest version, edited from it, is not saved twice (a double click):
+        that version is returned.
+        """
         self.flush()
         if not self.draft.strip():
             raise InputError("the draft is empty", hint="generate or write a draft first")
+        latest = self.store.latest()
+        if latest is not None and latest.number == self.draft_base and latest.read_text() == self.draft:
+            return latest
         if "review" not in meta:
             try:
                 meta["review"] = self.review()
@@ -799,4 +1088,4 @@ def _ignores(data: list[dict[str, Any]]) -> list[Ignore]:
     return out
 
 
-__all__ = ["UPLOADS", "InputStatus", "Session", "Window", "safe_name"]
+__all__ = ["UPLOADS", "Generated", "InputStatus", "Session", "Window", "safe_name"]

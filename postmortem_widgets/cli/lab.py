@@ -42,8 +42,9 @@ def notebook_source(incident: str = "../sample_data/anchor_analytics/incident.ya
     nb.cells = [
         nbformat.v4.new_markdown_cell("# Postmortem workspace\n\nRun the cell below to open the form."),
         nbformat.v4.new_code_cell(
-            "import os\n\nfrom postmortem_widgets import Workspace\n\n"
-            f'Workspace.open(os.environ.get("{INCIDENT_ENV}", "{incident}"))'
+            "from postmortem_widgets import Workspace\n\n"
+            f"# The incident this notebook had open last (${INCIDENT_ENV} wins); this one the first time.\n"
+            f'Workspace.resume("{incident}")'
         ),
     ]
     nb.metadata["kernelspec"] = {

@@ -15,6 +15,7 @@ from .api import (
     export_report,
     format_for_path,
     review_draft,
+    warm_up_pdf,
     write_report,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "export_report",
     "format_for_path",
     "review_draft",
+    "warm_up_pdf",
     "write_report",
 ]

@@ -6,6 +6,8 @@ the author forces it; the warnings are the caller's to show (the CLI lists them)
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -177,3 +179,21 @@ def write_report(
     content = export_report(draft, incident, to=fmt, **options)
     atomic_write_bytes(path, content.encode("utf-8") if isinstance(content, str) else content)
     return Path(path)
+
+
+def warm_up_pdf() -> threading.Thread:
+    """Export a tiny report to PDF in a background thread: imports, templates, fonts and the renderer are
+    then ready, and the author's first PDF takes a render, not a start-up (seconds on a busy machine)."""
+
+    def run() -> None:
+        from ..incident.record import Incident
+
+        # A warm-up that fails costs nothing: the real export reports its own error.
+        with contextlib.suppress(Exception):
+            export_report(
+                "## Summary\n\nWarming up.\n", Incident(product_name="Warm-up"), to="pdf", force=True
+            )
+
+    thread = threading.Thread(target=run, name="postmortem-pdf-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -8,15 +8,29 @@ Markdown sanitiser, and it remembers what it refused.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-__all__ = ["PDF_VARIANT", "OfflineURLFetcher", "html_to_pdf"]
+__all__ = ["PDF_VARIANT", "OfflineURLFetcher", "html_to_pdf", "warm_up"]
 
 _LOCAL = threading.local()
+#: Every PDF is rendered on this one thread, so its font configuration (most of a render's fixed cost,
+#: and not to be shared between threads) is built once, and :func:`warm_up` can build it ahead of time.
+_WORKER_NAME = "postmortem-pdf"
+_worker: ThreadPoolExecutor | None = None
+_worker_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_WORKER_NAME)
+        return _worker
 
 
 class OfflineURLFetcher(URLFetcher):
@@ -48,7 +62,20 @@ PDF_VARIANT = "pdf/ua-1"
 
 
 def html_to_pdf(html: str, *, fetcher: URLFetcher | None = None) -> bytes:
-    """A tagged PDF (:data:`PDF_VARIANT`) of a self-contained HTML document, with its print stylesheet."""
+    """A tagged PDF (:data:`PDF_VARIANT`) of a self-contained HTML document, with the print stylesheet it
+    carries (rendered on the PDF thread)."""
+    if threading.current_thread().name.startswith(_WORKER_NAME):
+        return _render(html, fetcher)
+    return _pool().submit(_render, html, fetcher).result()
+
+
+def warm_up(html: str = "<html><body><p>warm</p></body></html>") -> Future[bytes]:
+    """Render ``html`` on the PDF thread in the background, so the first real export is quick (the first
+    render in a process loads fonts and WeasyPrint's machinery: seconds)."""
+    return _pool().submit(_render, html, None)
+
+
+def _render(html: str, fetcher: URLFetcher | None) -> bytes:
     document = HTML(
         string=html, base_url=None, url_fetcher=fetcher or OfflineURLFetcher(), media_type="print"
     )

@@ -264,3 +264,100 @@ def parse_override(
     if not value.strip():
         return name, None
     return name, milestone_time(name, value, tz=tz, day=day)
+
+
+#: (earlier, later): the order an incident's milestones must keep. Nothing happens before it started; it
+#: is not acknowledged or resolved before anyone noticed; it is not resolved before it was mitigated.
+ORDER: tuple[tuple[str, str], ...] = (
+    ("started", "detected"),
+    ("started", "acknowledged"),
+    ("started", "identified"),
+    ("started", "mitigated"),
+    ("started", "resolved"),
+    ("detected", "acknowledged"),
+    ("detected", "resolved"),
+    ("mitigated", "resolved"),
+)
+
+
+def _shown(ts: pd.Timestamp, tz: str) -> str:
+    local = ts.tz_convert(resolve_zone(tz))
+    hour = local.hour % 12 or 12
+    return f"{local.strftime('%b')} {local.day} {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def order_problems(
+    values: Mapping[str, pd.Timestamp | None], *, only: str | None = None, tz: str = "UTC"
+) -> list[str]:
+    """Each :data:`ORDER` rule the milestones break, as a sentence; ``only`` keeps the rules about it.
+
+    >>> t = pd.Timestamp
+    >>> order_problems({"started": t("2024-04-15T22:11Z"), "mitigated": t("2024-04-15T10:15Z")})
+    ['mitigated (Apr 15 10:15am) would be before started (Apr 15 10:11pm)']
+    """
+    problems = []
+    for earlier, later in ORDER:
+        if only is not None and only not in (earlier, later):
+            continue
+        a, b = values.get(earlier), values.get(later)
+        if a is not None and b is not None and b < a:
+            problems.append(f"{later} ({_shown(b, tz)}) would be before {earlier} ({_shown(a, tz)})")
+    return problems
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A typed milestone time, read and placed: the time, and the local day a clock time was put on."""
+
+    time: pd.Timestamp
+    #: The date a bare clock time (``10:15am``) was placed on; ``None`` when the text had its own date.
+    day: Date | None = None
+
+
+def _candidates(value: str, tz: str, days: list[Date], name: str) -> list[pd.Timestamp]:
+    return [milestone_time(name, value, tz=tz, day=day) for day in days]
+
+
+def _distance(ts: pd.Timestamp, others: list[pd.Timestamp]) -> float:
+    """How far ``ts`` is outside the span of the other milestones (0 inside it), in seconds."""
+    if not others:
+        return 0.0
+    lo, hi = min(others), max(others)
+    if lo <= ts <= hi:
+        return 0.0
+    return float(min(abs((ts - lo).total_seconds()), abs((ts - hi).total_seconds())))
+
+
+def place_milestone(
+    name: str, text: str, current: Mapping[str, pd.Timestamp | None], *, tz: str, day: Date | None = None
+) -> Placed:
+    """Read a milestone typed by the analyst and check it against the other milestones (``current``).
+
+    A clock time (``10:15am``) goes on the day around the incident where the order of the milestones
+    holds, the one nearest the incident's span (an incident from 10:11pm to 12:05am puts ``12:01am`` on
+    the second day). A time that breaks the order on every day, or a full time that breaks it, raises
+    :class:`MilestoneError` with the reason.
+    """
+    value = text.strip()
+    others = {k: v for k, v in current.items() if k != name and k in NAMES}
+    known = [v for v in others.values() if v is not None]
+    if CLOCK_RE.match(value) and known:
+        first = min(known).tz_convert(resolve_zone(tz)).date()
+        days = [Date.fromordinal(first.toordinal() + offset) for offset in (-1, 0, 1, 2)]
+        options = list(zip(days, _candidates(value, tz, days, name), strict=True))
+        fitting = [(d, ts) for d, ts in options if not order_problems({**others, name: ts}, only=name, tz=tz)]
+        if not fitting:
+            nearest = min(options, key=lambda o: _distance(o[1], known))[1]
+            reason = order_problems({**others, name: nearest}, only=name, tz=tz)[0]
+            raise MilestoneError(
+                f"{name} at {value} does not fit this incident on any day: {reason}",
+                hint="check the time, or correct the other milestone first",
+            )
+        chosen_day, ts = min(fitting, key=lambda o: (_distance(o[1], known), o[1]))
+        return Placed(ts, chosen_day)
+    ts = milestone_time(name, value, tz=tz, day=day)
+    problems = order_problems({**others, name: ts}, only=name, tz=tz)
+    if problems:
+        raise MilestoneError(f"{name} cannot be {value}: {problems[0]}", hint="check the time and its date")
+    placed_day = ts.tz_convert(resolve_zone(tz)).date() if CLOCK_RE.match(value) else None
+    return Placed(ts, placed_day)

@@ -47,6 +47,8 @@ class Step:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.stale = True
+        #: Shown at least once (in some browser view): a change redraws it even when another tab is current.
+        self.opened = False
         self.widget: widgets.Widget = widgets.VBox()
 
     @property
@@ -58,6 +60,7 @@ class Step:
 
     def show(self) -> None:
         """Called when the tab is selected: redraw only if something changed."""
+        self.opened = True
         if self.stale:
             self.stale = False
             self.refresh()

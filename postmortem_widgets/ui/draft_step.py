@@ -15,10 +15,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..app.collab.draft import SharedDraft
 from ..sections import SECTIONS
 from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, help_text
 from .debouncer import Debouncer
 from .generation import Generation
+from .shared_editor import Binding, SharedTextarea
 
 OFFLINE, OPENAI = "offline", "openai"
 #: The seed's six sections: progress is how many of them the draft has so far.
@@ -50,6 +52,8 @@ class DraftStep(Step):
         interval: float = 0.1,
         make_drafter: Callable[..., Any] | None = None,
         autosave_delay: float = 1.0,
+        collaborate: bool = True,
+        sync_grace: float = 2.0,
     ) -> None:
         super().__init__(ctx)
         #: Typing reaches the working copy once per pause (and when the kernel stops).
@@ -106,12 +110,17 @@ class DraftStep(Step):
             value=0, min=0, max=SECTION_COUNT, layout=widgets.Layout(width="160px", visibility="hidden")
         )
         self.progress_text = widgets.HTML()
-        self.editor = widgets.Textarea(
+        self.editor = SharedTextarea(
             placeholder="Generate a draft, or write it here in Markdown (## Summary, ## What Happened ...).",
             continuous_update=True,
             layout=widgets.Layout(width="100%", height="560px"),
         )
-        self.editor.observe(guard("saving the draft")(self._on_edit), names="value")
+        self.sync_grace = sync_grace
+        self.shared = SharedDraft(self.session, on_joined=self._on_joined)
+        self.binding = self._bind()
+        if collaborate:
+            self.shared.try_join()
+            self.editor.disabled = self.shared.joining
         self.preview = widgets.HTML()
         self.preview.add_class("pm-preview")
         self.saved = widgets.HTML()
@@ -193,7 +202,6 @@ class DraftStep(Step):
         self.generate.disabled = running
         self.stop.disabled = not running
         self.kind.disabled = running
-        self.editor.disabled = running
         self.progress.layout.visibility = "visible" if running else "hidden"
 
     def _on_generate(self, _: object = None) -> None:
@@ -203,10 +211,6 @@ class DraftStep(Step):
         drafter = self.drafter()
         prompt = session.prompt()
         label = "the offline drafter" if self.kind.value == OFFLINE else f"{drafter.model}"
-        kept = session.keep_draft("kept before generating a new draft")
-        if kept is not None:
-            self.ctx.notify(VERSIONS)
-            self.ctx.status.info(f"Your previous text is kept as version {kept.number}.")
         stream_box: dict[str, Any] = {}
 
         def chunks() -> Any:
@@ -228,12 +232,12 @@ class DraftStep(Step):
         self.generation.start()
 
     def _on_stream(self, text: str) -> None:
-        self._quiet = True
-        try:
-            self.editor.value = text
-        finally:
-            self._quiet = False
-        self.preview.value = preview_html(text)
+        """The text so far goes to the preview, beside the editor: the editor's text is not touched until
+        a complete draft arrives (a failed or stopped run must not cost the author a word)."""
+        self.preview.value = (
+            '<div class="pm-generating">Generating: the editor keeps your text until the draft is '
+            "complete.</div>" + preview_html(text)
+        )
         sections = count_sections(text)
         self.progress.value = min(sections, SECTION_COUNT)
         elapsed = self.generation.elapsed() if self.generation else 0.0
@@ -245,37 +249,61 @@ class DraftStep(Step):
     def _on_finished(
         self, text: str, error: BaseException | None, stopped: bool, stream: Any, drafter: Any, prompt: Any
     ) -> None:
-        from ..writing.drafters import FAILED, STOPPED, finish
+        from ..writing.drafters import finish
 
         try:
             self._set_running(False)
             outcome = finish(getattr(stream, "result", None), text=text, error=error, stopped=stopped)
-            version = self.session.accept_generation(
+            result = self.session.accept_generation(
                 outcome,
                 drafter=getattr(drafter, "name", None),
                 model=getattr(drafter, "model", None),
                 prompt_hash=prompt.digest,
             )
             elapsed = self.generation.elapsed() if self.generation else 0.0
-            if outcome.kind == FAILED and outcome.error is not None:
-                kept = f" The {len(text):,} characters received are kept in the editor." if text else ""
-                self.ctx.status.report(outcome.error, "generating the draft")
-                if kept:
-                    self.ctx.status.error(self.ctx.status.text + kept)
-            elif outcome.kind == STOPPED:
-                self.ctx.status.warning(
-                    f"Stopped after {len(text):,} characters; the text so far is in the editor."
-                )
-            elif version is None:
-                self.ctx.status.warning(f"The draft is incomplete: {outcome.problem}")
-            else:
-                self.ctx.status.ok(
-                    f"Draft generated in {elapsed:.1f} s and saved as version {version.number}. "
-                    "Edit it here, then check it on the Review step."
-                )
+            self.binding.refresh()
+            self.preview.value = preview_html(self.session.draft)
             self.ctx.notify(DRAFT, VERSIONS)
+            self._report(result, elapsed)
         except Exception as exc:
             self.ctx.status.report(exc, "saving the generated draft")
+
+    def _report(self, result: Any, elapsed: float) -> None:
+        """Say what happened to the draft and to the text that was there (see ``accept_generation``)."""
+        from ..writing.drafters import FAILED, STOPPED
+
+        outcome = result.outcome
+        if result.version is None:
+            where = (
+                f" Its {len(outcome.text):,} characters are kept as version {result.aside.number} "
+                "(Export & versions: Restore to use them)."
+                if result.aside is not None
+                else ""
+            )
+            unchanged = " Your text in the editor is unchanged."
+            if outcome.kind == FAILED and outcome.error is not None:
+                self.ctx.status.report(outcome.error, "generating the draft")
+                self.ctx.status.error(self.ctx.status.text + where + unchanged)
+            elif outcome.kind == STOPPED:
+                self.ctx.status.warning(f"Stopped after {len(outcome.text):,} characters.{where}{unchanged}")
+            else:
+                self.ctx.status.warning(f"The draft is incomplete: {outcome.problem}.{where}{unchanged}")
+            return
+        kept = (
+            f" The text it replaced is kept as version {result.kept.number}."
+            if result.kept is not None
+            else ""
+        )
+        review = self.session.review()
+        verdict = (
+            f" The review finds {review.errors} error(s): see the Review step."
+            if review.errors
+            else " Edit it here, then check it on the Review step."
+        )
+        message = (
+            f"Draft generated in {elapsed:.1f} s and saved as version {result.version.number}.{kept}{verdict}"
+        )
+        (self.ctx.status.warning if review.errors else self.ctx.status.ok)(message)
 
     def _on_stop(self, _: object = None) -> None:
         if self.generation is not None:
@@ -288,19 +316,55 @@ class DraftStep(Step):
 
     # -- editing -------------------------------------------------------------------------------------
 
-    def _on_edit(self, change: dict[str, Any]) -> None:
-        if self._quiet or self.running:
-            return
-        self.session.set_draft(change["new"])
+    def _bind(self) -> Binding:
+        guard = self.ctx.status.guard
+        return Binding(
+            self.editor,
+            self.shared.text,
+            grace=self.sync_grace,
+            on_edit=guard("saving the draft")(self._on_edit),
+            on_remote=guard("showing the draft")(self._on_remote),
+        )
+
+    def _on_edit(self, text: str) -> None:
+        self.session.set_draft(text)
         self.autosave.poke()
-        self.preview.value = preview_html(change["new"])
+        self.preview.value = preview_html(text)
+        self.ctx.notify(EDITED)
+        self._draw_saved()
+
+    def _on_remote(self, text: str) -> None:
+        """Someone else's edit reached the editor (another view, form or JupyterLab's editor)."""
+        self.preview.value = preview_html(text)
+        self.ctx.notify(EDITED)
+
+    def _on_joined(self) -> None:
+        """The shared document of working.md was joined (or given up on): bind the editor to it."""
+        self.binding.unbind()
+        self.binding = self._bind()
+        self.editor.disabled = False
+        self.preview.value = preview_html(self.session.draft)
         self.ctx.notify(EDITED)
         self._draw_saved()
 
     def _draw_saved(self) -> None:
         pending = self.autosave.pending or self.session.draft_dirty
         at = self.session.draft_saved_at
-        if pending:
+        merged = self.session.last_draft_merge
+        if self.shared.joining:
+            text = "Joining the shared document of drafts/working.md ..."
+        elif self.session.draft_is_shared:
+            text = (
+                "Live: the same text as drafts/working.md in JupyterLab's editor; "
+                "the Jupyter server saves it a second after a change"
+            )
+        elif merged is not None and merged.kept_at is not None:
+            text = (
+                f"Someone else changed drafts/working.md in the same lines: both texts are in the editor "
+                "between <<<<<<< and >>>>>>> lines; yours is also kept whole in "
+                f"drafts/conflicts/{merged.kept_at.name}"
+            )
+        elif pending:
             text = "Unsaved changes: autosaving ..."
         elif at is not None:
             text = f"Autosaved at {time.strftime('%H:%M:%S', time.localtime(at))}"
@@ -311,19 +375,26 @@ class DraftStep(Step):
     def refresh(self) -> None:
         if self.running:
             return
-        self._quiet = True
-        try:
-            self.editor.value = self.session.draft
-        finally:
-            self._quiet = False
+        self.binding.refresh()
         self.preview.value = preview_html(self.session.draft)
         self._draw_saved()
+
+    def poll(self) -> None:
+        """Without a shared document: take in what someone else saved to working.md (merged)."""
+        if self.running or self.shared.joining:
+            return
+        if self.session.sync_draft():
+            self.binding.refresh()
+            self._on_remote(self.session.draft)
+            self._draw_saved()
 
     def close_step(self) -> None:
         if self.generation is not None:
             self.generation.stop()
         self.autosave.flush()
         self.session.flush()
+        self.binding.unbind()
+        self.shared.close()
 
 
 __all__ = ["DraftStep", "count_sections", "preview_html"]

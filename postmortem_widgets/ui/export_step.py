@@ -168,6 +168,8 @@ class ExportStep(Step):
         for b in self.buttons.values():
             b.disabled = True
         started = time.monotonic()
+        from ..errors import ReviewBlockedError
+
         try:
             write_report(
                 path,
@@ -178,6 +180,9 @@ class ExportStep(Step):
                 review=session.review(),  # the one the Review step showed, not checked again
                 force=self.force.value,
             )
+        except ReviewBlockedError as exc:
+            exc.hint = "fix them on the Review step, or tick “Export even with review errors”"
+            raise
         finally:
             for b in self.buttons.values():
                 b.disabled = False
@@ -194,12 +199,22 @@ class ExportStep(Step):
     # -- versions ------------------------------------------------------------------------------------
 
     def _on_save(self, _: object = None) -> None:
-        version = self.session.save_version(
-            author=self.author.value.strip() or None, note=self.note.value.strip()
-        )
+        if self.save.disabled:
+            return  # a second click while the first is saving
+        self.save.disabled = True
+        try:
+            before = self.session.draft_base
+            version = self.session.save_version(
+                author=self.author.value.strip() or None, note=self.note.value.strip()
+            )
+        finally:
+            self.save.disabled = not self.session.draft.strip()
         self.note.value = ""
         self.ctx.notify(VERSIONS)
-        self.ctx.status.ok(f"Saved version {version.number}.")
+        if version.number == before:
+            self.ctx.status.info(f"The draft is already saved as version {version.number}: nothing changed.")
+        else:
+            self.ctx.status.ok(f"Saved version {version.number}.")
 
     def _on_diff(self, _: object = None) -> None:
         if self.a.value is None or self.b.value is None:
@@ -220,7 +235,22 @@ class ExportStep(Step):
         self.ctx.notify(DRAFT, VERSIONS)
         self.ctx.status.ok(f"Restored version {number} as version {version.number}; it is in the editor.")
 
+    def _links_on_disk(self) -> None:
+        """The exports already written for this incident (a reopened form offers them again)."""
+        folder = self.session.folder / EXPORTS_DIR
+        if self._links or not folder.is_dir():
+            return
+        for _, fmt, mime in EXPORTS:
+            found = sorted(folder.glob(f"*-postmortem{FORMATS[fmt]}"), key=lambda p: p.stat().st_mtime)
+            if found:
+                self._links[fmt] = download_link(found[-1].name, found[-1].read_bytes(), mime)
+        if self._links:
+            self.links.value = (
+                "<div>" + " ".join(self._links[f] for _, f, _ in EXPORTS if f in self._links) + "</div>"
+            )
+
     def refresh(self) -> None:
+        self._links_on_disk()
         versions = self.session.versions()
         self.table.value = versions_html(versions) + warnings_html(self.session.draft_warnings())
         numbers = [(f"version {v.number}", v.number) for v in reversed(versions)]

@@ -59,6 +59,10 @@ def zone_options() -> tuple[str, ...]:
     return COMMON_ZONES + tuple(z for z in rest if z not in COMMON_ZONES)
 
 
+#: Folders the workspace writes next to an incident: never offered as a sample export.
+WORKSPACE_FOLDERS = frozenset({"uploads", "drafts", "exports", "conflicts", ".ipynb_checkpoints"})
+
+
 def sample_root() -> Path:
     """The checkout's ``sample_data/`` (absent from an installed wheel, and then no sample is offered)."""
     return Path(__file__).resolve().parents[2] / "sample_data"
@@ -73,7 +77,7 @@ def sample_exports(root: Path | None = None) -> list[tuple[str, str]]:
     for path in sorted(root.glob("*/*")):
         if path.name.startswith(".") or path.name in ("incident.yaml", "incident.yml", "README.md"):
             continue
-        if path.parent.name == "uploads":
+        if path.is_dir() and path.name in WORKSPACE_FOLDERS:
             continue
         found.append((f"{path.parent.name.replace('_', ' ').title()}: {path.name}", str(path)))
     return found
@@ -301,11 +305,10 @@ class ImportStep(Step):
         if not self.sample.value:
             return
         path = Path(self.sample.value)
-        self._adopt_sample_settings(path.parent)
         self._run(
             f"Loading the sample {path.name}",
-            path.stat().st_size,
-            lambda: [self.session.add_upload(path.name, path.read_bytes())],
+            path.stat().st_size if path.is_file() else 0,
+            lambda: [self.session.load_sample(path)],  # all or nothing: a failure changes nothing
             self._after,
         )
 
@@ -331,21 +334,6 @@ class ImportStep(Step):
             self.refresh()  # a role the file cannot be read as goes back in its dropdown
             raise
 
-    def _adopt_sample_settings(self, folder: Path) -> None:
-        """A sample's pasted timeline needs its zone and date: take them when this incident has none."""
-        from ..incident.record import load_incident
-
-        own = self.session.incident
-        if (
-            own.incident_date
-            or (own.timezone and own.timezone != "UTC")
-            or not (folder / "incident.yaml").exists()
-        ):
-            return
-        sample = load_incident(folder / "incident.yaml")
-        own.incident_date = sample.incident_date  # before the zone, so its re-import reads both
-        self.session.set_timezone(sample.timezone or "UTC")
-
     def _all_inputs_size(self) -> int:
         return sum(self.session.input_size(name) for name in self.session.incident.timeline)
 
@@ -358,20 +346,25 @@ class ImportStep(Step):
 
         def done(_: None) -> None:
             if self.zone.value != self.session.incident.timezone:
-                self._quiet = True
-                try:
-                    self.zone.value = self.session.incident.timezone
-                finally:
-                    self._quiet = False
+                self._show_zone()
             self.ctx.notify(INPUTS, TIMELINE)
             self._report_reload("Time zone set to " + self.session.incident.timezone)
 
-        self._run(
-            f"Reading the inputs again in {value}",
-            self._all_inputs_size(),
-            lambda: self.session.set_timezone(value),
-            done,
-        )
+        def work() -> None:
+            try:
+                self.session.set_timezone(value)
+            except Exception:
+                self._show_zone()  # the box says the zone the incident really has
+                raise
+
+        self._run(f"Reading the inputs again in {value}", self._all_inputs_size(), work, done)
+
+    def _show_zone(self) -> None:
+        self._quiet = True
+        try:
+            self.zone.value = self.session.incident.timezone or "UTC"
+        finally:
+            self._quiet = False
 
     def _on_date(self, change: dict[str, Any]) -> None:
         if self._quiet:

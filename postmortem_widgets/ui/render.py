@@ -14,6 +14,7 @@ import pandas as pd
 from ..timeline.humanize import human_duration, human_time
 from ..timeline.timeparse import resolve_zone, zone_label
 from .chart import KIND_COLOURS
+from .wording import in_form_words
 
 if TYPE_CHECKING:
     from ..app.session import InputStatus
@@ -160,7 +161,7 @@ def input_statuses(statuses: Sequence[InputStatus]) -> str:
                 f'<li class="pm-input pm-input-error" data-name="{escape(s.name)}"><span '
                 'class="pm-bad">✖</span> '
                 f"<b>{escape(s.name)}</b> — not imported<div "
-                f'class="pm-error-text">{escape(s.error)}</div></li>'
+                f'class="pm-error-text">{escape(in_form_words(s.error))}</div></li>'
             )
     return '<ul class="pm-inputs">' + "".join(rows) + "</ul>"
 

@@ -33,6 +33,9 @@ class Status:
         self.text = ""
 
     def show(self, level: str, text: str) -> None:
+        from .wording import in_form_words
+
+        text = in_form_words(text)
         self.level, self.text = level, text
         icon = _ICONS.get(level, "")
         self.widget.value = (

@@ -60,7 +60,8 @@ CSS = """
 .pm-progress-label { font-size: 12px; color: var(--jp-ui-font-color2, #6b7280); }
 .pm-impact .widget-label { min-width: 0; }
 .pm-impact-note { font-size: 12px; color: var(--jp-ui-font-color2, #6b7280); }
-.pm-prompt pre, .pm-pre { white-space: pre-wrap; font-family: var(--jp-code-font-family, monospace);
+.pm-prompt pre, .pm-pre { white-space: pre-wrap; word-break: normal; overflow-wrap: break-word;
+  font-family: var(--jp-code-font-family, monospace);
   font-size: 12px;
   background: var(--jp-layout-color2, #f6f7f9); padding: 10px; border-radius: 4px; max-height: 460px;
   overflow: auto; margin: 0; }
@@ -86,6 +87,14 @@ CSS = """
 .pm-diff .add { background: #e6ffec; display: block; }
 .pm-diff .del { background: #ffebe9; display: block; }
 .pm-diff .hunk { color: #6b7280; display: block; }
+.pm-dead { display: none; }
+.pm-workspace.jupyter-widgets-disconnected .pm-dead, .jupyter-widgets-disconnected > .pm-workspace .pm-dead {
+  display: block; padding: 8px 12px; margin: 4px 0; border-radius: 4px; border-left: 4px solid #c0392b;
+  background: #fdecec; color: #7f1d1d; font-weight: 600; }
+.pm-team .pm-who { font-size: 12px; color: var(--jp-ui-font-color2, #6b7280); padding: 2px 0; }
+.pm-conflict { border-left: 4px solid #d4a017; background: #fdf6e3; padding: 6px 10px; margin: 4px 0; }
+.pm-conflict pre { white-space: pre-wrap; margin: 2px 0 6px 0; font-size: 12px; }
+.pm-generating { color: #1e3a8a; background: #eaf1fc; padding: 4px 8px; border-radius: 4px; margin: 4px 0; }
 """
 
 

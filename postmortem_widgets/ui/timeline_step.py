@@ -73,6 +73,13 @@ class MilestoneRow:
             layout=widgets.Layout(align_items="center"),
         )
 
+    def clear_typed(self) -> None:
+        self._quiet = True
+        try:
+            self.typed.value = ""
+        finally:
+            self._quiet = False
+
     def update(
         self, options: list[tuple[str, str]], value: Any, *, overridden: bool, reason: str, tz: str
     ) -> None:
@@ -282,15 +289,26 @@ class TimelineStep(Step):
         elif value != self.session.incident.milestones.get(name):
             import pandas as pd
 
-            self.session.set_milestone(name, pd.Timestamp(value))
+            try:
+                self.session.set_milestone(name, pd.Timestamp(value))
+            except Exception:
+                self.refresh()  # the picker goes back to what the incident says
+                raise
             self._changed(f"{name.capitalize()} set to {human_time(pd.Timestamp(value), self.tz)}.")
 
     def _on_type(self, name: str, text: str) -> None:
         if not text.strip():
             return
-        self.session.set_milestone(name, text)
+        try:
+            placed = self.session.set_milestone(name, text)
+        except Exception:
+            self.rows[name].clear_typed()  # the incident keeps its milestone: so does the form
+            raise
         value = getattr(self.session.timeline.milestones, name)
-        self._changed(f"{name.capitalize()} set to {human_time(value, self.tz)}.")
+        on = ""
+        if placed is not None and placed.day is not None:
+            on = f", on {placed.day.strftime('%A, %B')} {placed.day.day}: the day that fits the incident"
+        self._changed(f"{name.capitalize()} set to {human_time(value, self.tz)}{on}.")
 
     def _on_detected_by(self, change: dict[str, Any]) -> None:
         if self._quiet:

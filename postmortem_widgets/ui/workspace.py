@@ -6,12 +6,15 @@ form opens with the error in its status area and a box to open or start another 
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import weakref
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+from traitlets import CInt
 
 from ..app.session import Session
 from ..errors import PostmortemError
@@ -30,6 +33,34 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("export_step", "ExportStep"),
 )
 EVERYTHING = (INPUTS, TIMELINE, FIELDS, DRAFT, EDITED, VERSIONS)
+#: How often an open form looks for what others saved (a stat of two files, usually).
+POLL_SECONDS = 2.0
+#: The live workspace of each incident file in this kernel: re-running the cell shows it again.
+_OPEN: weakref.WeakValueDictionary[Path, Workspace] = weakref.WeakValueDictionary()
+#: Shown only when the form is not connected to a running kernel (JupyterLab marks its views).
+DEAD_FORM = (
+    '<div class="pm-dead" role="alert">This form is not connected to a running kernel, so nothing typed '
+    "here is saved. Run the cell again (Shift+Enter) to bring it back: it reopens this notebook's last "
+    "incident, with everything that was saved.</div>"
+)
+
+
+_WARMED: list[bool] = []
+
+
+def _warm_up_pdf_once() -> None:
+    """Once the form shows, get the PDF renderer ready in the background (first export: 13 s -> 0.6 s)."""
+    if not _WARMED:
+        _WARMED.append(True)
+        from ..export import warm_up_pdf
+
+        warm_up_pdf()
+
+
+class StepTabs(widgets.Tab):  # type: ignore[misc]
+    """Tabs whose selection is each browser view's own: a click in one view does not move the others."""
+
+    selected_index = CInt(allow_none=True, default_value=None).tag(sync=True, echo_update=False)
 
 
 def _step_classes() -> list[type[Step]]:
@@ -56,6 +87,8 @@ class Workspace:
         self.options = options
         self.session: Session | None = None
         self.steps: list[Step] = []
+        #: Remember each incident opened here as the notebook's last (a form the notebook resumed).
+        self.remember = False
         self._loading = False
         self.title = widgets.HTML()
         self.title.add_class("pm-title")
@@ -74,7 +107,7 @@ class Workspace:
         )
         self.open_button.on_click(self.status.guard("opening the incident")(self._on_open))
         self.new_button.on_click(self.status.guard("starting a new incident")(self._on_new))
-        self.tabs = widgets.Tab()
+        self.tabs = StepTabs()
         self.tabs.observe(self.status.guard("showing the step")(self._on_tab), names="selected_index")
         header = widgets.HBox(
             [self.title, widgets.HBox([self.path_box, self.open_button, self.new_button])],
@@ -82,8 +115,23 @@ class Workspace:
                 justify_content="space-between", align_items="center", flex_flow="row wrap"
             ),
         )
-        self.widget = widgets.VBox([stylesheet(), header, self.status.widget, self.tabs])
+        self.team = widgets.HTML()
+        self.team.add_class("pm-team")
+        self.conflict_box = widgets.VBox()
+        self.widget = widgets.VBox(
+            [
+                stylesheet(),
+                widgets.HTML(DEAD_FORM),
+                header,
+                self.status.widget,
+                self.team,
+                self.conflict_box,
+                self.tabs,
+            ]
+        )
         self.widget.add_class("pm-workspace")
+        self._poller: asyncio.TimerHandle | None = None
+        self._presence: Any = None
         if session is not None:
             self.load(session)
         else:
@@ -96,13 +144,42 @@ class Workspace:
 
     @classmethod
     def open(cls, path: str | Path, **options: Any) -> Workspace:
-        """The workspace for an incident file (created empty if it does not exist yet)."""
+        """The workspace for an incident file (created empty if it does not exist yet).
+
+        In a kernel that already has this incident open, that live form is shown again (re-running the
+        cell must not leave two forms on one file, nor close widgets an output still shows), after taking
+        in whatever was saved meanwhile.
+        """
+        live = _OPEN.get(Path(path).expanduser().resolve())
+        if live is not None and live.session is not None and not options:
+            live.poll()
+            return live
         workspace = cls(path=path, **options)
         workspace.status.busy(f"Opening {path} ...")
         try:
             workspace.load(Session.open(path, **workspace._options_for(Session)))
         except Exception as exc:
             workspace.status.report(exc, f"opening {path}")
+        return workspace
+
+    @classmethod
+    def resume(cls, default: str | Path, **options: Any) -> Workspace:
+        """The incident this notebook had open last (kept next to the notebook), else ``default``.
+
+        ``POSTMORTEM_INCIDENT`` (set by ``postmortem lab INCIDENT``) wins over both. So restarting the
+        kernel and running the cell again reopens the incident the author was working on.
+        """
+        import os
+
+        from ..app.recent import last_incident
+
+        chosen = os.environ.get("POSTMORTEM_INCIDENT") or last_incident() or default
+        workspace = cls.open(chosen, **options)
+        workspace.remember = True
+        if workspace.session is not None:
+            from ..app.recent import remember_incident
+
+            remember_incident(workspace.session.path)
         return workspace
 
     @classmethod
@@ -114,9 +191,21 @@ class Workspace:
 
     def load(self, session: Session) -> None:
         """Show ``session``: build the steps and draw the first one."""
+        from ..app.presence import Presence
+        from ..app.recent import remember_incident
+        from ..store import default_author
+
         self.close_steps()
         self.session = session
         self.path_box.value = str(session.path)
+        for key in [k for k, v in _OPEN.items() if v is self]:
+            del _OPEN[key]  # this form now shows another incident
+        _OPEN[session.path.resolve()] = self
+        if self.remember:
+            remember_incident(session.path)
+        session.on_merged.append(self._on_merged)
+        self._presence = Presence(session.store.folder, default_author())
+        self._presence.beat()
         ctx = Context(session, self.status, self.notify)
         ctx.on_busy.append(self._busy)
         self.steps = [cls(ctx, **self._options_for(cls)) for cls in _step_classes()]
@@ -129,6 +218,9 @@ class Workspace:
             self._loading = False
         self.notify(*EVERYTHING)
         self._greet()
+        self._draw_team()
+        self._start_polling()
+        _warm_up_pdf_once()
 
     def _busy(self, running: bool) -> None:
         """Lock the tabs and the incident switcher while an import runs in the background."""
@@ -200,24 +292,37 @@ class Workspace:
     # -- changes -------------------------------------------------------------------------------------
 
     def notify(self, *changes: str) -> None:
-        """Mark the steps that depend on ``changes`` stale and redraw the visible one."""
+        """Mark the steps that depend on ``changes`` stale and redraw the visible one.
+
+        Each browser view has its own tab, so the kernel cannot know which steps are on screen: a change
+        other than typing also redraws every step a view has opened.
+        """
         for step in self.steps:
             if step.depends & set(changes):
                 step.stale = True
         if FIELDS in changes or INPUTS in changes or TIMELINE in changes:
             self._draw_title()
         self.show_current()
+        if set(changes) - {EDITED}:
+            for step in self.steps:
+                if step.stale and step.opened:
+                    self._show(step)
 
     def show_current(self) -> None:
         index = self.tabs.selected_index
         if index is not None and 0 <= index < len(self.steps):
-            try:
-                self.steps[index].show()
-            except PostmortemError as exc:
-                self.status.report(exc, f"showing {self.steps[index].title}")
+            self._show(self.steps[index])
+
+    def _show(self, step: Step) -> None:
+        try:
+            step.show()
+        except PostmortemError as exc:
+            self.status.report(exc, f"showing {step.title}")
 
     def _on_tab(self, _: dict[str, Any]) -> None:
         if not self._loading:
+            if self.status.level == "ok":
+                self.status.info(self.status.text)  # about the last step: no longer a fresh green tick
             self.show_current()
 
     def select(self, title_part: str) -> Step:
@@ -252,6 +357,79 @@ class Workspace:
             closer = getattr(step, "close_step", None)
             if closer is not None:
                 closer()
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+        if self._presence is not None:
+            self._presence.leave()
+
+    # -- the team: others' saves, conflicts, who else is here ------------------------------------------
+
+    def _start_polling(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no kernel loop (a test, a script): call poll() yourself
+            return
+        if self._poller is not None:
+            self._poller.cancel()
+        self._poller = loop.call_later(POLL_SECONDS, self._tick, loop)
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            self.poll()
+        except Exception as exc:  # a timer's error would vanish: show it
+            self.status.report(exc, "looking for what others saved")
+        finally:
+            self._poller = loop.call_later(POLL_SECONDS, self._tick, loop)
+
+    def poll(self) -> None:
+        """Take in what others saved (incident fields merged, the working copy without RTC) and show who
+        else has the incident open."""
+        session = self.session
+        if session is None:
+            return
+        session.sync()
+        for step in self.steps:
+            poller = getattr(step, "poll", None)
+            if poller is not None:
+                poller()
+        if self._presence is not None:
+            self._presence.beat()
+        self._draw_team()
+
+    def _on_merged(self, merge: Any) -> None:
+        self.notify(INPUTS, TIMELINE, FIELDS)
+        taken = ", ".join(k.replace("_", " ") for k in merge.theirs)
+        if taken:
+            self.status.info(f"Took in what someone else saved to the incident file: {taken}.")
+        self._draw_conflicts()
+
+    def _draw_team(self) -> None:
+        from .team import team_html
+
+        session = self.session
+        if session is None:
+            return
+        forms = self._presence.others() if self._presence is not None else []
+        draft = next((s for s in self.steps if hasattr(s, "shared")), None)
+        shared = getattr(draft, "shared", None)
+        peers = shared.text.peers() if shared is not None else []
+        why_local = shared.why_local if shared is not None else ""
+        value = team_html(forms, [p for p in peers if not p.form], why_local=why_local)
+        if self.team.value != value:
+            self.team.value = value
+
+    def _draw_conflicts(self) -> None:
+        from .team import conflict_rows
+
+        session = self.session
+        if session is None:
+            return
+        self.conflict_box.children = conflict_rows(session, self.status, on_resolved=self._on_resolved)
+
+    def _on_resolved(self) -> None:
+        self.notify(INPUTS, TIMELINE, FIELDS)
+        self._draw_conflicts()
 
 
-__all__ = ["Workspace"]
+__all__ = ["StepTabs", "Workspace"]

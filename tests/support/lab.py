@@ -48,8 +48,10 @@ class Lab:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def url(self, path: str) -> str:
-        return f"{self.base}/lab/tree/{path}?token={self.token}"
+    def url(self, path: str, *, workspace: str | None = None) -> str:
+        """``path`` in JupyterLab; a named ``workspace`` keeps this page's layout apart from the others'."""
+        where = f"workspaces/{workspace}/" if workspace else ""
+        return f"{self.base}/lab/{where}tree/{path}?token={self.token}"
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -145,7 +147,11 @@ def running_lab(
 def copy_project(target: Path) -> Path:
     """A throwaway copy of the notebook and the sample incidents, so tests never write into the checkout."""
     shutil.copytree(
-        REPO / "notebooks", target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        REPO / "notebooks",
+        target / "notebooks",
+        ignore=shutil.ignore_patterns(
+            ".ipynb_checkpoints", ".*.postmortem.json", ".postmortem-workspace.json"
+        ),
     )
     shutil.copytree(
         REPO / "sample_data",
@@ -159,10 +165,12 @@ def launch_browser(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000)
 
 
-def open_and_run(page: Any, lab: Lab, notebook: str, *, timeout_ms: int = 60_000) -> float:
+def open_and_run(
+    page: Any, lab: Lab, notebook: str, *, timeout_ms: int = 60_000, workspace: str | None = None
+) -> float:
     """Open ``notebook``, wait for an idle kernel, run all cells, wait for the form. Returns seconds."""
     page.set_default_timeout(timeout_ms)
-    page.goto(lab.url(notebook), timeout=timeout_ms)
+    page.goto(lab.url(notebook, workspace=workspace), timeout=timeout_ms)
     page.locator(".jp-Notebook").first.wait_for(timeout=timeout_ms)
     page.wait_for_function(
         """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]

@@ -53,6 +53,7 @@ def empty_incident(tmp: Path, **fields: Any) -> Path:
 def open_workspace(path: Path, **options: Any) -> Workspace:
     """The workspace on ``path``, saving at once (no debounce) and offering no samples unless asked."""
     options.setdefault("autosave_delay", 0)
+    options.setdefault("sync_grace", 0)  # a value set here follows the last push at once
     options.setdefault("samples", [])
     return Workspace.open(path, **options)
 
