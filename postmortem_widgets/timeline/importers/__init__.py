@@ -89,12 +89,22 @@ def detect(source: Source) -> Importer:
 def import_source(
     source: Source, *, format: str | None = None, options: ImportOptions | None = None
 ) -> ImportResult:
-    """Read one source into canonical events, detecting its format unless ``format`` is given."""
+    """Read one source into canonical events, detecting its format unless ``format`` is given.
+
+    What the source's expansion left out (:attr:`Source.warnings`) comes first in the result's warnings.
+    The source is released afterwards (:meth:`Source.release`): an import holds no copy of its input.
+    """
     options = options or ImportOptions()
-    if not source.is_bundle:
-        _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
-    importer = get_importer(format) if format else detect(source)
-    return importer.parse(source, options)
+    try:
+        if not source.is_bundle:
+            _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
+        importer = get_importer(format) if format else detect(source)
+        result = importer.parse(source, options)
+    finally:
+        source.release()
+    if source.warnings:
+        result.warnings = [*source.warnings, *result.warnings]
+    return result
 
 
 _LOADED = False
