@@ -15,11 +15,11 @@ before it is taken as the next day, with a warning.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 
 import pandas as pd
 
-from ...errors import InputError, NaiveTimeError
+from ...errors import InputError, NaiveTimeError, TimeZoneError
 from .. import events as ev
 from ..classify import classify_text
 from ..clock import clock_of, clock_pattern
@@ -41,6 +41,7 @@ LINE_RE = re.compile(
     (?P<msg>\S.*?)\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
+_OFFSET_RE = re.compile(r"(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2})")
 # Several "9:14am: ..." events run together on one line, as when a list lost its line breaks.
 _SPLIT_RE = re.compile(r"(?<!\S)(?=\d{1,2}:\d{2}\s*[ap]\.?m\.?\s*(?:[A-Z]{2,3}\s*)?:)", re.IGNORECASE)
 
@@ -63,13 +64,33 @@ def sniff(source: Source) -> int:
     return 20 if hits and hits >= 0.6 * len(lines) else 0
 
 
+def _text(source: Source) -> str:
+    """The whole text, once no line of it is longer than ``max_line_bytes``."""
+    text = source.text
+    if (long := source.long_line(text)) is not None:
+        raise source.line_error(long)
+    return text
+
+
+def _zone(text: str, *, file: str, line: int) -> tzinfo:
+    """A line's zone: a label (``ET``, an IANA name) or a numeric offset (``+02:00``, ``-0400``)."""
+    offset = _OFFSET_RE.fullmatch(text.strip())
+    if offset is not None:
+        sign = -1 if offset["sign"] == "-" else 1
+        return timezone(sign * timedelta(hours=int(offset["hours"]), minutes=int(offset["minutes"])))
+    try:
+        return resolve_zone(text)
+    except TimeZoneError as exc:
+        raise TimeZoneError(exc.message, file=file, line=line, hint=exc.hint) from None
+
+
 def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
     rows: list[tuple[int, datetime, str]] = []
     skipped: list[int] = []
     warnings: list[str] = []
     base = parse_date(options.date) if options.date else None
     previous: datetime | None = None
-    for number, line in _lines(source.text):
+    for number, line in _lines(_text(source)):
         if not line.strip():
             continue
         match = LINE_RE.match(line)
@@ -98,7 +119,7 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
                 line=number,
                 hint="pass --tz ZONE (an IANA name such as America/New_York)",
             )
-        zone = resolve_zone(zone_text)
+        zone = _zone(zone_text, file=source.name, line=number)
         local = datetime.combine(day, time(hour, minute, second), tzinfo=zone)
         if previous is not None and not match["date"] and local < previous:
             local += timedelta(days=1)
@@ -119,7 +140,7 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
         )
     numbers, times, messages = zip(*rows, strict=True)
     events = ev.make_events(
-        pd.DatetimeIndex([pd.Timestamp(t) for t in times]),
+        pd.DatetimeIndex([pd.Timestamp(t.astimezone(UTC)) for t in times]),  # lines may differ in zone
         source="text",
         kind=classify_text(list(messages), default=ev.EVENT),
         message=list(messages),
