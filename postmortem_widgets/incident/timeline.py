@@ -12,6 +12,7 @@ import pandas as pd
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import IncidentError, PostmortemError
+from ..timeline.limits import Limits
 from ..timeline.merge import Timeline, build_timeline, load_timeline, parse_timeline
 from ..timeline.milestones import parse_override
 from ..timeline.timeparse import parse_date
@@ -85,8 +86,10 @@ def incident_timeline(
     format: str | None = None,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
     detected_by: str | None = None,
+    limits: Limits | None = None,
 ) -> Timeline:
-    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``.
+    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``, read
+    within ``limits``.
 
     With no inputs at all, the ``response_timeline`` text is the timeline, dated by ``incident_date`` and
     zoned by ``timezone``, so the seed example alone yields its milestones. ``milestones:`` in the file and
@@ -96,7 +99,7 @@ def incident_timeline(
     date = readable_date(incident.incident_date)
     paths = [_resolve(incident, p) for p in incident.timeline] + [Path(p) for p in extra_paths]
     if paths:
-        timeline = load_timeline(paths, tz=zone, date=date, format=format)
+        timeline = load_timeline(paths, tz=zone, date=date, format=format, limits=limits)
     elif incident.response_timeline.strip():
         timeline = _parse_response_timeline(incident, zone=zone, date=date)
     else:

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from . import events as ev
 from .importers import ImportOptions, import_source
+from .limits import Limits
 from .metrics import Metrics, compute_metrics
 from .milestones import Milestones, find_milestones, iso_utc
 from .sources import Source, expand_paths, source_from_bytes
@@ -222,9 +223,11 @@ def parse_timeline(
     date: str | None = None,
     format: str | None = None,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
+    limits: Limits | None = None,
 ) -> Timeline:
-    """A timeline from one upload's bytes (a zip may hold many exports)."""
-    results = import_sources(source_from_bytes(data, name=name), tz=tz, date=date, format=format)
+    """A timeline from one upload's bytes (a zip may hold many exports), read within ``limits``."""
+    sources = source_from_bytes(data, name=name, limits=limits)
+    results = import_sources(sources, tz=tz, date=date, format=format)
     return build_timeline(results, overrides=overrides)
 
 
@@ -236,7 +239,9 @@ def load_timeline(
     format: str | None = None,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
     detected_by: str | None = None,
+    limits: Limits | None = None,
 ) -> Timeline:
-    """A timeline from files, folders and zips on disk."""
-    results = import_sources(expand_paths(paths), tz=tz, date=date, format=format)
+    """A timeline from files, folders and zips on disk, read within ``limits`` (by default
+    :func:`~postmortem_widgets.timeline.limits.default_limits`: the defaults and ``POSTMORTEM_MAX_*``)."""
+    results = import_sources(expand_paths(paths, limits=limits), tz=tz, date=date, format=format)
     return build_timeline(results, overrides=overrides, detected_by=detected_by)
