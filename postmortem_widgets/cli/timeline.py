@@ -42,6 +42,7 @@ _LIMIT_HELP = {
     "max_json_depth": "nesting depth of a JSON document; default 100",
     "max_files": "files in one folder tree or zip; default 10000",
     "max_line_bytes": "bytes of one line of a table or text timeline; default 1MiB",
+    "max_columns": "columns of one table; default 10000",
 }
 
 

@@ -19,6 +19,7 @@ max_json_bytes    64 MiB   bytes of one JSON document (parsed whole: its objects
 max_json_depth    100      nesting of arrays and objects in a JSON document
 max_files         10000    files and folders in one folder tree; members of one zip
 max_line_bytes    1 MiB    one line (or quoted field) of a table or text timeline; longer ones may be refused
+max_columns       10000    columns of one table
 ================  =======  =================================================================================
 
 The environment variable of ``max_json_bytes`` is ``POSTMORTEM_MAX_JSON_BYTES`` (and so on for each), its
@@ -79,6 +80,7 @@ class Limits:
     max_json_depth: int = 100
     max_files: int = 10_000
     max_line_bytes: int = MiB
+    max_columns: int = 10_000
 
     def __post_init__(self) -> None:
         for name in names():

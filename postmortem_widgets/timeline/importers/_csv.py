@@ -9,6 +9,7 @@ the parser but never in silence: the reader returns their file lines so the impo
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import re
@@ -31,6 +32,8 @@ DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 SNIFF_ROWS = 50
 #: Files from this size count their lines in a thread while pyarrow parses them.
 _COUNT_APART_FROM = 1 << 22
+#: Files from this size are parsed on every core (a small one costs more to hand out than to read).
+_THREADS_FROM = 1 << 20
 #: What pyarrow says of a row longer than its blocks (which are at least ``max_line_bytes``).
 _TOO_LONG = ("straddling object", "larger than block size")
 #: A header cell that is really a value (a date-time or an epoch number) means the table has no header.
@@ -62,6 +65,7 @@ class Rows:
     multiline: bool = False
 
 
+@functools.lru_cache(maxsize=4)  # each importer's sniff, then the parse, ask about the same head
 def sniff_layout(head: str) -> Layout | None:
     """The delimiter that splits the first rows into the same number of fields (two or more), or ``None``.
 
@@ -105,18 +109,31 @@ def layout_of(source: Source, *, problem: str, hint: str) -> Layout:
     layout = sniff_layout(source.head)
     if layout is None:
         raise InputError(problem, file=source.name, hint=hint)
+    if too_wide(source, layout):
+        raise source.limits.error(
+            "max_columns",
+            f"the table has {len(layout.columns):,} columns",
+            file=source.name,
+            found=len(layout.columns),
+        )
     return layout
+
+
+def too_wide(source: Source, layout: Layout) -> bool:
+    """More columns than ``max_columns``: reading them costs more than linear time."""
+    return len(layout.columns) > source.limits.max_columns
 
 
 def _names(cells: Sequence[str]) -> tuple[str, ...]:
     """Header names stripped, blanks named by position, repeats numbered (pyarrow needs them unique)."""
     names: list[str] = []
     taken: set[str] = set()
+    suffix: dict[str, int] = {}  # the next number to try for a repeated name: a row of one value is linear
     for number, cell in enumerate(cells, start=1):
-        name = cell.strip().lstrip("\ufeff").strip() or f"column_{number}"
-        base, count = name, 2
+        name = base = cell.strip().lstrip("\ufeff").strip() or f"column_{number}"
         while name in taken:
-            name, count = f"{base}_{count}", count + 1
+            suffix[base] = suffix.get(base, 1) + 1
+            name = f"{base}_{suffix[base]}"
         names.append(name)
         taken.add(name)
     return tuple(names)
@@ -278,7 +295,7 @@ def _read_rows(
                     stream,
                     read_options=_read_options(
                         layout,
-                        use_threads=True,
+                        use_threads=payload.size >= _THREADS_FROM,
                         size=payload.size,
                         encoding=encoding,
                         least=source.limits.max_line_bytes,

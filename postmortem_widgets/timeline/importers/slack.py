@@ -201,8 +201,8 @@ def _events(
     options: ImportOptions,
 ) -> ev.ImportResult:
     warnings: list[str] = []
-    ignored = [r for r in records if r[3].get("subtype") in IGNORED_SUBTYPES]
-    kept = [r for r in records if r[3].get("subtype") not in IGNORED_SUBTYPES]
+    ignored = [r for r in records if _subtype(r[3]) in IGNORED_SUBTYPES]
+    kept = [r for r in records if _subtype(r[3]) not in IGNORED_SUBTYPES]
     if ignored:
         counts = pd.Series([r[3]["subtype"] for r in ignored]).value_counts()
         detail = ", ".join(f"{count} {subtype}" for subtype, count in counts.items())
@@ -240,6 +240,12 @@ def _events(
     order = np.argsort(events["time"].to_numpy(dtype="datetime64[ns]"), kind="stable")
     events = events.take(order).reset_index(drop=True)
     return ev.ImportResult(file=source.name, format=NAME, events=events, warnings=warnings)
+
+
+def _subtype(message: Mapping[str, Any]) -> str:
+    """The message's subtype, ``""`` when it has none (or one that is not text)."""
+    subtype = message.get("subtype")
+    return subtype if isinstance(subtype, str) else ""
 
 
 def _text(message: Mapping[str, Any]) -> str:

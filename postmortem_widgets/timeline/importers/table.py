@@ -48,7 +48,7 @@ from ..clock import CLOCK_RE
 from ..sources import FileSource, Source
 from ..timeparse import MAX_TIME, MIN_TIME, epoch_to_utc, parse_times
 from . import Importer, ImportOptions, register
-from ._csv import Rows, is_text, layout_of, read_table, sample, sniff_layout
+from ._csv import Rows, is_text, layout_of, read_table, sample, sniff_layout, too_wide
 
 NAME = "table"
 
@@ -131,6 +131,8 @@ KIND_VALUES: dict[str, str] = {
     "recovered": ev.RESOLVED,
 }
 
+#: Tables from this many rows parse their times in a thread while their messages are classified.
+_OVERLAP_FROM = 50_000
 _DIGIT_RE = re.compile(r"\d")
 _HOUR_MINUTE_RE = re.compile(r"\d{1,2}:\d{2}")
 _DATE_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
@@ -281,6 +283,8 @@ def sniff(source: Source) -> int:
         return 0
     if _by_name(list(layout.columns), TIME_NAMES) and layout.header:
         return 50
+    if too_wide(source, layout):
+        return 5  # a table, too wide to sample: its import says so
     try:
         table = sample(source, layout)
     except InputError:
@@ -350,15 +354,20 @@ def _columns(
 ) -> _Columns:
     """Times, lines, messages, kinds and actors of the rows that have a time.
 
-    The times are parsed in a thread while the messages are classified: the classifier's regex scan
-    leaves the GIL, so the two overlap on a multi-core machine.
+    The times of a large table are parsed in a thread while the messages are classified: the classifier's
+    regex scan leaves the GIL, so the two overlap on a multi-core machine. A small table is not worth a
+    thread (a folder of 5,000 small files would start 5,000).
     """
     table = rows.table
     messages = _clean(table[columns.message], rows.multiline or _padded(head[columns.message]))
-    with ThreadPoolExecutor(1) as pool:
-        parsing = pool.submit(_times, rows, columns, file, options, warnings)
+    if table.num_rows < _OVERLAP_FROM:
+        times = _times(rows, columns, file, options, warnings)
         kinds = classify_codes(messages, default=ev.EVENT)
-        times = parsing.result()
+    else:
+        with ThreadPoolExecutor(1) as pool:
+            parsing = pool.submit(_times, rows, columns, file, options, warnings)
+            kinds = classify_codes(messages, default=ev.EVENT)
+            times = parsing.result()
     if columns.kind is not None:
         kinds = _explicit_kinds(table[columns.kind], kinds)
     actors = None
