@@ -16,6 +16,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import IncidentError, InputError, PostmortemError
 from ..timeline.events import ImportResult
+from ..timeline.limits import Limits
 from ..timeline.merge import NO_SIGNAL, Timeline, build_timeline, import_sources, parse_timeline, signal_key
 from ..timeline.milestones import parse_override
 from ..timeline.progress import ProgressCallback
@@ -141,12 +142,13 @@ def _import_inputs(
     date: str | None,
     format: str | None,
     progress: ProgressCallback | None,
+    limits: Limits | None = None,
 ) -> dict[str, list[ImportResult]]:
     """Each input's import results by its entry (a ``timeline:`` entry, or an extra path), in order."""
     results: dict[str, list[ImportResult]] = {}
     for entry, path in entries:
         role = roles.get(entry) or roles.get(os.path.abspath(path))
-        sources = list(expand_paths([path]))
+        sources = list(expand_paths([path], limits=limits))
         found = import_sources(
             sources, tz=tz, date=date, format=format, roles=with_role(sources, role), progress=progress
         )
@@ -181,8 +183,10 @@ def incident_timeline(
     roles: Mapping[str, str] | None = None,
     signal: str | None = None,
     progress: ProgressCallback | None = None,
+    limits: Limits | None = None,
 ) -> Timeline:
-    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``.
+    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``, read
+    within ``limits``.
 
     ``roles`` (path -> role, ``--role``) and ``signal`` (``--signal``) win over the file's ``roles:`` and
     ``signal:`` (see :func:`input_roles`, :func:`signal_of`); ``progress`` is told how far long imports
@@ -198,7 +202,9 @@ def incident_timeline(
     entries += [(str(p), Path(p)) for p in extra_paths]
     if entries:
         given = input_roles(incident, roles)
-        inputs = _import_inputs(entries, given, tz=zone, date=date, format=format, progress=progress)
+        inputs = _import_inputs(
+            entries, given, tz=zone, date=date, format=format, progress=progress, limits=limits
+        )
         timeline = _telemetry_timeline(incident, inputs, signal, zone)
     elif incident.response_timeline.strip():
         timeline = _parse_response_timeline(incident, zone=zone, date=date)

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from ..errors import InputError
 from . import events as ev
 from .importers import ImportOptions, import_source
+from .limits import Limits
 from .metrics import Metrics, compute_metrics
 from .milestones import Milestones, find_milestones
 from .progress import ProgressCallback
@@ -323,9 +324,11 @@ def parse_timeline(
     format: str | None = None,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
     roles: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
 ) -> Timeline:
-    """A timeline from one upload's bytes (a zip may hold many exports)."""
-    results = import_sources(source_from_bytes(data, name=name), tz=tz, date=date, format=format, roles=roles)
+    """A timeline from one upload's bytes (a zip may hold many exports), read within ``limits``."""
+    sources = source_from_bytes(data, name=name, limits=limits)
+    results = import_sources(sources, tz=tz, date=date, format=format, roles=roles)
     return build_timeline(results, overrides=overrides, tz=tz)
 
 
@@ -340,14 +343,17 @@ def load_timeline(
     roles: Mapping[str, str] | None = None,
     signal: str | None = None,
     progress: ProgressCallback | None = None,
+    limits: Limits | None = None,
 ) -> Timeline:
     """A timeline from files, folders and zips on disk.
 
     ``roles`` maps a path to the role it has (``log``, ``metric``, ``timeline``, ...) when its content
     would suggest another; ``signal`` names the series the impact window comes from (see
-    :meth:`Timeline.with_signal`); ``progress`` is told how far long imports have got.
+    :meth:`Timeline.with_signal`); ``progress`` is told how far long imports have got. Inputs are read
+    within ``limits`` (by default :func:`~postmortem_widgets.timeline.limits.default_limits`: the
+    defaults and ``POSTMORTEM_MAX_*``).
     """
     results = import_sources(
-        expand_paths(paths), tz=tz, date=date, format=format, roles=roles, progress=progress
+        expand_paths(paths, limits=limits), tz=tz, date=date, format=format, roles=roles, progress=progress
     )
     return build_timeline(results, overrides=overrides, detected_by=detected_by, signal=signal, tz=tz)

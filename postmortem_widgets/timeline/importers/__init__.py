@@ -121,19 +121,28 @@ def _binary_format(source: Source) -> Importer | None:
 def import_source(
     source: Source, *, format: str | None = None, options: ImportOptions | None = None
 ) -> ImportResult:
-    """Read one source into canonical events, detecting its format unless ``format`` is given."""
+    """Read one source into canonical events, detecting its format unless ``format`` is given.
+
+    What the source's expansion left out (:attr:`Source.warnings`) comes first in the result's warnings.
+    The source is released afterwards (:meth:`Source.release`): an import holds no copy of its input.
+    """
     options = options or ImportOptions()
     _load_builtin()
-    importer = get_importer(format) if format else _binary_format(source)
-    if not source.is_bundle and (importer is None or not importer.binary):
-        _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
-    importer = importer or detect(source)
-    override = options.role_of(source.name)
-    result = importer.parse(source, options)
+    try:
+        importer = get_importer(format) if format else _binary_format(source)
+        if not source.is_bundle and (importer is None or not importer.binary):
+            _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
+        importer = importer or detect(source)
+        override = options.role_of(source.name)
+        result = importer.parse(source, options)
+    finally:
+        source.release()
     if override is not None:
         # A role given by hand also decides whether the input's first event may count as the start.
         result.role, result.handwritten = override, override == TIMELINE
     result.role = result.role or importer.role
+    if source.warnings:
+        result.warnings = [*source.warnings, *result.warnings]
     return result
 
 
