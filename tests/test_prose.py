@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from postmortem_widgets.errors import WordListError
+from postmortem_widgets.writing.hints import field_hint
 from postmortem_widgets.writing.prose import (
     action_clause,
     field_sentences,
@@ -87,3 +88,17 @@ def test_a_word_list_line_without_a_known_role_is_an_error_with_its_line() -> No
     assert (info.value.file, info.value.line) == ("words.tsv", 3)
     assert "expected 'role<TAB>words'" in str(info.value)
     assert parse_words("part\tcache Layer\n")["part"] == frozenset({"cache", "layer"})
+
+
+def _hint_cases() -> list[tuple[int, str, str, str | None]]:
+    rows: list[tuple[int, str, str, str | None]] = []
+    for number, line in enumerate((DATA / "prose" / "hints.tsv").read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            name, text, hint = line.split("\t")
+            rows.append((number, name, text, None if hint == "-" else hint))
+    return rows
+
+
+@pytest.mark.parametrize(("line", "name", "text", "hint"), _hint_cases(), ids=lambda v: str(v)[:40])
+def test_a_field_gets_the_hint_it_needs(line: int, name: str, text: str, hint: str | None) -> None:
+    assert field_hint(name, text) == hint, f"hints.tsv line {line}"
