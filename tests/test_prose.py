@@ -102,3 +102,15 @@ def _hint_cases() -> list[tuple[int, str, str, str | None]]:
 @pytest.mark.parametrize(("line", "name", "text", "hint"), _hint_cases(), ids=lambda v: str(v)[:40])
 def test_a_field_gets_the_hint_it_needs(line: int, name: str, text: str, hint: str | None) -> None:
     assert field_hint(name, text) == hint, f"hints.tsv line {line}"
+
+
+def test_the_offline_summary_writes_our_service_in_lower_case_after_the_date() -> None:
+    from postmortem_widgets.incident.record import parse_incident
+    from postmortem_widgets.incident.timeline import incident_timeline
+    from postmortem_widgets.writing.drafters import get_drafter
+
+    incident = parse_incident(b"incident_date: 2024-04-15\nremediation: rolled back cache deployment\n")
+    draft = get_drafter("offline").draft(incident, incident_timeline(incident))
+    opening = "On April 15, 2024, our service experienced a service incident affecting some of our customers."
+    assert f"\n{opening}" in draft
+    assert "We rolled back the cache deployment." in draft
