@@ -33,9 +33,9 @@ _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", 
 #: Punctuation typed twice, or a comma before a full stop ("..", ",.", ",,"), and space before a mark.
 _DOUBLED: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+([,.;:!?])(?=\s|$)"), r"\1"),
-    (re.compile(r"(?<!\.)\.\.(?!\.)"), "."),
-    (re.compile(r"[,;:]+\s*\.(?!\.)"), "."),
-    (re.compile(r"([!?])\.(?!\.)"), r"\1"),
+    (re.compile(r"(?<!\.)\.\.(?![.\d])"), "."),
+    (re.compile(r"[,;:]+\s*\.(?![.\d])"), "."),
+    (re.compile(r"([!?])\.(?![.\d])"), r"\1"),
     (re.compile(r",{2,}"), ","),
     (re.compile(r";{2,}"), ";"),
 )
@@ -67,9 +67,10 @@ def tidy(text: str) -> str:
 
 
 def _capitalise(text: str) -> str:
-    """The first letter in upper case when the first word is all lower case (``iOS`` is a name)."""
-    match = _WORD.match(text)
-    if match is None or not match.group().islower():
+    """The first letter in upper case when the first word is all lower-case letters: ``iOS``, ``x86`` and
+    ``node.js`` are names and kept as written."""
+    first = text.split(maxsplit=1)[0].rstrip(",.;:!?")
+    if _WORD.fullmatch(first) is None or not first.islower():
         return text
     return text[0].upper() + text[1:]
 
