@@ -100,3 +100,26 @@ def test_the_preview_waits_for_a_pause_and_leaving_the_step_saves_at_once(
             ws.close_steps()
 
     asyncio.run(typing())
+
+
+def test_loop_debouncer_calls_once_after_the_last_poke_on_the_loop() -> None:
+    from postmortem_widgets.ui.debouncer import LoopDebouncer
+
+    calls: list[int] = []
+    now = LoopDebouncer(lambda: calls.append(0), 5)
+    now.poke()  # no running loop: at once
+    assert calls == [0] and not now.pending
+
+    async def pokes() -> None:
+        later = LoopDebouncer(lambda: calls.append(1), 0.05)
+        for _ in range(3):
+            later.poke()
+        assert later.pending and calls == [0]
+        await asyncio.sleep(0.2)
+        assert calls == [0, 1] and not later.pending
+        later.poke()
+        later.flush()
+        later.flush()
+        assert calls == [0, 1, 1]
+
+    asyncio.run(pokes())
