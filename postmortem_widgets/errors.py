@@ -21,6 +21,7 @@ can show one clear line instead of a traceback. The tree::
     ├── JargonError                  a jargon list that cannot be read
     ├── InstructionListError         a list of instruction-like patterns that cannot be read
     ├── PreventionListError          a list of vague and concrete prevention phrases that cannot be read
+    ├── WordListError                a list of words the sentence rules read that cannot be read
     ├── IgnoreError                  a review finding to ignore that is written wrong or has no reason
     ├── UnreadableDraftError         a draft file the reviewer cannot read as text
     ├── DraftError                   a draft could not be generated (never holds the API key)
@@ -193,6 +194,10 @@ class InstructionListError(PostmortemError):
 
 class PreventionListError(PostmortemError):
     """A list of vague and concrete prevention phrases that cannot be read."""
+
+
+class WordListError(PostmortemError):
+    """A line of the sentence rules' word list is not ``role<TAB>words`` with a known role."""
 
 
 class IgnoreError(PostmortemError):

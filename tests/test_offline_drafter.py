@@ -71,20 +71,22 @@ def test_seed_draft_states_the_facts() -> None:
     assert "our on-call engineer was alerted within 5 minutes." in response
     assert "Within 33 minutes, we had identified the root cause." in response
     assert (
-        "To fix it, we rolled back cache deployment and rebuilt cache layer from live database." in response
+        "We rolled back the cache deployment and rebuilt the cache layer from the live database." in response
     )
     assert "full recovery took 1 hour 25 minutes; service was completely restored at 11:47am ET." in response
     # All three prevention measures, as a numbered list.
     changes = body["What We're Changing"]
     assert changes.startswith("Three specific changes are being made:")
     assert re.findall(r"^(\d)\. ", changes, flags=re.M) == ["1", "2", "3"]
-    assert "1. Adding automated cache accuracy validation to deployment pipeline." in changes
+    assert "1. We're adding automated cache accuracy validation to the deployment pipeline." in changes
     assert (
-        "2. Implementing divergence alerting that checks data timestamps across cache and live database "
-        "every "
-        "5 minutes." in changes
+        "2. We're implementing divergence alerting that checks data timestamps across the cache and the live "
+        "database every 5 minutes." in changes
     )
-    assert "3. Improving customer notification speed with a 30-minute incident communication SLA." in changes
+    assert (
+        "3. We're improving customer notification speed with a 30-minute incident communication SLA."
+        in changes
+    )
     # The data-impact statement.
     assert (
         "No data was lost or corrupted; customers saw delayed data (previous day's), not incorrect data."
@@ -195,7 +197,7 @@ def test_stream_yields_sections_and_reports_complete(
 def test_helpers() -> None:
     assert [(i.title, i.text) for i in prevention_items("- a: b\n2. adding c; \n\n")] == [
         ("a", "B."),
-        ("", "Adding c."),
+        ("", "We're adding c."),
     ]
     assert starts_with_past_tense("rolled back the deploy") and starts_with_past_tense("rebuilt the cache")
     assert not starts_with_past_tense("a rollback of the deploy")

@@ -26,6 +26,7 @@ from ..timeline.timeparse import parse_date, resolve_zone, zone_label
 from .prose import (
     PreventionItem,
     count_sentences,
+    field_text,
     first_sentence,
     number_word,
     prevention_items,
@@ -258,9 +259,10 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         figures["time_to_detect"] = None
     events = select_key_events(timeline, limit=max_events)
     sentences = {
-        name: sentence(getattr(filled, name))
-        for name in ("customer_experience", "root_cause", "remediation", "data_impact", "affected_scope")
+        name: field_text(name, getattr(filled, name))
+        for name in ("customer_experience", "root_cause", "remediation", "data_impact")
     }
+    sentences["affected_scope"] = sentence(filled.affected_scope)
     date = written_date(filled.incident_date)
     experience = sentences["customer_experience"]
     count = 2 + count_sentences(experience) + count_sentences(sentences["data_impact"])
