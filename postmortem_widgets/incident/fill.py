@@ -61,7 +61,7 @@ def derived_detection(incident: Incident, timeline: Timeline) -> str:
         return ""
     zone = resolve_zone(incident.timezone)
     when = human_clock(m.detected, zone)
-    lag = timeline.metrics.time_to_detect
+    lag = timeline.shown_metrics.time_to_detect
     after = f", {human_duration(lag)} after the incident began" if lag and lag.total_seconds() >= 60 else ""
     channel = CHANNELS.get(signal_channel(timeline), "our monitoring")
     if m.detected_by == "customer":
@@ -83,7 +83,8 @@ def fill_incident(incident: Incident, timeline: Timeline) -> Incident:
             first = timeline.signal_events["time"].iloc[0]
         if first is not None:
             derived["incident_date"] = human_date(first, zone)
-    duration = timeline.metrics.duration
+    # As a reader computes it from the window's clock times (9:14am - 11:47am: 2 hours 33 minutes).
+    duration = timeline.shown_metrics.duration
     if "incident_duration" in empty and duration is not None:
         derived["incident_duration"] = (
             f"{human_duration(duration)} ({human_window(m.started, m.resolved, zone)})"
