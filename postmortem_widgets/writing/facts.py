@@ -33,6 +33,18 @@ from .prose import (
     span,
     starts_with_past_tense,
 )
+from .wording import (
+    capitalised,
+    change_form,
+    change_name,
+    clauses,
+    first_action,
+    lower_first,
+    part_of_day,
+    split_root_cause,
+    system_words,
+    with_article,
+)
 
 #: How many bullets the customer-facing timeline holds at most.
 BULLET_LIMIT = 12
@@ -59,6 +71,8 @@ class Bullet:
     #: pasted chat, log lines or ticket text), not ours: untrusted data a person must read before it is
     #: published. Instruction-like event text is never copied (its ``message`` is empty).
     untrusted: bool = False
+    #: The author's first remediation step ("reverted the config"), for a fix bullet in our words.
+    fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,8 +131,14 @@ class Facts:
     summary_experience: str
     #: The impact window from the monitoring data (``None`` without telemetry), and whether the Summary
     #: has room for its sentence.
-    impact: ImpactFacts | None = None
-    summary_has_impact: bool = False
+    impact: ImpactFacts | None
+    summary_has_impact: bool
+    #: How we learned of it, the root cause in the seed's three parts, the changes with their grammatical
+    #: form, and what the apology names.
+    detection: Detection
+    why: Why
+    changes: list[Change]
+    apology: Apology
 
     def count_word(self, n: int) -> str:
         return number_word(n)
@@ -137,7 +157,15 @@ def _local(ts: pd.Timestamp, zone: str, first_day: object) -> tuple[str, str]:
     return human_clock(ts, z), day
 
 
-def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object) -> list[Bullet]:
+def _chosen_text(event: KeyEvent, small: set[str]) -> bool:
+    """Whether the bullet may copy the event's words: the author wrote them (a short hand-written timeline
+    the incident lists, or its typed response timeline), and they do not talk to a model."""
+    return event.file in small and bool(event.message) and not instructions_for().found_in(event.message)
+
+
+def _bullets(
+    timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object, incident: Incident
+) -> list[Bullet]:
     small = {r.file for r in timeline.imports if r.handwritten and r.count <= HANDWRITTEN_IMPORT_MAX}
     instructions = instructions_for()
     picked: list[KeyEvent] = [e for e in events if e.milestones]
@@ -147,17 +175,20 @@ def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: o
     customer_first = timeline.milestones.detected_by == "customer"
     first_customer = None if customer_first else next((e for e in others if e.kind == ev.CUSTOMER), None)
     first_status = next((e for e in others if e.source == "statuspage"), None)
-    for extra in (first_customer, first_status):
+    # When a customer told us first, the moment our own alert fired belongs in the timeline.
+    alert = _first_alert_after(timeline) if customer_first else None
+    first_alert = next((e for e in others if alert is not None and e.time == alert), None)
+    for extra in (first_alert, first_customer, first_status):
         if extra is not None and extra not in extras:
             extras.append(extra)
     room = max(BULLET_LIMIT - len(picked), 0)
-    picked += sorted(extras, key=lambda e: e.time)[:room]
+    picked += sorted(extras, key=lambda e: (e is not first_alert, e.time))[:room]
     picked.sort(key=lambda e: (e.time, -len(e.milestones)))
+    fix = first_action(incident.remediation) if starts_with_past_tense(incident.remediation) else ""
     bullets = []
     for event in picked:
         clock, day = _local(event.time, zone, first_day)
-        # A milestone's instruction-like text is dropped: the template words the milestone itself.
-        copy = bool(event.message) and not instructions.found_in(event.message)
+        copy = _chosen_text(event, small)
         bullets.append(
             Bullet(
                 when=f"{day}, {clock}" if day else clock,
@@ -167,7 +198,8 @@ def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: o
                 milestones=event.milestones,
                 handwritten=event.file in small,
                 first_signal="detected" in event.milestones,
-                untrusted=copy and event.file in small,
+                untrusted=copy,
+                fix=fix,
             )
         )
     return bullets
@@ -227,13 +259,142 @@ def written_date(text: str) -> str:
     return stripped
 
 
+@dataclass(frozen=True)
+class Detection:
+    """How we learned of the incident, as it happened on the timeline.
+
+    ``story`` is ``customer_only`` (a customer told us and no alert of ours ever fired),
+    ``customer_then_alert`` (a customer told us first and our own alert fired later), ``monitoring``
+    (our monitoring told us first) or ``""`` (not known). An acknowledgement is a person answering,
+    never an alert: it is not counted here.
+    """
+
+    story: str
+    #: Our own first alert (or page) after a customer told us: local clock and the gap, as shown.
+    alert_at: str | None = None
+    alert_after: str | None = None
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why It Happened in the seed's shape: what the part does, what went wrong, why we did not catch it."""
+
+    system: str
+    wrong: list[str]
+    missed: list[str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One prevention item with the form its words take in a sentence (see :func:`.wording.change_form`)."""
+
+    title: str
+    text: str
+    form: str
+    #: How it is named inside a sentence: a gerund cut to its name, a verb phrase whole, a title as is.
+    name: str
+    #: Its text after "We are" / "We will" (first letter lower-cased).
+    clause: str
+    #: A title with an article ("the gradual rollout"), for "starting with ...".
+    phrase: str
+    #: The change is about noticing sooner (an alert, monitoring, a faster update to customers).
+    detects: bool
+
+
+@dataclass(frozen=True)
+class Apology:
+    """What the apology names: the harm (what customers experienced, when) and the changes it commits to."""
+
+    #: "the morning of April 15"
+    when: str
+    #: The first clause of the customer experience, as the middle of a sentence.
+    harm: str
+    changes: list[Change]
+
+
+_DETECTS = re.compile(r"\b(?:alert\w*|monitor\w*|pag(?:e|es|ing)|notif\w*|status page|communicat\w*)\b", re.I)
+
+
+def _first_alert_after(timeline: Timeline) -> pd.Timestamp | None:
+    """Our own first alert or page after a customer told us first (``None`` when none fired)."""
+    m = timeline.milestones
+    if m.detected is None:
+        return None
+    events = timeline.signal_events
+    ours = events["kind"].isin([ev.ALERT, ev.PAGE]).to_numpy() & (events["time"] >= m.detected).to_numpy()
+    times = events["time"][ours]
+    return pd.Timestamp(times.min()) if len(times) else None
+
+
+def detection_of(timeline: Timeline, zone: str) -> Detection:
+    """The detection story of the timeline, its gaps counted in the minutes a reader sees."""
+    m = timeline.milestones
+    if m.detected is None:
+        return Detection(story="")
+    if m.detected_by != "customer":
+        return Detection(story="monitoring" if m.detected_by == "monitoring" else "")
+    alert = _first_alert_after(timeline)
+    if alert is None:
+        return Detection(story="customer_only")
+    gap = alert.floor("min") - m.detected.floor("min")
+    return Detection(
+        story="customer_then_alert",
+        alert_at=human_clock(alert, resolve_zone(zone)),
+        alert_after=span(gap.to_pytimedelta()) if gap.total_seconds() >= 60 else None,
+    )
+
+
+def why_of(incident: Incident) -> Why:
+    """The root cause split into the seed's three parts, each as the author's words made sentences."""
+    cause = split_root_cause(incident.root_cause)
+    return Why(
+        system=system_words(incident.root_cause),
+        wrong=[sentence(c) for c in cause.wrong],
+        missed=[sentence(c) for c in cause.missed],
+    )
+
+
+def changes_of(items: list[PreventionItem]) -> list[Change]:
+    return [
+        Change(
+            title=i.title,
+            text=i.text,
+            form=change_form(i),
+            name=lower_first(i.text.rstrip(".")) if change_form(i) == "verb" else change_name(i),
+            clause=lower_first(i.text),
+            phrase=with_article(change_name(i)),
+            detects=bool(_DETECTS.search(f"{i.title} {i.text}")),
+        )
+        for i in items
+    ]
+
+
+def apology_of(incident: Incident, timeline: Timeline, zone: str, changes: list[Change]) -> Apology:
+    """The harm the apology names and the changes (at most two) it commits to."""
+    m = timeline.milestones
+    anchor = m.started or m.detected
+    when = ""
+    if anchor is not None:
+        local = anchor.tz_convert(resolve_zone(zone))
+        when = f"the {part_of_day(local.hour)} of {local.strftime('%B')} {local.day}"
+    parts = clauses(incident.customer_experience)
+    harm = lower_first(parts[0]) if parts else ""
+    customer_first = m.detected_by == "customer"
+    chosen = [c for c in changes if c.detects == customer_first] or changes
+    return Apology(when=when, harm=harm, changes=chosen[:2])
+
+
 def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40) -> Facts:
-    """Everything the prompt and the offline draft state, from the incident (filled) and its timeline."""
+    """Everything the prompt and the offline draft state, from the incident (filled) and its timeline.
+
+    Every duration is counted from the minutes the draft shows (:attr:`Timeline.shown_metrics`): a reader
+    who subtracts 2:38pm from 3:05pm gets the 27 minutes the draft states.
+    """
     filled = fill_incident(incident, timeline)
     zone = filled.timezone
     z = resolve_zone(zone)
     m = timeline.milestones
-    metrics = timeline.metrics
+    metrics = timeline.shown_metrics
     anchor = m.started or m.detected
     first_day = anchor.tz_convert(z).date() if anchor is not None else None
     times: dict[str, str] = {}
@@ -242,7 +403,7 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         if value is not None:
             times[name], days[name] = _local(value, zone, first_day)
     mitigate_to_resolve = (
-        (m.resolved - m.mitigated).to_pytimedelta()
+        (m.resolved.floor("min") - m.mitigated.floor("min")).to_pytimedelta()
         if m.mitigated is not None and m.resolved is not None and m.resolved >= m.mitigated
         else None
     )
@@ -258,7 +419,7 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         figures["time_to_detect"] = None
     events = select_key_events(timeline, limit=max_events)
     sentences = {
-        name: sentence(getattr(filled, name))
+        name: capitalised(sentence(getattr(filled, name)))
         for name in ("customer_experience", "root_cause", "remediation", "data_impact", "affected_scope")
     }
     date = written_date(filled.incident_date)
@@ -271,6 +432,8 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
     has_impact = impact is not None and not impact.from_start and count < 5
     count += int(has_impact)
     has_detection = m.detected is not None and ((m.detected_by == "customer" and count < 5) or count < 3)
+    detection = detection_of(timeline, zone)
+    changes = changes_of(prevention_items(filled.prevention))
     return Facts(
         incident=filled,
         zone=zone,
@@ -289,7 +452,7 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         detected_by=m.detected_by,
         first_signal=signal_channel(timeline),
         events=events,
-        bullets=_bullets(timeline, events, zone, first_day),
+        bullets=_bullets(timeline, events, zone, first_day, filled),
         prevention=prevention_items(filled.prevention),
         sentences=sentences,
         remediation_is_clause=starts_with_past_tense(filled.remediation),
@@ -297,7 +460,23 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         summary_experience=experience,
         impact=impact,
         summary_has_impact=has_impact,
+        detection=detection,
+        why=why_of(filled),
+        changes=changes,
+        apology=apology_of(filled, timeline, zone, changes),
     )
 
 
-__all__ = ["Bullet", "Facts", "ImpactFacts", "build_facts", "impact_facts", "written_date"]
+__all__ = [
+    "Apology",
+    "Bullet",
+    "Change",
+    "Detection",
+    "Facts",
+    "ImpactFacts",
+    "Why",
+    "build_facts",
+    "detection_of",
+    "impact_facts",
+    "written_date",
+]
