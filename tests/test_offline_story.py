@@ -235,8 +235,29 @@ def test_fragments_made_sentences() -> None:
         change_form(PreventionItem("", "Adding a check.")),
         change_form(PreventionItem("", "Alert on latency above 2s.")),
         change_form(PreventionItem("", "A status update within 30 minutes.")),
+        change_form(PreventionItem("", "Cache accuracy checks on every deploy.")),  # not "We will cache ..."
     ]
-    assert forms == ["titled", "gerund", "verb", "noun"]
+    assert forms == ["titled", "gerund", "verb", "noun", "noun"]
+
+
+def test_a_root_cause_in_full_sentences_splits_too() -> None:
+    cause = split_root_cause("The disk filled up. Our alert only watched CPU, not disk space.")
+    assert (cause.wrong, cause.missed) == (
+        ["The disk filled up"],
+        ["Our alert only watched CPU, not disk space"],
+    )
+
+
+def test_the_filled_detection_says_when_our_alert_fired() -> None:
+    from postmortem_widgets.incident.fill import fill_incident
+
+    incident, timeline = _load("quayside")
+    assert fill_incident(incident, timeline).detection == (
+        "detected at 8:47am CT via a customer support ticket (not our own monitoring: a customer told us "
+        "first); our own alert fired 18 minutes later, at 9:05am CT"
+    )
+    incident, timeline = _load("fernbank")
+    assert "alert" not in fill_incident(incident, timeline).detection
 
 
 def _load(name: str) -> tuple:  # type: ignore[type-arg]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..incident.fill import fill_incident
+from ..incident.fill import fill_incident, first_alert_after_customer
 from ..incident.record import Incident
 from ..privacy.instructions import instructions_for
 from ..timeline import events as ev
@@ -316,14 +316,7 @@ _DETECTS = re.compile(r"\b(?:alert\w*|monitor\w*|pag(?:e|es|ing)|notif\w*|status
 
 
 def _first_alert_after(timeline: Timeline) -> pd.Timestamp | None:
-    """Our own first alert or page after a customer told us first (``None`` when none fired)."""
-    m = timeline.milestones
-    if m.detected is None:
-        return None
-    events = timeline.signal_events
-    ours = events["kind"].isin([ev.ALERT, ev.PAGE]).to_numpy() & (events["time"] >= m.detected).to_numpy()
-    times = events["time"][ours]
-    return pd.Timestamp(times.min()) if len(times) else None
+    return first_alert_after_customer(timeline)
 
 
 def detection_of(timeline: Timeline, zone: str) -> Detection:

@@ -17,7 +17,9 @@ from .._templates import templates_dir
 from .prose import PreventionItem
 
 #: Where a root-cause field splits into clauses: a semicolon, a dash, or ", and" / ", so" between clauses.
-_CLAUSE_SPLIT = re.compile(r"\s*;\s*|\s+[—–]\s+|\s+-\s+|,\s+and\s+(?=(?:our|the|we|it|this)\b)")
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z])|\s*;\s*|\s+[—–]\s+|\s+-\s+|,\s+and\s+(?=(?:our|the|we|it|this)\b)"
+)
 #: A clause about how the problem got past us: a check, a test or monitoring that did not see it.
 _WATCHER = re.compile(
     r"\b(?:monitor\w*|alert\w*|alarm\w*|tests?|tested|checks?|checked|checking|validat\w*|review\w*|canary)\b",
@@ -26,6 +28,75 @@ _WATCHER = re.compile(
 _MISSED = re.compile(r"\b(?:not|n't|never|nothing|no|only|without|missed|failed to)\b", re.I)
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "approx", "incl", "no", "min", "max", "ca"})
 _DETERMINER = frozenset({"a", "an", "the", "our", "new", "every", "each", "one", "two", "three"})
+#: Verbs a change written as an order starts with ("alert on ...", "canary every ...", "load test ...").
+_ORDERS = frozenset(
+    [
+        "add",
+        "alert",
+        "audit",
+        "automate",
+        "backfill",
+        "batch",
+        "block",
+        "build",
+        "canary",
+        "cap",
+        "check",
+        "create",
+        "deploy",
+        "disable",
+        "document",
+        "enable",
+        "enforce",
+        "expand",
+        "extend",
+        "fix",
+        "gate",
+        "implement",
+        "increase",
+        "introduce",
+        "limit",
+        "load",
+        "lower",
+        "make",
+        "migrate",
+        "monitor",
+        "move",
+        "notify",
+        "page",
+        "pin",
+        "post",
+        "publish",
+        "raise",
+        "reduce",
+        "remove",
+        "replace",
+        "require",
+        "restrict",
+        "retry",
+        "review",
+        "roll",
+        "rotate",
+        "run",
+        "schedule",
+        "send",
+        "set",
+        "split",
+        "start",
+        "stop",
+        "switch",
+        "test",
+        "throttle",
+        "tighten",
+        "track",
+        "train",
+        "update",
+        "upgrade",
+        "use",
+        "validate",
+        "write",
+    ]
+)
 #: Words that cut a change's description down to its name ("divergence alerting that checks ..." ->
 #: "divergence alerting").
 _NAME_CUT = re.compile(r"\s+(?:that|which|who|so that|so|with|by|every|within|before|instead of)\s+", re.I)
@@ -91,13 +162,14 @@ def system_words(text: str) -> str:
 
 def change_form(item: PreventionItem) -> str:
     """How a change reads after a lead-in: ``titled`` (a name and text), ``gerund`` ("adding a check"),
-    ``noun`` ("a status update within 30 minutes") or ``verb`` ("alert on latency above 2s")."""
+    ``verb`` ("alert on latency above 2s", an order from a known list of verbs) or ``noun`` (anything
+    else, kept as written: "a status update within 30 minutes", "cache checks on every deploy")."""
     if item.title:
         return "titled"
     first = item.text.split()[0].lower() if item.text.split() else ""
     if first.endswith("ing"):
         return "gerund"
-    return "noun" if first in _DETERMINER else "verb"
+    return "verb" if first in _ORDERS else "noun"
 
 
 def change_name(item: PreventionItem) -> str:
