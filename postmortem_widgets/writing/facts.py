@@ -273,6 +273,8 @@ class Detection:
     #: Our own first alert (or page) after a customer told us: local clock and the gap, as shown.
     alert_at: str | None = None
     alert_after: str | None = None
+    #: Our engineers answered our own alert, not the customer's report (acknowledged at or after it).
+    ack_after_alert: bool = False
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,7 @@ def detection_of(timeline: Timeline, zone: str) -> Detection:
         story="customer_then_alert",
         alert_at=human_clock(alert, resolve_zone(zone)),
         alert_after=span(gap.to_pytimedelta()) if gap.total_seconds() >= 60 else None,
+        ack_after_alert=m.acknowledged is not None and m.acknowledged >= alert,
     )
 
 
