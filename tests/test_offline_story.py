@@ -144,8 +144,8 @@ def test_a_customer_told_us_first_and_our_alert_fired_later() -> None:
     # Our engineers answered our own alert, not the ticket: the response says so.
     assert (
         "The first customer support ticket arrived at 8:47am CT. Our own alert fired at 9:05am CT, and our "
-        "on-call engineer acknowledged it at 9:09am CT and began investigating. Within 44 minutes of the first "
-        "report, we had identified the root cause." in text
+        "on-call engineer acknowledged it at 9:09am CT and began investigating. Within 44 minutes of the "
+        "first report, we had identified the root cause." in text
     )
     assert "did not catch this" not in text and "never" not in text
 
