@@ -187,8 +187,10 @@ def _bullets(
     fix = first_action(incident.remediation) if starts_with_past_tense(incident.remediation) else ""
     bullets = []
     for event in picked:
-        clock, day = _local(event.time, zone, first_day)
         copy = _chosen_text(event, small)
+        if not (event.milestones or copy or event in (first_alert, first_customer, first_status)):
+            continue  # no words of the author's and nothing we word ourselves: no bullet
+        clock, day = _local(event.time, zone, first_day)
         bullets.append(
             Bullet(
                 when=f"{day}, {clock}" if day else clock,
