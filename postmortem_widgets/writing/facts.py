@@ -184,7 +184,8 @@ def _bullets(
     room = max(BULLET_LIMIT - len(picked), 0)
     picked += sorted(extras, key=lambda e: (e is not first_alert, e.time))[:room]
     picked.sort(key=lambda e: (e.time, -len(e.milestones)))
-    fix = first_action(incident.remediation) if starts_with_past_tense(incident.remediation) else ""
+    past = starts_with_past_tense(incident.remediation)
+    fix = lower_first(sentence(first_action(incident.remediation)).rstrip(".")) if past else ""
     bullets = []
     for event in picked:
         copy = _chosen_text(event, small)
@@ -376,7 +377,8 @@ def apology_of(incident: Incident, timeline: Timeline, zone: str, changes: list[
         local = anchor.tz_convert(resolve_zone(zone))
         when = f"the {part_of_day(local.hour)} of {local.strftime('%B')} {local.day}"
     parts = clauses(incident.customer_experience)
-    harm = lower_first(parts[0]) if parts else ""
+    # Through prose.sentence, so the apology reads the fragment as the rest of the draft does.
+    harm = lower_first(sentence(parts[0]).rstrip(".")) if parts else ""
     customer_first = m.detected_by == "customer"
     chosen = [c for c in changes if c.detects == customer_first] or changes
     return Apology(when=when, harm=harm, changes=chosen[:2])
