@@ -269,3 +269,27 @@ def test_the_filled_detection_says_when_our_alert_fired() -> None:
 def _load(name: str) -> tuple:  # type: ignore[type-arg]
     incident = load_incident(INCIDENTS[name])
     return incident, incident_timeline(incident)
+
+
+def test_a_person_who_noticed_is_not_called_our_monitoring() -> None:
+    from postmortem_widgets.incident.record import Incident
+
+    incident = Incident(
+        product_name="Tiny",
+        timezone="UTC",
+        incident_date="2025-01-02",
+        root_cause="a disk filled up",
+        customer_experience="uploads failed",
+        response_timeline=(
+            "14:00: uploads began failing (impact began)\n14:09: engineer noticed upload errors\n"
+            "14:12: investigation started\n14:30: disk cleaned up, resolved\n"
+        ),
+    )
+    timeline = incident_timeline(incident)
+    assert timeline.milestones.detected_by == "monitoring"  # the milestone rules' word for "not a customer"
+    assert build_facts(incident, timeline).detection.story == "noticed"
+    text = OfflineDrafter().draft(incident, timeline)
+    assert "Our monitoring" not in text and "our monitoring" not in text
+    assert "No alert told us: one of our team spotted the problem 9 minutes after it began." in text
+    assert "Our team spotted the problem at 2:09pm UTC, 9 minutes after the problem began" in text
+    assert build_facts(*_load("ledgerline")).detection.story == "monitoring"  # "Alert fired: ..."

@@ -268,8 +268,8 @@ class Detection:
 
     ``story`` is ``customer_only`` (a customer told us and no alert of ours ever fired),
     ``customer_then_alert`` (a customer told us first and our own alert fired later), ``monitoring``
-    (our monitoring told us first) or ``""`` (not known). An acknowledgement is a person answering,
-    never an alert: it is not counted here.
+    (our monitoring told us first), ``noticed`` (one of us noticed it, with no alert behind it) or ``""``.
+    An acknowledgement is a person answering, never an alert: it is not counted here.
     """
 
     story: str
@@ -324,13 +324,28 @@ def _first_alert_after(timeline: Timeline) -> pd.Timestamp | None:
     return first_alert_after_customer(timeline)
 
 
+_MONITOR_WORDS = re.compile(r"\b(?:alert\w*|alarm\w*|monitor\w*|pag(?:e|ed|ing)|triggered|firing)\b", re.I)
+
+
+def _by_monitor(timeline: Timeline, detected: pd.Timestamp) -> bool:
+    """Whether what told us was a machine (an alert, a page, or a line that says so), not a person who
+    noticed: a hand-written "we noticed errors" must not become "our monitoring caught it"."""
+    events = timeline.signal_events
+    at = events[(events["time"] == detected).to_numpy()]
+    if at["kind"].isin([ev.ALERT, ev.PAGE]).any():
+        return True
+    return any(_MONITOR_WORDS.search(str(message)) for message in at["message"])
+
+
 def detection_of(timeline: Timeline, zone: str) -> Detection:
     """The detection story of the timeline, its gaps counted in the minutes a reader sees."""
     m = timeline.milestones
     if m.detected is None:
         return Detection(story="")
     if m.detected_by != "customer":
-        return Detection(story="monitoring" if m.detected_by == "monitoring" else "")
+        if m.detected_by != "monitoring":
+            return Detection(story="")
+        return Detection(story="monitoring" if _by_monitor(timeline, m.detected) else "noticed")
     alert = _first_alert_after(timeline)
     if alert is None:
         return Detection(story="customer_only")
