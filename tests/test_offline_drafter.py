@@ -54,7 +54,7 @@ def test_seed_draft_states_the_facts() -> None:
     )
     assert bullets == ["9:14am", "9:42am", "9:47am", "10:15am", "10:22am", "11:47am"]
     assert "2-hour 33-minute" in body["Summary"]
-    assert "2 hours 33 minutes" in body["Apology and Commitment"]
+    assert "the morning of April 15, dashboards showed a loading error" in body["Apology and Commitment"]
     assert "The incident was fully resolved at 11:47am ET." in body["Summary"]
     # The admission the seed's tips ask for: a customer ticket was our first signal.
     assert (
@@ -62,13 +62,14 @@ def test_seed_draft_states_the_facts() -> None:
         "signal of the incident" in draft
     )
     assert (
-        "We found out because a customer told us: a customer support ticket at 9:42am ET, 28 minutes after "
-        "the problem began, was our first signal." in body["Why It Happened"]
+        "We found out because a customer told us: a customer support ticket reached us at 9:42am ET, "
+        "28 minutes after the problem began." in body["Why It Happened"]
     )
-    assert "Finding out through a customer support ticket, rather than our own monitoring, is a gap" in draft
+    assert "You should not have been the ones to tell us" in draft
     # Response-relative figures, as the seed writes them.
     response = body["How We Responded"]
-    assert "our on-call engineer was alerted within 5 minutes." in response
+    # The 9:47am line is when engineers began investigating: never called an alert.
+    assert "our engineers were investigating within 5 minutes." in response
     assert "Within 33 minutes, we had identified the root cause." in response
     assert (
         "We rolled back the cache deployment and rebuilt the cache layer from the live database." in response
@@ -148,7 +149,7 @@ def test_second_incident_detected_by_monitoring_over_midnight() -> None:
     assert "3. **Pinned base images:**" in changes
     apology = body["Apology and Commitment"]
     assert 2 <= count_sentences(apology) <= 3
-    assert "We're sorry for the 1 hour 24 minutes of disruption" in apology
+    assert apology.startswith("We're sorry: on the night of November 3, invoice PDFs failed to generate")
 
 
 def test_missing_facts_leave_visible_placeholders_not_inventions() -> None:
@@ -229,8 +230,9 @@ def test_harbor_payments_sample_fills_from_five_exports() -> None:
     assert dict(bullets)["2:07pm BST"] == "Our monitoring paged the on-call engineer"
     assert "Priya" not in draft  # responders' names never reach the draft
     assert "customer told us" not in draft
+    # 2:03pm to 2:07pm as a reader counts it (the events were 4 minutes 33 seconds apart).
     assert body["How We Responded"].startswith(
-        "Our monitoring paged the on-call engineer at 2:07pm BST, 5 minutes after the problem began, "
+        "Our monitoring paged the on-call engineer at 2:07pm BST, 4 minutes after the problem began, "
         "and they "
         "acknowledged the page within 4 minutes and began investigating."
     )

@@ -22,7 +22,7 @@ from ..errors import InputError
 from . import events as ev
 from .importers import ImportOptions, import_source
 from .limits import Limits
-from .metrics import Metrics, compute_metrics
+from .metrics import Metrics, compute_metrics, shown_metrics
 from .milestones import Milestones, find_milestones
 from .progress import ProgressCallback
 from .sources import Source, expand_paths, source_from_bytes
@@ -169,6 +169,11 @@ class Timeline:
     @cached_property
     def metrics(self) -> Metrics:
         return compute_metrics(self.milestones)
+
+    @cached_property
+    def shown_metrics(self) -> Metrics:
+        """The metrics as a reader computes them from the clock times a document shows (to the minute)."""
+        return shown_metrics(self.milestones)
 
     @property
     def warnings(self) -> list[str]:

@@ -308,22 +308,33 @@ class PreventionItem:
     text: str
 
 
-def prevention_items(text: str) -> list[PreventionItem]:
-    """The prevention field split on semicolons or lines, bullets and numbers removed, each a sentence.
+def prevention_parts(text: str) -> list[PreventionItem]:
+    """The prevention field split on semicolons or lines, bullets, numbers and a ``Title:`` taken apart,
+    each part's words as the author wrote them (what a sentence that names a change is built from).
 
-    >>> prevention_items("adding cache validation to deployment pipeline")[0].text
-    "We're adding cache validation to the deployment pipeline."
+    >>> prevention_parts("Cache checks: adding cache validation; alert on stale data")[1].text
+    'alert on stale data'
     """
     found: list[PreventionItem] = []
     for item in items(text):
         title, sep, rest = item.partition(": ")
         if sep and len(title) <= 60 and rest.strip():
-            found.append(
-                PreventionItem(title=title.strip().strip("*_"), text=action_sentence(rest, planned=True))
-            )
+            found.append(PreventionItem(title=title.strip().strip("*_"), text=rest.strip()))
         else:
-            found.append(PreventionItem(title="", text=action_sentence(item, planned=True)))
+            found.append(PreventionItem(title="", text=item.strip()))
     return found
+
+
+def prevention_items(text: str) -> list[PreventionItem]:
+    """The prevention field's parts (:func:`prevention_parts`), each a sentence.
+
+    >>> prevention_items("adding cache validation to deployment pipeline")[0].text
+    "We're adding cache validation to the deployment pipeline."
+    """
+    return [
+        PreventionItem(title=part.title, text=action_sentence(part.text, planned=True))
+        for part in prevention_parts(text)
+    ]
 
 
 #: The fields whose words the draft quotes as sentences, and how: a description (a ``;``-list one sentence
