@@ -1,0 +1,213 @@
+"""Check-and-mend rounds and section redrafts, against the local OpenAI-compatible server (real HTTP,
+streamed): a wrong time mended, a revision that adds a wrong duration rejected, every round a version with
+its findings, the token sizes printed, Stop in every round, one section redrafted byte for byte."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from postmortem_widgets.cli import main
+from postmortem_widgets.incident.record import load_incident
+from postmortem_widgets.incident.timeline import incident_timeline
+from postmortem_widgets.review import check_draft
+from postmortem_widgets.revision import Budget, Rounds
+from postmortem_widgets.store import DraftStore
+from postmortem_widgets.writing.drafters import get_drafter
+from postmortem_widgets.writing.prompt import build_prompt
+from tests.support.openai_server import OpenAIServer, Reply, usage_of
+from tests.support.paths import DATA
+
+ROUNDS = DATA / "revision"
+WRONG_TIME = (ROUNDS / "wrong_time.md").read_text()
+WRONG_DURATION = (ROUNDS / "wrong_duration.md").read_text()
+MENDED = (ROUNDS / "mended.md").read_text()
+TIME_ERROR = "line 10: [fact-time] 10:51am ET matches no event of the incident"
+
+
+def model_argv(server: OpenAIServer, incident: Path, *extra: str) -> list[str]:
+    return [
+        "draft",
+        str(incident),
+        "--drafter",
+        "openai",
+        "--model",
+        "m1",
+        "--base-url",
+        server.base_url,
+        *extra,
+    ]
+
+
+def test_a_wrong_time_is_sent_back_and_the_mended_draft_kept(
+    openai_server: OpenAIServer, anchor_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openai_server.script(Reply(text=WRONG_TIME), Reply(text=MENDED))
+    target = tmp_path / "kept.md"
+    assert main(model_argv(openai_server, anchor_copy, "-o", str(target))) == 0
+    assert target.read_text() == MENDED
+    first, second = openai_server.received
+    assert "10:51am" not in first.prompt
+    # The revision carries the draft, the finding and the instruction to change only what it names.
+    assert f"- {TIME_ERROR}" in second.prompt
+    assert "**10:51am ET:** Root cause identified" in second.prompt
+    assert "change only what they name" in second.prompt
+    err = capsys.readouterr().err.splitlines()
+    sizes = [usage_of(r.body, t) for r, t in ((first, WRONG_TIME), (second, MENDED))]
+    total = sum(sum(s.values()) for s in sizes)
+    assert err == [
+        "postmortem draft: round 1 (first draft): 1 error; prompt "
+        f"{sizes[0]['prompt_tokens']:,} tokens, answer {sizes[0]['completion_tokens']:,} (from the server)",
+        "postmortem draft: round 2 (revision): 1 error before, 0 after: kept; prompt "
+        f"{sizes[1]['prompt_tokens']:,} tokens, answer {sizes[1]['completion_tokens']:,} (from the server)",
+        f"postmortem draft: kept round 2 (version 2), 0 errors; {total:,} tokens in 2 call(s)",
+        f"postmortem draft: wrote {target} ({len(MENDED):,} characters)",
+    ]
+    # Every round is a version, with its findings.
+    assert main(["drafts", "list", str(anchor_copy), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(v["version"], v["round"], v["verdict"], v["review"]["errors"]) for v in listed] == [
+        (1, 1, "first draft", 1),
+        (2, 2, "kept", 0),
+    ]
+    assert [f["message"] for f in listed[0]["findings"]] == ["10:51am ET matches no event of the incident"]
+    assert listed[1]["findings"] == [] and listed[1]["model"] == "m1"
+    assert listed[1]["tokens"] == {
+        "prompt": sizes[1]["prompt_tokens"],
+        "completion": sizes[1]["completion_tokens"],
+        "measured": True,
+    }
+    store = DraftStore.for_incident(anchor_copy)
+    assert (store.read(1), store.read(2)) == (WRONG_TIME, MENDED)
+
+
+def test_a_revision_that_adds_a_wrong_duration_is_rejected(
+    openai_server: OpenAIServer, anchor_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Round 2 mends the time but adds a wrong duration: rejected; round 3 mends it from round 1 again."""
+    openai_server.script(Reply(text=WRONG_TIME), Reply(text=WRONG_DURATION), Reply(text=MENDED))
+    target = tmp_path / "kept.md"
+    assert main(model_argv(openai_server, anchor_copy, "-o", str(target))) == 0
+    assert target.read_text() == MENDED
+    third = openai_server.received[2]
+    assert "**10:51am ET:** Root cause identified" in third.prompt  # the best draft, not the rejected one
+    assert "3-hour 10-minute" not in third.prompt
+    lines = [line.split(";")[0] for line in capsys.readouterr().err.splitlines()[:3]]
+    assert lines == [
+        "postmortem draft: round 1 (first draft): 1 error",
+        "postmortem draft: round 2 (revision): 1 error before, 1 after: rejected (adds an error: "
+        "[fact-duration] says '3-hour 10-minute' (3 hours 10 minutes), but the incident lasted 2 hours 33 "
+        "minutes (9:14am ET to 11:47am ET))",
+        "postmortem draft: round 3 (revision): 1 error before, 0 after: kept",
+    ]
+    versions = DraftStore.for_incident(anchor_copy).versions()
+    assert [(v.extra["verdict"], v.read_text()) for v in versions] == [
+        ("first draft", WRONG_TIME),
+        ("rejected", WRONG_DURATION),
+        ("kept", MENDED),
+    ]
+
+
+def test_only_rejected_revisions_keep_the_first_draft(
+    openai_server: OpenAIServer, anchor_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openai_server.script(Reply(text=WRONG_TIME), Reply(text=WRONG_DURATION))
+    target = tmp_path / "kept.md"
+    assert main(model_argv(openai_server, anchor_copy, "--revise", "1", "-o", str(target))) == 0
+    assert target.read_text() == WRONG_TIME
+    assert len(openai_server.received) == 2
+    assert "postmortem draft: kept round 1 (version 1), 1 error;" in capsys.readouterr().err
+
+
+def test_revise_0_is_one_call_and_no_version(
+    openai_server: OpenAIServer, anchor_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openai_server.script(Reply(text=WRONG_TIME))
+    assert main(model_argv(openai_server, anchor_copy, "--revise", "0")) == 0
+    captured = capsys.readouterr()
+    assert captured.out == WRONG_TIME
+    assert len(openai_server.received) == 1
+    size = usage_of(openai_server.received[0].body, WRONG_TIME)
+    assert captured.err == (
+        f"postmortem draft: call: prompt {size['prompt_tokens']:,} tokens, answer "
+        f"{size['completion_tokens']:,} (from the server)\n"
+    )
+    assert not (anchor_copy.parent / "drafts").exists()
+
+
+def test_the_token_budget_stops_the_rounds(
+    openai_server: OpenAIServer, anchor_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openai_server.script(Reply(text=WRONG_TIME), Reply(text=MENDED))
+    assert main(model_argv(openai_server, anchor_copy, "--token-budget", "3000")) == 0
+    captured = capsys.readouterr()
+    assert captured.out == WRONG_TIME
+    assert len(openai_server.received) == 1
+    spent = sum(usage_of(openai_server.received[0].body, WRONG_TIME).values())
+    assert (
+        f"postmortem draft: the token budget (3,000) leaves no room for another round: {spent:,} spent"
+        in (captured.err)
+    )
+
+
+# -- Stop in every round -------------------------------------------------------------------------------
+
+
+def rounds_for(server: OpenAIServer, incident_path: Path, **options: object) -> Rounds:
+    incident = load_incident(incident_path)
+    timeline = incident_timeline(incident)
+    drafter = get_drafter("openai", model="m1", base_url=server.base_url, env={})
+    return Rounds(
+        drafter,
+        incident,
+        timeline,
+        build_prompt(incident, timeline),
+        check=lambda text: check_draft(text, incident, timeline, roster=tuple(incident.responders)),
+        store=DraftStore.for_incident(incident_path),
+        meta={"drafter": "openai", "model": "m1"},
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("stop_in", [1, 2, 3])
+def test_stop_works_in_every_round(openai_server: OpenAIServer, anchor_copy: Path, stop_in: int) -> None:
+    """The round being streamed stops (its text kept as a version), no other begins, the best is kept."""
+    replies = [Reply(text=WRONG_TIME), Reply(text=WRONG_DURATION), Reply(text=MENDED)]
+    replies[stop_in - 1] = Reply(mode="drip", delay=0.2, text=replies[stop_in - 1].text)
+    openai_server.script(*replies)
+    rounds = rounds_for(openai_server, anchor_copy)
+    for _ in rounds:
+        if len(rounds.rounds) == stop_in - 1 and rounds.current:
+            break
+    rounds.close()
+    assert len(rounds.rounds) == stop_in
+    assert len(openai_server.received) == stop_in
+    stopped = rounds.rounds[-1]
+    assert (
+        stopped.verdict == "stopped" and stopped.reason == f"stopped after {len(stopped.text):,} characters"
+    )
+    assert rounds.ended == f"stopped in round {stop_in}"
+    versions = DraftStore.for_incident(anchor_copy).versions()
+    assert versions[-1].extra["verdict"] == "stopped" and versions[-1].note.endswith("; not in the editor")
+    outcome = rounds.outcome()
+    if stop_in == 1:
+        assert (outcome.kind, rounds.best) == ("stopped", None)
+    else:
+        assert outcome.accepted and outcome.text == WRONG_TIME
+
+
+def test_a_budget_of_no_revisions_is_one_round(openai_server: OpenAIServer, anchor_copy: Path) -> None:
+    openai_server.script(Reply(text=WRONG_TIME))
+    rounds = rounds_for(openai_server, anchor_copy, budget=Budget(rounds=0)).run()
+    assert [r.verdict for r in rounds.rounds] == ["first draft"]
+    assert rounds.outcome().text == WRONG_TIME
+
+
+def test_a_failed_revision_keeps_the_best_draft(openai_server: OpenAIServer, anchor_copy: Path) -> None:
+    openai_server.script(Reply(text=WRONG_TIME), Reply(mode="error", status=400))
+    rounds = rounds_for(openai_server, anchor_copy, budget=Budget(rounds=1)).run()
+    assert [r.verdict for r in rounds.rounds] == ["first draft", "failed"]
+    assert rounds.outcome().text == WRONG_TIME
+    assert rounds.ended.startswith("round 2 did not finish: the model server at ")
