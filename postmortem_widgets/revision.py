@@ -20,7 +20,7 @@ versions), which may not import each other; ``app/`` and ``cli/`` both drive it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -182,8 +182,7 @@ class Rounds:
     #: The text of the round being streamed, so far.
     current: str = ""
     stopped: bool = False
-    _stream: DraftStream | None = None
-    _chunks: Iterator[str] | None = None
+    _chunks: Generator[str] | None = None
 
     # -- what the rounds gave ------------------------------------------------------------------------
 
@@ -222,7 +221,7 @@ class Rounds:
         """Stop: the round being streamed ends (kept as a stopped version) and no other begins."""
         self.stopped = True
         if self._chunks is not None:
-            self._chunks.close()  # type: ignore[attr-defined]
+            self._chunks.close()
 
     def run(self, on_chunk: Callable[[str], None] | None = None) -> Rounds:
         """Every round to the end; ``on_chunk`` hears each piece of text."""
@@ -231,7 +230,7 @@ class Rounds:
                 on_chunk(chunk)
         return self
 
-    def _run(self) -> Iterator[str]:
+    def _run(self) -> Generator[str]:
         prompt: Prompt = self.prompt
         while not self.stopped:
             number = len(self.rounds) + 1
