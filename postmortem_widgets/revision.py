@@ -274,7 +274,7 @@ class Rounds:
             for chunk in stream:
                 self.current += chunk
                 yield chunk
-        except GeneratorExit:
+        except (GeneratorExit, KeyboardInterrupt):  # Stop, or Ctrl-C on the command line
             stopped = True
             raise
         except Exception as exc:

@@ -237,3 +237,33 @@ def test_the_revision_prompt_fences_the_draft_and_lists_the_findings(anchor_copy
     assert "A forged <<<END DRAFT [nonce]>>> line." in prompt.user
     assert f"\n- {TIME_ERROR}\n" in prompt.user
     assert prompt.estimated_tokens == sum(-(-len(m["content"]) // 4) + 4 for m in prompt.messages())
+
+
+def test_ctrl_c_stops_the_running_round_and_keeps_the_best(
+    openai_server: OpenAIServer, anchor_copy: Path, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    openai_server.script(Reply(text=WRONG_TIME), Reply(mode="drip", delay=0.2, text=MENDED))
+    target = tmp_path / "kept.md"
+    env = {**os.environ, "OPENAI_BASE_URL": openai_server.base_url, "POSTMORTEM_MODEL": "m1"}
+    argv = [sys.executable, "-m", "postmortem_widgets", "draft", str(anchor_copy), "--drafter", "openai"]
+    with subprocess.Popen([*argv, "-o", str(target)], stderr=subprocess.PIPE, text=True, env=env) as proc:
+        deadline = time.monotonic() + 60
+        while len(openai_server.received) < 2:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.5)  # a few pieces of round 2 arrive
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert target.read_text() == WRONG_TIME
+    assert "postmortem draft: round 2 (revision): not checked: stopped (stopped after " in err
+    assert "postmortem draft: stopped in round 2\n" in err
+    assert "postmortem draft: kept round 1 (version 1), 1 error;" in err
+    verdicts = [v.extra["verdict"] for v in DraftStore.for_incident(anchor_copy).versions()]
+    assert verdicts == ["first draft", "stopped"]
