@@ -131,3 +131,27 @@ def test_redraft_a_section_in_the_workspace(anchor_copy: Path, open_workspace: O
     assert out.startswith(typed[: part.start]) and out.endswith(typed[part.end :])
     assert ws.status.text.startswith("Why It Happened redrafted in ")
     assert ws.session.versions()[-1].note == "redrafted Why It Happened"
+
+
+SHORT = "## Summary\n\nOn April 15, 2024, Anchor Analytics had a 2-hour 33-minute incident.\n"
+
+
+def test_chosen_warnings_go_back_to_the_model_too(
+    anchor_copy: Path, open_workspace: OpenWorkspace, openai_server: OpenAIServer
+) -> None:
+    """A draft without errors is mended only for the warnings the author chose."""
+    openai_server.script(Reply(text=SHORT), Reply(text=MENDED))
+    ws = open_workspace(anchor_copy, env={}, interval=0)
+    step = model_step(ws, openai_server)
+    step.mend_warnings.value = "section-missing, summary-length"
+    step.generate.click()
+    assert step.wait(60)
+    assert step.editor.value == MENDED
+    revision = openai_server.received[1].prompt
+    assert "[section-missing] the 'Why It Happened' section is missing" in revision
+    assert "[summary-length] the Summary has 1 sentence; the seed asks for 3-5" in revision
+    assert "[fact-resolution]" not in revision  # a warning of a rule not chosen
+    assert lines(step) == [
+        "round 1 (first draft): 0 errors",
+        "round 2 (revision): 0 errors before, 0 after: kept",
+    ]

@@ -109,6 +109,12 @@ class DraftStep(Step):
             style={"description_width": "initial"},
             layout=widgets.Layout(width="160px"),
         )
+        self.mend_warnings = widgets.Text(
+            description="and warnings of",
+            placeholder="rule ids, e.g. jargon, summary-length",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="330px"),
+        )
         self.model_box = widgets.VBox(
             [
                 widgets.HBox([self.model, self.base_url], layout=widgets.Layout(flex_flow="row wrap")),
@@ -116,9 +122,10 @@ class DraftStep(Step):
                 widgets.HBox(
                     [
                         self.revise,
+                        self.mend_warnings,
                         help_text("the reviewer checks each draft; its errors go back to the model"),
                     ],
-                    layout=widgets.Layout(align_items="center"),
+                    layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
                 ),
             ]
         )
@@ -280,8 +287,13 @@ class DraftStep(Step):
         """The check-and-mend rounds, on the generation thread: Stop closes them, ending the running round."""
         from ..revision import Budget
 
+        chosen = frozenset(r.strip() for r in self.mend_warnings.value.replace(",", " ").split())
         self.rounds = self.session.rounds(
-            drafter, budget=Budget(rounds=self.revise.value), on_round=self._on_round, prompt=prompt
+            drafter,
+            budget=Budget(rounds=self.revise.value),
+            warn_rules=chosen,
+            on_round=self._on_round,
+            prompt=prompt,
         )
         rounds = self.rounds
         self.progress.value = 0
