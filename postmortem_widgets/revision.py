@@ -58,6 +58,16 @@ class Budget:
     tokens: int | None = None
 
 
+def budget_for(incident: Incident, *, rounds: int | None = None, tokens: int | None = None) -> Budget:
+    """An incident's budget: the arguments (``--revise``, ``--token-budget``) over its file's ``budget:``
+    (``rounds``, ``tokens``), over :data:`DEFAULT_REVISE` rounds and no token limit."""
+    own = incident.budget
+    return Budget(
+        rounds=rounds if rounds is not None else own.get("rounds", DEFAULT_REVISE),
+        tokens=tokens if tokens is not None else own.get("tokens"),
+    )
+
+
 @dataclass(frozen=True)
 class Tokens:
     """One call's size: the prompt and the answer, as the server counted them or estimated."""
@@ -347,6 +357,7 @@ __all__ = [
     "Rounds",
     "Tokens",
     "added_errors",
+    "budget_for",
     "judge",
     "notes",
     "to_mend",

@@ -267,3 +267,77 @@ def test_ctrl_c_stops_the_running_round_and_keeps_the_best(
     assert "postmortem draft: kept round 1 (version 1), 1 error;" in err
     verdicts = [v.extra["verdict"] for v in DraftStore.for_incident(anchor_copy).versions()]
     assert verdicts == ["first draft", "stopped"]
+
+
+def with_budget(incident: Path, budget: str) -> Path:
+    """The incident file with a ``budget:`` block appended."""
+    incident.write_text(incident.read_text() + budget)
+    return incident
+
+
+def test_the_incident_file_limits_the_rounds(
+    openai_server: OpenAIServer, anchor_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_budget(anchor_copy, "budget:\n  rounds: 0\n")
+    openai_server.script(Reply(text=WRONG_TIME))
+    assert main(model_argv(openai_server, anchor_copy)) == 0
+    assert capsys.readouterr().out == WRONG_TIME
+    assert len(openai_server.received) == 1
+    # --revise on the command line wins over the file
+    openai_server.script(Reply(text=WRONG_TIME), Reply(text=MENDED))
+    assert main(model_argv(openai_server, anchor_copy, "--revise", "1")) == 0
+    assert capsys.readouterr().out == MENDED
+
+
+def test_the_incident_file_limits_the_tokens(
+    openai_server: OpenAIServer, anchor_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_budget(anchor_copy, "budget:\n  tokens: 3000\n")
+    openai_server.script(Reply(text=WRONG_TIME), Reply(text=MENDED))
+    assert main(model_argv(openai_server, anchor_copy)) == 0
+    captured = capsys.readouterr()
+    assert captured.out == WRONG_TIME
+    assert "the token budget (3,000) leaves no room for another round" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("budget", "key", "message"),
+    [
+        ("budget: 3\n", "budget", "budget must be a mapping, not a number (3)"),
+        (
+            "budget:\n  rounds: -1\n",
+            "budget.rounds",
+            "budget.rounds must be a whole number of 0 or more, not -1",
+        ),
+        (
+            "budget:\n  tokens: 0\n",
+            "budget.tokens",
+            "budget.tokens must be a whole number of 1 or more, not 0",
+        ),
+        ("budget:\n  calls: 3\n", "budget", "unknown key 'calls' in budget"),
+    ],
+)
+def test_a_bad_budget_names_the_line(
+    anchor_copy: Path, budget: str, key: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = anchor_copy.read_text().count("\n")
+    with_budget(anchor_copy, budget)
+    assert main(["prompt", str(anchor_copy)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"postmortem prompt: error: {anchor_copy}:{lines + 1} (key '{key}'): {message}. Hint: e.g. 'budget:' "
+        "then '  rounds: 2' and '  tokens: 20000' under it\n"
+    )
+
+
+def test_the_budget_survives_a_save(anchor_copy: Path) -> None:
+    from postmortem_widgets.incident.record import dump_incident, parse_incident
+
+    with_budget(
+        anchor_copy, "budget:   # what a model may spend on this incident\n  rounds: 3\n  tokens: 40000\n"
+    )
+    incident = load_incident(anchor_copy)
+    assert incident.budget == {"rounds": 3, "tokens": 40000}
+    text = dump_incident(incident)
+    assert "budget:   # what a model may spend on this incident\n  rounds: 3\n  tokens: 40000\n" in text
+    assert parse_incident(text).budget == {"rounds": 3, "tokens": 40000}

@@ -1041,7 +1041,7 @@ class Session:
         ignores); every round is saved as a version. The editor's text is kept as a version first, so the
         rounds' versions go on top of it; finish with :meth:`accept_rounds`."""
         from ..review import check_draft
-        from ..revision import Budget, Rounds
+        from ..revision import Rounds, budget_for
 
         self._kept_before = self.keep_draft("kept before a generated draft replaced it")
         prompt = prompt or self.prompt()
@@ -1056,7 +1056,7 @@ class Session:
             timeline,
             prompt,
             check=lambda text: check_draft(text, incident, timeline, roster=roster, ignore=ignores),
-            budget=budget or Budget(),
+            budget=budget or budget_for(self.incident),
             warn_rules=warn_rules,
             store=self.store,
             meta={

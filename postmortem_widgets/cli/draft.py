@@ -3,7 +3,8 @@
 With ``-o FILE`` the draft is written atomically and only when it is complete: a model failure (or a
 stream cut off midway) leaves an earlier FILE untouched, and partial text goes to ``FILE.partial``.
 
-With the model drafter, ``--revise N`` (default 2, 0 turns it off) runs the check-and-mend rounds
+With the model drafter, ``--revise N`` (default: the incident file's ``budget.rounds``, else 2; 0 turns it
+off) runs the check-and-mend rounds
 (:mod:`~postmortem_widgets.revision`): each round is a version in the incident's drafts store, one line per
 round goes to stderr, and the kept draft goes to stdout (once the rounds are over) or to FILE. Ctrl-C stops
 the round being streamed; the best draft so far is still kept.
@@ -27,7 +28,7 @@ from .prompt import add_incident_options, assemble
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
-    from ..revision import Rounds
+    from ..revision import Budget, Rounds
     from ..timeline.merge import Timeline
     from ..writing.drafters import Drafter, DraftResult, Outcome
     from ..writing.prompt import Prompt
@@ -59,10 +60,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--revise",
         type=int,
-        default=2,
         metavar="N",
         help="with a model: check the draft and send its errors back to be mended, up to N rounds "
-        "(default 2; 0 turns it off); every round is a version in drafts/",
+        "(default: the incident's budget.rounds, else 2; 0 turns it off); each round is a version in drafts/",
     )
     parser.add_argument(
         "--revise-warning",
@@ -75,7 +75,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--token-budget",
         type=int,
         metavar="TOKENS",
-        help="the most tokens (prompts and answers) the rounds may spend; no round starts past it",
+        help="the most tokens (prompts and answers) the rounds may spend; no round starts past it "
+        "(default: the incident's budget.tokens, else no limit)",
     )
     parser.add_argument("--from", dest="source", metavar="DRAFT.md", help="the draft to redraft a section of")
     parser.add_argument(
@@ -95,7 +96,7 @@ def _section_error(name: str) -> InputError:
 def _checked_options(args: argparse.Namespace) -> None:
     if (args.source is None) != (args.section is None):
         raise InputError("--from and --section go together", hint="--from DRAFT.md --section NAME")
-    if args.revise < 0:
+    if args.revise is not None and args.revise < 0:
         raise InputError(f"--revise must be 0 or more, not {args.revise}")
     if args.token_budget is not None and args.token_budget <= 0:
         raise InputError(f"--token-budget must be a positive number of tokens, not {args.token_budget}")
@@ -119,8 +120,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{_ME}: warning: {warning}", file=sys.stderr)
     if args.section is not None:
         return _redraft(args, drafter, incident, timeline, prompt)
-    if args.drafter != "offline" and args.revise > 0:
-        return _rounds(args, drafter, incident, timeline, prompt)
+    from ..revision import budget_for
+
+    budget = budget_for(incident, rounds=args.revise, tokens=args.token_budget)
+    if args.drafter != "offline" and budget.rounds > 0:
+        return _rounds(args, drafter, incident, timeline, prompt, budget)
     return _single(args, drafter, incident, timeline, prompt)
 
 
@@ -193,10 +197,15 @@ def _redraft(
 
 
 def _rounds(
-    args: argparse.Namespace, drafter: Drafter, incident: Incident, timeline: Timeline, prompt: Prompt
+    args: argparse.Namespace,
+    drafter: Drafter,
+    incident: Incident,
+    timeline: Timeline,
+    prompt: Prompt,
+    budget: Budget,
 ) -> int:
     from ..review import check_draft
-    from ..revision import Budget, Rounds
+    from ..revision import Rounds
     from ..store import DraftStore
 
     rounds = Rounds(
@@ -205,7 +214,7 @@ def _rounds(
         timeline,
         prompt,
         check=lambda text: check_draft(text, incident, timeline, roster=tuple(incident.responders)),
-        budget=Budget(rounds=args.revise, tokens=args.token_budget),
+        budget=budget,
         warn_rules=frozenset(args.revise_warning),
         store=DraftStore.for_incident(args.incident),
         meta={

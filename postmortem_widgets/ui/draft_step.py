@@ -100,7 +100,7 @@ class DraftStep(Step):
         self.key.observe(guard("reading the API key")(self._on_key), names="value")
         self.key_note = widgets.HTML()
         self.revise = widgets.BoundedIntText(
-            value=DEFAULT_REVISE,
+            value=min(self.session.incident.budget.get("rounds", DEFAULT_REVISE), MAX_REVISE),
             min=0,
             max=MAX_REVISE,
             description="Mend rounds",
@@ -285,12 +285,12 @@ class DraftStep(Step):
 
     def _start_rounds(self, drafter: Any, prompt: Any, label: str) -> None:
         """The check-and-mend rounds, on the generation thread: Stop closes them, ending the running round."""
-        from ..revision import Budget
+        from ..revision import budget_for
 
         chosen = frozenset(r.strip() for r in self.mend_warnings.value.replace(",", " ").split())
         self.rounds = self.session.rounds(
             drafter,
-            budget=Budget(rounds=self.revise.value),
+            budget=budget_for(self.session.incident, rounds=self.revise.value),
             warn_rules=chosen,
             on_round=self._on_round,
             prompt=prompt,
