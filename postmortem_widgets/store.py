@@ -694,13 +694,16 @@ class DraftStore:
         note: str | None = None,
         restored_from: int | None = None,
         ignores: list[dict[str, Any]] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> DraftVersion:
         """Save ``text`` as a new version.
 
         Pass ``base_version`` or ``base_hash`` (of the text as loaded) to be told, by a
         :class:`DraftConflictError`, when someone saved in between. ``base_version=0`` means "no draft
         existed when I started". Without either, the save always goes on top of the latest. ``ignores`` are
-        the review findings the author set aside for this text, with their reasons.
+        the review findings the author set aside for this text, with their reasons. ``extra`` adds plain JSON
+        keys to the sidecar (a check-and-mend round's number, verdict, findings and tokens); it never
+        replaces the keys above.
         """
         who = author or self.author
         now = self.clock().astimezone(UTC)
@@ -736,6 +739,8 @@ class DraftStore:
             }
             if ignores:
                 meta["ignores"] = list(ignores)
+            for key, value in (extra or {}).items():
+                meta.setdefault(key, value)
             name = f"{number:04d}-{stamp}"
             # Metadata first, text last: a version exists once its .md does, and then it is complete.
             write_new(

@@ -55,12 +55,15 @@ EXTRA_KEYS: tuple[str, ...] = (
     "responders",
     "company",
     "allow",
+    "budget",
 )
 KEYS: tuple[str, ...] = FIELDS + EXTRA_KEYS
 #: Text fields people naturally write as a YAML list; the items are joined one a line.
 LIST_FIELDS: frozenset[str] = frozenset({"response_timeline", "prevention"})
 #: Keys left out of the file while they hold nothing (a saved ``roles: {}`` or ``signal: null`` says nothing).
-_DROPPED_WHEN_EMPTY: frozenset[str] = frozenset({"roles", "signal"})
+_DROPPED_WHEN_EMPTY: frozenset[str] = frozenset({"roles", "signal", "budget"})
+#: What ``budget:`` may limit for a model's draft: its check-and-mend rounds and its tokens in all calls.
+BUDGET_KEYS: tuple[str, ...] = ("rounds", "tokens")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class Incident:
     #: Terms the reviewer must not call jargon for this incident: what the product is or sells ("Redis" for a
     #: Redis service, "DNS" for a DNS provider).
     allow: list[str] = field(default_factory=list)
+    #: The most a model's draft of this incident may spend: ``rounds`` (check-and-mend rounds after the
+    #: first draft) and ``tokens`` (prompts and answers of all calls); a missing key: no limit of the file's.
+    budget: dict[str, int] = field(default_factory=dict)
     #: The folder of the incident file, so relative timeline paths resolve.
     base_dir: Path | None = field(default=None, compare=False, repr=False)
     #: The file name errors point at.
@@ -306,6 +312,29 @@ def _signal(value: object, timeline: list[str], *, where: dict[str, Any]) -> Sig
     return Signal(name.strip(), _listed(entry, "signal.input", timeline, where=here))
 
 
+def _budget(value: object, *, where: dict[str, Any]) -> dict[str, int]:
+    """``budget:``: ``rounds`` (0 or more) and ``tokens`` (more than 0), whole numbers."""
+    hint = "e.g. 'budget:' then '  rounds: 2' and '  tokens: 20000' under it"
+    if not isinstance(value, Mapping):
+        raise IncidentError(
+            f"budget must be a mapping, not {_type_name(value)}", key="budget", hint=hint, **where
+        )
+    out: dict[str, int] = {}
+    for key, raw in value.items():
+        if key not in BUDGET_KEYS:
+            raise IncidentError(f"unknown key {key!r} in budget", key="budget", hint=hint, **where)
+        least = 0 if key == "rounds" else 1
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < least:
+            raise IncidentError(
+                f"budget.{key} must be a whole number of {least} or more, not {raw!r}",
+                key=f"budget.{key}",
+                hint=hint,
+                **where,
+            )
+        out[str(key)] = raw
+    return out
+
+
 def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Incident:
     """Read an incident from YAML text. Raises :class:`IncidentError` with the file, line and key."""
     doc = _document(data, name=name)
@@ -326,6 +355,8 @@ def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Inciden
         values["roles"] = _roles(doc["roles"], listed, where=where("roles"))
     if "signal" in doc:
         values["signal"] = _signal(doc["signal"], listed, where=where("signal"))
+    if "budget" in doc:
+        values["budget"] = _budget(doc["budget"], where=where("budget"))
     if "milestones" in doc:
         values["milestones"] = _milestones(
             doc["milestones"], tz=values.get("timezone", "UTC"), where=where("milestones")
@@ -406,7 +437,7 @@ def load_incident(path: str | Path) -> Incident:
 def _yaml_value(key: str, value: Any) -> Any:
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(value if value.endswith("\n") else value + "\n")
-    if key in ("milestones", "roles"):
+    if key in ("milestones", "roles", "budget"):
         return CommentedMap(value)
     if isinstance(value, Signal):
         return value.name if not value.input else CommentedMap([("name", value.name), ("input", value.input)])
@@ -448,6 +479,7 @@ def save_incident(incident: Incident, path: str | Path) -> None:
 
 
 __all__ = [
+    "BUDGET_KEYS",
     "EXTRA_KEYS",
     "FIELDS",
     "KEYS",

@@ -9,10 +9,11 @@ message is one line, cut to :data:`MESSAGE_LIMIT` characters, and at most ``max_
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,27 @@ class Prompt:
     def messages(self) -> list[dict[str, str]]:
         """Chat-completions messages."""
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+
+    @property
+    def estimated_tokens(self) -> int:
+        """The prompt's size in tokens, estimated (:func:`estimate_tokens` of each message, plus the few
+        tokens a chat format spends on each message's role)."""
+        return sum(estimate_tokens(m["content"]) + MESSAGE_OVERHEAD for m in self.messages())
+
+
+#: Characters per token, for estimates: about 4 for English text with the tokenizers of current models.
+CHARS_PER_TOKEN = 4
+#: Tokens a chat format adds for each message (its role and separators).
+MESSAGE_OVERHEAD = 4
+
+
+def estimate_tokens(text: str) -> int:
+    """About how many tokens ``text`` is, without a tokenizer: one per :data:`CHARS_PER_TOKEN` characters.
+
+    >>> estimate_tokens("x" * 10)
+    3
+    """
+    return -(-len(text) // CHARS_PER_TOKEN)
 
 
 def clean_message(text: str, *, nonce: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -147,4 +169,45 @@ def build_prompt(
     )
 
 
-__all__ = ["MESSAGE_LIMIT", "Prompt", "build_prompt", "clean_message", "new_nonce"]
+def _fenced(draft: str, nonce: str) -> str:
+    """A draft fit to sit between marker lines: the nonce (which no draft needs) cannot end the block."""
+    return draft.replace(nonce, "[nonce]")
+
+
+def section_prompt(base: Prompt, draft: str, heading: str) -> Prompt:
+    """The prompt that asks a model to rewrite one section of ``draft`` (``templates/prompts/section.j2``)."""
+    user = (
+        text_environment()
+        .get_template("prompts/section.j2")
+        .render(brief=base.user, draft=_fenced(draft, base.nonce), heading=heading, nonce=base.nonce)
+    )
+    return dataclasses.replace(base, user=user)
+
+
+def revision_prompt(base: Prompt, draft: str, notes: Sequence[str]) -> Prompt:
+    """The prompt that sends a draft back to the model with the reviewer's ``notes`` (one line each) and
+    the instruction to change only what they name (``templates/prompts/revise.j2``)."""
+    user = (
+        text_environment()
+        .get_template("prompts/revise.j2")
+        .render(
+            brief=base.user,
+            draft=_fenced(draft, base.nonce),
+            notes=[clean_message(n, nonce=base.nonce, limit=400) for n in notes],
+            nonce=base.nonce,
+        )
+    )
+    return dataclasses.replace(base, user=user)
+
+
+__all__ = [
+    "CHARS_PER_TOKEN",
+    "MESSAGE_LIMIT",
+    "Prompt",
+    "build_prompt",
+    "clean_message",
+    "estimate_tokens",
+    "new_nonce",
+    "revision_prompt",
+    "section_prompt",
+]

@@ -24,6 +24,7 @@ from .base import (
     DraftResult,
     DraftStream,
     Outcome,
+    Usage,
     finish,
     generate_draft,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "OfflineDrafter",
     "OpenAIDrafter",
     "Outcome",
+    "Usage",
     "finish",
     "generate_draft",
     "get_drafter",
