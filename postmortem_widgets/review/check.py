@@ -12,15 +12,18 @@ from ..incident.timeline import incident_timeline
 from ..privacy.instructions import instructions_for
 from ..privacy.names import NameMatcher, people_names
 from ..privacy.spans import find_spans
+from ..sections import AUDIENCES
+from ..timeline.evidence import EVIDENCE_LIMIT, evidence_events
 from ..timeline.merge import Timeline
 from .context import ReviewContext, build_known_times, incident_vocabulary
 from .document import parse_document
 from .jargon import jargon_for
-from .model import Finding, Ignore, Review
+from .model import CUSTOMER_ONLY, Finding, Ignore, Review
 from .phrases import prevention_for
 from .rules.blame import check_blame
 from .rules.data_impact import check_data_impact
 from .rules.detection import check_detection
+from .rules.evidence import check_evidence
 from .rules.facts import check_facts
 from .rules.injection import check_injection
 from .rules.language import check_language
@@ -35,6 +38,7 @@ Check = Callable[[ReviewContext], list[Finding]]
 CHECKS: tuple[Check, ...] = (
     check_structure,
     check_facts,
+    check_evidence,
     check_detection,
     check_data_impact,
     check_prevention,
@@ -64,6 +68,8 @@ def check_draft(
     instructions: Sequence[str | Path] = (),
     prevention: Sequence[str | Path] = (),
     ignore: Sequence[Ignore] = (),
+    audience: str = "customer",
+    evidence_limit: int = EVIDENCE_LIMIT,
 ) -> Review:
     """Review ``draft`` (Markdown) against ``incident`` and its timeline.
 
@@ -72,7 +78,12 @@ def check_draft(
     chat and paging sources, ``roster`` and the shapes of a person's mention ("Priya from our SRE team");
     the product's and company's words and team handles are never people. ``jargon``, ``prevention`` and
     ``instructions`` add lists to the shipped ones; ``ignore`` sets findings aside, with the author's reasons.
+    An ``internal`` draft (for the engineering team) is held to the facts but not to the customer rules
+    (:data:`~.model.CUSTOMER_ONLY`). Citations (``[E3]``) are checked against the events a prompt of
+    ``evidence_limit`` events numbered.
     """
+    if audience not in AUDIENCES:
+        raise PostmortemError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
     if timeline is None:
         timeline = _default_timeline(incident)
     doc = parse_document(draft)
@@ -89,8 +100,11 @@ def check_draft(
         vocabulary=vocabulary,
         allowed=tuple(t for t in (incident.product_name, incident.company, *incident.allow) if t.strip()),
         prevention=prevention_for(prevention),
+        evidence=tuple(evidence_events(timeline, limit=evidence_limit)) if timeline is not None else (),
     )
     findings = [f for check in CHECKS for f in check(ctx)]
+    if audience == "internal":
+        findings = [f for f in findings if f.rule not in CUSTOMER_ONLY]
     findings.sort(key=lambda f: f.line)
     return Review(findings).ignoring(ignore, doc.text)
 

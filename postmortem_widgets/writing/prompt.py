@@ -19,6 +19,7 @@ from typing import Any
 from .._templates import text_environment
 from ..errors import PostmortemError
 from ..incident.record import Incident
+from ..timeline.evidence import number_events
 from ..timeline.humanize import human_clock
 from ..timeline.keyevents import KeyEvent
 from ..timeline.merge import Timeline
@@ -78,7 +79,8 @@ def _event_rows(
     zone = resolve_zone(facts.zone)
     days = {e.time.tz_convert(zone).date() for e in events}
     rows = []
-    for event in events:
+    for numbered in number_events(events):
+        event = numbered.event
         local = event.time.tz_convert(zone)
         when = human_clock(event.time, zone)
         if len(days) > 1:
@@ -88,6 +90,7 @@ def _event_rows(
             message = redact(message)
         rows.append(
             {
+                "id": numbered.id,
                 "when": when,
                 "source": clean_message(event.source, nonce=nonce, limit=40),
                 "kind": event.kind,
