@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import PostmortemError, UnreadableDraftError
@@ -16,7 +17,7 @@ from ..sections import AUDIENCES
 from ..timeline.evidence import EVIDENCE_LIMIT, evidence_events
 from ..timeline.merge import Timeline
 from .context import ReviewContext, build_known_times, incident_vocabulary
-from .document import parse_document
+from .document import mask_code_spans, parse_document
 from .jargon import jargon_for
 from .model import CUSTOMER_ONLY, Finding, Ignore, Review
 from .phrases import prevention_for
@@ -86,7 +87,8 @@ def check_draft(
         raise PostmortemError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
     if timeline is None:
         timeline = _default_timeline(incident)
-    doc = parse_document(draft)
+    internal = audience == "internal"
+    doc = parse_document(mask_code_spans(draft) if internal else draft)
     vocabulary = incident_vocabulary(incident)
     names = people_names(incident.responders, timeline, roster)
     ctx = ReviewContext(
@@ -103,8 +105,9 @@ def check_draft(
         evidence=tuple(evidence_events(timeline, limit=evidence_limit)) if timeline is not None else (),
     )
     findings = [f for check in CHECKS for f in check(ctx)]
-    if audience == "internal":
-        findings = [f for f in findings if f.rule not in CUSTOMER_ONLY]
+    if internal:  # quoted event text is evidence, but text addressed to a model is reported wherever it is
+        findings = [f for f in findings if f.rule not in CUSTOMER_ONLY and f.rule != "prompt-injection"]
+        findings += check_injection(replace(ctx, doc=parse_document(draft)))
     findings.sort(key=lambda f: f.line)
     return Review(findings).ignoring(ignore, doc.text)
 

@@ -73,20 +73,38 @@ class PreventionItem:
 
     title: str
     text: str
+    #: Who owns it, when the incident file names them ("(owner: Priya Natarajan)"): for the internal
+    #: version only, never in the customer's text.
+    owner: str = ""
+
+
+#: An owner written after an item: "(owner: Priya)", "[owner: @priya]", "- owner: Payments team".
+_OWNER = re.compile(
+    r"\s*(?:[(\[]\s*owners?\s*[:=]\s*([^)\]]+?)\s*[)\]]|[-–—,]\s*owners?\s*[:=]\s*(.+?)\s*$)", re.I
+)
 
 
 def prevention_items(text: str) -> list[PreventionItem]:
-    """The prevention field split on semicolons or lines, bullets and numbers removed."""
+    """The prevention field split on semicolons or lines, bullets and numbers removed, owners set apart.
+
+    >>> prevention_items("Paging fix: page at once (owner: Priya N)")[0]
+    PreventionItem(title='Paging fix', text='Page at once.', owner='Priya N')
+    """
     items: list[PreventionItem] = []
     for raw in _ITEM_SPLIT.split(text):
         item = _ITEM_PREFIX.sub("", raw).strip().strip(".").strip()
+        found = _OWNER.search(item)
+        owner = ""
+        if found is not None:
+            owner = (found.group(1) or found.group(2) or "").strip()
+            item = (item[: found.start()] + item[found.end() :]).strip().strip(".").strip()
         if not item:
             continue
         title, sep, rest = item.partition(": ")
         if sep and len(title) <= 60 and rest.strip():
-            items.append(PreventionItem(title=title.strip().strip("*_"), text=sentence(rest)))
+            items.append(PreventionItem(title=title.strip().strip("*_"), text=sentence(rest), owner=owner))
         else:
-            items.append(PreventionItem(title="", text=sentence(item)))
+            items.append(PreventionItem(title="", text=sentence(item), owner=owner))
     return items
 
 
