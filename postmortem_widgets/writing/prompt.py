@@ -27,6 +27,7 @@ from ..timeline.keyevents import KeyEvent
 from ..timeline.merge import Timeline
 from ..timeline.timeparse import resolve_zone
 from .facts import Facts, build_facts
+from .prose import without_owners
 
 #: Longest event message shown to a model; longer ones end in an ellipsis.
 MESSAGE_LIMIT = 240
@@ -139,8 +140,11 @@ def build_prompt(
     if not _NONCE.match(nonce):
         raise PostmortemError(f"a nonce is 8-64 letters or digits, not {nonce!r}")
     facts = build_facts(incident, timeline, max_events=max_events)
+    fields = facts.incident.fields()
+    if audience == "customer":  # who owns an action item is the team's business
+        fields["prevention"] = without_owners(fields["prevention"])
     context: dict[str, Any] = {
-        "fields": facts.incident.fields(),
+        "fields": fields,
         "derived_from_events": {"response_timeline"} & facts.incident.filled,
         "facts": facts,
         "events": _event_rows(facts.events, facts, nonce=nonce, redact=redact or None),

@@ -80,8 +80,19 @@ class PreventionItem:
 
 #: An owner written after an item: "(owner: Priya)", "[owner: @priya]", "- owner: Payments team".
 _OWNER = re.compile(
-    r"\s*(?:[(\[]\s*owners?\s*[:=]\s*([^)\]]+?)\s*[)\]]|[-–—,]\s*owners?\s*[:=]\s*(.+?)\s*$)", re.I
+    r"[ \t]*(?:[(\[][ \t]*owners?[ \t]*[:=][ \t]*([^)\]\n;]+?)[ \t]*[)\]]"
+    r"|[-–—,][ \t]*owners?[ \t]*[:=][ \t]*([^;\n]+?)[ \t]*(?=[;\n]|$))",
+    re.I,
 )
+
+
+def without_owners(text: str) -> str:
+    """The prevention field with its owners taken out, for everything a customer reads (and its prompt).
+
+    >>> without_owners("Page at once (owner: Priya); cache check - owner: SRE")
+    'Page at once; cache check'
+    """
+    return _OWNER.sub("", text)
 
 
 def prevention_items(text: str) -> list[PreventionItem]:
@@ -117,4 +128,5 @@ __all__ = [
     "sentence",
     "span",
     "starts_with_past_tense",
+    "without_owners",
 ]
