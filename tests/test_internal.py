@@ -181,6 +181,10 @@ def test_cli_internal_draft_store_and_export(
     draft = tmp_path / "internal.md"
     assert main(["draft", str(harbor), "--audience", "internal", "-o", str(draft)]) == 0
     assert "Priya Natarajan" in draft.read_text()
+    assert main(["check", str(draft), "--incident", str(harbor), "--audience", "internal"]) == 0
+    assert "internal.md: 0 errors, 0 warnings" in capsys.readouterr().out
+    assert main(["check", str(draft), "--incident", str(harbor)]) == 1
+    assert "[person-name] names 'Priya Natarajan'" in capsys.readouterr().out
     assert main(["drafts", "save", str(harbor), str(draft), "--audience", "internal"]) == 0
     internal_store = DraftStore.for_incident(harbor, audience="internal")
     assert internal_store.folder == harbor.parent / "drafts" / "internal"

@@ -107,16 +107,18 @@ def report_metadata(
     incident: Incident, *, status: str, title: str, audience: str = "customer"
 ) -> dict[str, str]:
     """What the header shows. Only customer-facing facts: the author's notes (root cause...) stay out.
-    ``audience`` is ``internal`` for the engineering team's version, which every page marks as such."""
-    return {
+    The engineering team's version says ``"audience": "internal"``, which every page then shows."""
+    meta = {
         "title": title,
         "product_name": incident.product_name,
         "incident_date": incident.incident_date,
         "incident_duration": incident.incident_duration,
         "timezone": incident.timezone,
         "status": status,
-        "audience": audience,
     }
+    if audience == "internal":
+        meta["audience"] = audience
+    return meta
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
