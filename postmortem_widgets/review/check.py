@@ -12,7 +12,7 @@ from ..incident.record import Incident
 from ..incident.timeline import incident_timeline
 from ..privacy.instructions import instructions_for
 from ..privacy.names import NameMatcher, people_names
-from ..privacy.spans import find_spans
+from ..privacy.spans import find_secrets, find_spans
 from ..sections import AUDIENCES
 from ..timeline.evidence import EVIDENCE_LIMIT, evidence_events
 from ..timeline.merge import Timeline
@@ -105,11 +105,24 @@ def check_draft(
         evidence=tuple(evidence_events(timeline, limit=evidence_limit)) if timeline is not None else (),
     )
     findings = [f for check in CHECKS for f in check(ctx)]
-    if internal:  # quoted event text is evidence, but text addressed to a model is reported wherever it is
-        findings = [f for f in findings if f.rule not in CUSTOMER_ONLY and f.rule != "prompt-injection"]
-        findings += check_injection(replace(ctx, doc=parse_document(draft)))
+    if internal:
+        findings = [f for f in findings if f.rule not in CUSTOMER_ONLY | _ANYWHERE]
+        findings += _quoted_text_checks(ctx, draft)
     findings.sort(key=lambda f: f.line)
     return Review(findings).ignoring(ignore, doc.text)
+
+
+#: What is wrong in quoted event text too: the internal version's code spans are read for these.
+_ANYWHERE = frozenset({"prompt-injection", "privacy-secret"})
+
+
+def _quoted_text_checks(ctx: ReviewContext, draft: str) -> list[Finding]:
+    """An instruction to a model, and a secret, are wrong anywhere: the internal version's quoted event text
+    (which its facts rules do not read) included."""
+    doc = parse_document(draft)
+    secrets = [s for s in find_secrets(doc.text) if not doc.is_code(s.start)]
+    whole = replace(ctx, doc=doc, spans=secrets)
+    return [*check_injection(whole), *check_privacy(whole)]
 
 
 def _public_hosts(incident: Incident) -> list[str]:

@@ -100,11 +100,12 @@ _RULES: tuple[Rule, ...] = (
 #: Every rule, by id, in the order the reviewer runs them.
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 #: Rules about what a customer may read (the seed's six sections, people, hosts, jargon, an apology's tone):
-#: an internal draft names people and hosts on purpose, so they do not apply to it. The facts still do.
+#: an internal draft names people and hosts on purpose, so they do not apply to it. The facts still do, and
+#: a secret or an instruction to a model is wrong in any draft.
 CUSTOMER_ONLY: frozenset[str] = frozenset({
     "section-missing", "section-order", "summary-length", "apology-length", "detection-admission",
     "person-name", "jargon", "privacy-email", "privacy-ip", "privacy-host", "privacy-ticket",
-    "privacy-secret", "tone-performative", "tone-defensive",
+    "tone-performative", "tone-defensive",
 })  # fmt: skip
 
 

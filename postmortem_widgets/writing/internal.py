@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..incident.record import Incident
 from ..privacy.instructions import instructions_for
 from ..privacy.names import people_names
-from ..privacy.spans import HOST, IP, URL, find_spans
+from ..privacy.spans import HOST, IP, URL, find_secrets, find_spans
 from ..timeline import events as ev
 from ..timeline.evidence import EVIDENCE_LIMIT, number_events
 from ..timeline.humanize import human_clock
@@ -87,6 +87,8 @@ def _one_line(text: str) -> str:
     """Event text as one line cut short, for an inline code span: quoted as the tool wrote it, so it
     renders as itself (no markup, no forged citation) and the reviewer reads it as evidence, not a claim."""
     text = " ".join(_CONTROL.sub(" ", text).replace("`", "'").split())
+    for secret in reversed(find_secrets(text)):  # the team needs no credentials: rotate, never copy
+        text = text[: secret.start] + "[secret removed]" + text[secret.end :]
     if len(text) > EVENT_TEXT_LIMIT:
         text = text[: EVENT_TEXT_LIMIT - 1].rstrip() + "…"
     return text
