@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DRAFTS_DIR",
+    "INTERNAL_DIR",
     "WORKING",
     "DraftStore",
     "DraftVersion",
@@ -65,6 +66,8 @@ __all__ = [
 
 #: The folder, next to the incident file, that holds its drafts.
 DRAFTS_DIR = "drafts"
+#: The internal version's versions, inside :data:`DRAFTS_DIR`.
+INTERNAL_DIR = "internal"
 CONFLICTS_DIR = "conflicts"
 LOCK_FILE = ".lock"
 TIME_FORMAT = "%Y-%m-%dT%H%M%SZ"
@@ -339,9 +342,13 @@ class DraftStore:
         self.warnings: list[str] = []
 
     @classmethod
-    def for_incident(cls, incident_path: str | Path, **options: Any) -> DraftStore:
-        """The store in ``drafts/`` next to an incident file."""
-        return cls(Path(incident_path).parent / DRAFTS_DIR, **options)
+    def for_incident(
+        cls, incident_path: str | Path, *, audience: str = "customer", **options: Any
+    ) -> DraftStore:
+        """The store in ``drafts/`` next to an incident file; the internal version's in ``drafts/internal/``,
+        a folder of its own, so nothing that lists or exports customer drafts ever takes from it."""
+        folder = Path(incident_path).parent / DRAFTS_DIR
+        return cls(folder / INTERNAL_DIR if audience == "internal" else folder, **options)
 
     def warn(self, message: str) -> None:
         """Add a line to :attr:`warnings` (once), for a front-end to show."""

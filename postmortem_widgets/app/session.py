@@ -134,6 +134,10 @@ class Session:
         #: The latest version when the check-and-mend rounds began (see :meth:`accept_rounds`).
         self._rounds_base: int | None = None
         self._kept_before: DraftVersion | None = None
+        #: Who the draft is written for: ``customer`` (``drafts/``) or ``internal`` (``drafts/internal/``, the
+        #: engineering team's version); see :meth:`set_audience`.
+        self.audience = "customer"
+        self._stores: dict[str, DraftStore] = {}
         #: The incident as this session last read or wrote it (the base of the merge on save), the hash of
         #: the file's bytes then, and its (mtime, size) for a cheap "did anyone save since?".
         self._base: Incident | None = None
@@ -801,7 +805,7 @@ class Session:
         """The prompt a model would be sent for the incident as it stands."""
         from ..writing.prompt import build_prompt
 
-        return build_prompt(self.incident, self.timeline)
+        return build_prompt(self.incident, self.timeline, audience=self.audience)
 
     @property
     def store(self) -> DraftStore:
@@ -811,6 +815,34 @@ class Session:
 
             self._store = DraftStore.for_incident(self.path)
         return self._store
+
+    def set_audience(self, audience: str) -> None:
+        """Write for customers or for the engineering team. Each has its own drafts store, working copy and
+        ignores (``drafts/`` and ``drafts/internal/``: the customer export never takes from the internal
+        one), its own prompt and its own review rules. What was typed is saved first; the shared document,
+        if any, is let go (the editor joins the other audience's)."""
+        from ..sections import AUDIENCES
+        from ..store import INTERNAL_DIR, DraftStore
+
+        if audience not in AUDIENCES:
+            raise InputError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
+        if audience == self.audience:
+            return
+        with self._lock:
+            self.flush()
+            self.detach_shared()
+            customer = self._stores.setdefault(self.audience, self.store)
+            if audience not in self._stores:
+                base = self._stores.get("customer", customer)
+                self._stores[audience] = DraftStore(
+                    base.folder / INTERNAL_DIR, clock=base.clock, author=base.author, publish=base.publish
+                )
+            self.audience = audience
+            self._store = self._stores[audience]
+            self._working, self.last_draft_merge, self.working_hash = None, None, None
+            self._draft, self.draft_base, self.draft_dirty, self.draft_saved_at = "", 0, False, None
+            self.ignores = []
+            self._load_draft()
 
     @property
     def working_path(self) -> Path:
@@ -950,9 +982,18 @@ class Session:
 
         def check() -> Review:
             roster = tuple(self.incident.responders)
-            return check_draft(self.draft, self.filled(), self.timeline, roster=roster, ignore=self.ignores)
+            return check_draft(
+                self.draft,
+                self.filled(),
+                self.timeline,
+                roster=roster,
+                ignore=self.ignores,
+                audience=self.audience,
+            )
 
-        return self._cached("review", (self.draft, tuple(self.ignores), *self._values()), check)
+        return self._cached(
+            "review", (self.draft, self.audience, tuple(self.ignores), *self._values()), check
+        )
 
     def ignore_finding(self, finding: Finding, reason: str) -> Ignore:
         """Set a finding aside, with the author's reason (required); kept with the draft and its versions."""

@@ -195,8 +195,9 @@ def parse_ignores(values: list[str], draft: str) -> list[Ignore]:
     return out
 
 
-def kept_ignores(incident_path: str, draft: str) -> list[Ignore]:
-    """The ignores saved with the draft version that holds exactly this text (none for another text)."""
+def kept_ignores(incident_path: str, draft: str, audience: str = "customer") -> list[Ignore]:
+    """The ignores saved with the draft version that holds exactly this text (none for another text),
+    in the store of the draft's audience."""
     from pathlib import Path
 
     from ..review import Ignore
@@ -204,7 +205,7 @@ def kept_ignores(incident_path: str, draft: str) -> list[Ignore]:
 
     if not Path(incident_path).is_file():
         return []
-    version = DraftStore.for_incident(incident_path).find(draft)
+    version = DraftStore.for_incident(incident_path, audience=audience).find(draft)
     return [Ignore.from_json(item) for item in version.ignores] if version is not None else []
 
 

@@ -40,7 +40,7 @@ _ME = "postmortem draft"
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "draft",
-        help="write a customer-facing draft (offline, or with an OpenAI-compatible model)",
+        help="write a draft, customer-facing or (--audience internal) for the team, offline or with a model",
         description="Draft the postmortem: offline from the facts (the default, no network), or with any "
         "OpenAI-compatible model (OPENAI_API_KEY, OPENAI_BASE_URL, POSTMORTEM_MODEL, POSTMORTEM_DEADLINE).",
     )
@@ -113,7 +113,12 @@ def run(args: argparse.Namespace) -> int:
             raise _section_error(args.section) from None
     incident, timeline = load_inputs(args)
     drafter = get_drafter(
-        args.drafter, model=args.model, base_url=args.base_url, timeout=args.timeout, deadline=args.deadline
+        args.drafter,
+        model=args.model,
+        base_url=args.base_url,
+        timeout=args.timeout,
+        deadline=args.deadline,
+        audience=args.audience,
     )
     prompt = assemble(args, incident, timeline)
     for warning in timeline.warnings:

@@ -81,6 +81,17 @@ class DraftStep(Step):
             ],
         )
         self.kind.style.button_width = "190px"
+        self.audience = widgets.ToggleButtons(
+            options=[("For customers", "customer"), ("Internal (engineering team)", "internal")],
+            value=self.session.audience,
+            tooltips=[
+                "The customer-facing postmortem: the seed's six sections, no names or hosts",
+                "For the team: names and roles, hosts, every event with its id, metrics, owners; "
+                "kept in drafts/internal/ and marked INTERNAL on every page",
+            ],
+        )
+        self.audience.style.button_width = "210px"
+        self.audience.observe(guard("switching the audience")(self._on_audience), names="value")
         self.kind.observe(guard("choosing the drafter")(lambda _: self._show_model_box()), names="value")
         self.model = widgets.Text(
             value=self.env.get("POSTMORTEM_MODEL", ""),
@@ -160,11 +171,10 @@ class DraftStep(Step):
             layout=widgets.Layout(width="100%", height="560px"),
         )
         self.sync_grace = sync_grace
+        self.collaborate = collaborate
         self.shared = SharedDraft(self.session, on_joined=self._on_joined)
         self.binding = self._bind()
-        if collaborate:
-            self.shared.try_join()
-            self.editor.disabled = self.shared.joining
+        self._join()
         self.preview = widgets.HTML()
         self.preview.add_class("pm-preview")
         self.saved = widgets.HTML()
@@ -178,6 +188,7 @@ class DraftStep(Step):
                     "nothing sent anywhere. "
                     "A model writes more fluently; check its facts on the Review step."
                 ),
+                self.audience,
                 self.kind,
                 self.model_box,
                 widgets.HBox(
@@ -229,7 +240,8 @@ class DraftStep(Step):
 
         make = self.make_drafter or get_drafter
         if self.kind.value == OFFLINE:
-            return make(OFFLINE)
+            internal = self.session.audience == "internal"
+            return make(OFFLINE, audience="internal") if internal else make(OFFLINE)
         return make(
             OPENAI,
             model=self.model.value.strip() or None,
@@ -450,6 +462,31 @@ class DraftStep(Step):
     def wait(self, timeout: float = 30.0) -> bool:
         """Wait for a running generation to end (for tests and scripts)."""
         return self.generation.join(timeout) if self.generation is not None else True
+
+    # -- the audience --------------------------------------------------------------------------------
+
+    def _join(self) -> None:
+        if self.collaborate:
+            self.shared.try_join()
+            self.editor.disabled = self.shared.joining
+
+    def _on_audience(self, change: dict[str, Any]) -> None:
+        """The other audience's draft comes into the editor (its own store and shared working copy)."""
+        if self.running:
+            self.audience.value = change["old"]
+            self.ctx.status.warning("Stop the generation before switching between customer and internal.")
+            return
+        self.autosave.flush()
+        self.binding.unbind()
+        self.shared.close()
+        self.session.set_audience(change["new"])
+        self.shared = SharedDraft(self.session, on_joined=self._on_joined)
+        self.binding = self._bind()
+        self._join()
+        self.preview.value = preview_html(self.session.draft)
+        self.ctx.notify(DRAFT, VERSIONS)
+        where = "drafts/internal/" if change["new"] == "internal" else "drafts/"
+        self.ctx.status.info(f"Editing the {change['new']} draft (versions in {where}).")
 
     # -- editing -------------------------------------------------------------------------------------
 

@@ -306,6 +306,26 @@ class PreventionItem:
 
     title: str
     text: str
+    #: Who owns it, when the incident file names them ("(owner: Priya Natarajan)"): for the internal
+    #: version only, never in the customer's text.
+    owner: str = ""
+
+
+#: An owner written after an item: "(owner: Priya)", "[owner: @priya]", "- owner: Payments team".
+_OWNER = re.compile(
+    r"[ \t]*(?:[(\[][ \t]*owners?[ \t]*[:=][ \t]*([^)\]\n;]+?)[ \t]*[)\]]"
+    r"|[-–—,][ \t]*owners?[ \t]*[:=][ \t]*([^;\n]+?)[ \t]*(?=[;\n]|$))",
+    re.I,
+)
+
+
+def without_owners(text: str) -> str:
+    """The prevention field with its owners taken out, for everything a customer reads (and its prompt).
+
+    >>> without_owners("Page at once (owner: Priya); cache check - owner: SRE")
+    'Page at once; cache check'
+    """
+    return _OWNER.sub("", text)
 
 
 def prevention_parts(text: str) -> list[PreventionItem]:
@@ -317,11 +337,18 @@ def prevention_parts(text: str) -> list[PreventionItem]:
     """
     found: list[PreventionItem] = []
     for item in items(text):
+        owner = ""
+        named = _OWNER.search(item)
+        if named is not None:  # "(owner: Priya)": for the internal version, never the customer's text
+            owner = (named.group(1) or named.group(2) or "").strip()
+            item = (item[: named.start()] + item[named.end() :]).strip()
+        if not item.strip().strip("."):
+            continue
         title, sep, rest = item.partition(": ")
         if sep and len(title) <= 60 and rest.strip():
-            found.append(PreventionItem(title=title.strip().strip("*_"), text=rest.strip()))
+            found.append(PreventionItem(title=title.strip().strip("*_"), text=rest.strip(), owner=owner))
         else:
-            found.append(PreventionItem(title="", text=item.strip()))
+            found.append(PreventionItem(title="", text=item.strip(), owner=owner))
     return found
 
 
@@ -332,7 +359,7 @@ def prevention_items(text: str) -> list[PreventionItem]:
     "We're adding cache validation to the deployment pipeline."
     """
     return [
-        PreventionItem(title=part.title, text=action_sentence(part.text, planned=True))
+        PreventionItem(title=part.title, text=action_sentence(part.text, planned=True), owner=part.owner)
         for part in prevention_parts(text)
     ]
 
@@ -385,10 +412,12 @@ __all__ = [
     "items",
     "number_word",
     "prevention_items",
+    "prevention_parts",
     "sentence",
     "sentences_of",
     "span",
     "starts_with_past_tense",
     "tidy",
     "with_articles",
+    "without_owners",
 ]
