@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ...errors import InputError, UnknownFormatError
 from ..events import ImportResult
 from ..progress import ProgressCallback
+from ..scoping import Window, scope_result, window_result
 from ..sources import Source
 from ..telemetry.model import INCIDENT, ROLES, TIMELINE
 
@@ -35,6 +36,10 @@ class ImportOptions:
     date: str | None = None
     #: The role the user gave an input (file name -> role), overriding what its content suggests.
     roles: Mapping[str, str] = field(default_factory=dict)
+    #: The incident to keep of an input that holds several (any of these ids); empty: the most recent.
+    incident: tuple[str, ...] = ()
+    #: Only the events inside this span are kept (see :func:`..scoping.parse_window`).
+    window: Window | None = None
     #: Told how far a long import has got (bytes or rows read, see :mod:`..progress`); ``None``: nobody asks.
     progress: ProgressCallback | None = field(default=None, compare=False)
 
@@ -121,7 +126,10 @@ def _binary_format(source: Source) -> Importer | None:
 def import_source(
     source: Source, *, format: str | None = None, options: ImportOptions | None = None
 ) -> ImportResult:
-    """Read one source into canonical events, detecting its format unless ``format`` is given."""
+    """Read one source into canonical events, detecting its format unless ``format`` is given.
+
+    The events are kept to ``options.window``, and to one incident when the source holds several.
+    """
     options = options or ImportOptions()
     _load_builtin()
     importer = get_importer(format) if format else _binary_format(source)
@@ -134,7 +142,9 @@ def import_source(
         # A role given by hand also decides whether the input's first event may count as the start.
         result.role, result.handwritten = override, override == TIMELINE
     result.role = result.role or importer.role
-    return result
+    if options.window is not None:
+        result = window_result(result, options.window)
+    return scope_result(source, result, options.incident)
 
 
 _LOADED = False
