@@ -24,6 +24,7 @@ from ..progress import ProgressCallback
 from ..scoping import Window, scope_result, window_result
 from ..sources import Source
 from ..telemetry.model import INCIDENT, ROLES, TIMELINE
+from ._lookalike import looks_like
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def get_importer(name: str) -> Importer:
 def detect(source: Source) -> Importer:
     """The importer most sure it can read ``source``.
 
-    Raises :class:`UnknownFormatError` naming every format tried.
+    Raises :class:`UnknownFormatError` naming every format tried and, where it can tell, what the file
+    looks like and what to export instead (see :mod:`._lookalike`).
     """
     _load_builtin()
     binary = _binary_format(source)
@@ -107,11 +109,13 @@ def detect(source: Source) -> Importer:
     if best is None:
         tried = list(_REGISTRY)
         detail = f" ({source.json_error})" if not source.is_bundle and source.json_error else ""
+        seen = looks_like(source)
+        looks = f"; it looks like {seen[0]}" if seen else ""
         raise UnknownFormatError(
-            f"could not recognise the format{detail}; tried {', '.join(tried)}",
+            f"could not recognise the format{detail}; tried {', '.join(tried)}{looks}",
             tried=tried,
             file=source.name,
-            hint="pass --format NAME if you know what exported it",
+            hint=seen[1] if seen and seen[1] else "pass --format NAME if you know what exported it",
         )
     return best[1]
 
