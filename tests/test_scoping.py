@@ -238,3 +238,16 @@ def test_incident_file_incidents_must_name_a_listed_input(tmp_path: Path) -> Non
     with pytest.raises(IncidentError) as caught:
         parse_incident(path.read_bytes(), name=str(path))
     assert caught.value.message == "incidents names 'other.json', which is not listed under timeline"
+
+
+def test_cli_window_wins_over_the_incident_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _incident(
+        tmp_path, "incidents:\n  statuspage_incidents.json: zx9c7v5b3n1m\nwindow: 13:30..16:00\n"
+    )
+    assert main(["prompt", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Route updates are arriving late" in out and "api latency above 2s" not in out
+    # --window replaces the file's: PagerDuty's newest incident is kept, Statuspage's choice has no event.
+    assert main(["prompt", str(path), "--window", "2024-06-02T07:00Z..2024-06-02T09:00Z"]) == 0
+    out = capsys.readouterr().out
+    assert "api latency above 2s" in out and "Route updates are arriving late" not in out

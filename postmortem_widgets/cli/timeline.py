@@ -36,12 +36,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="the incident to keep of a file that holds several (its id, as the warning lists them; "
         "repeatable, one per file); without it, the most recent",
     )
-    parser.add_argument(
-        "--window",
-        metavar="START..END",
-        help="keep only events inside this span: ISO times, or clock times on --date "
-        "(e.g. 2024-05-12T14:00Z..2024-05-12T16:00Z, or 14:00..16:30 --date 2024-05-12)",
-    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (the stable contract)")
     parser.set_defaults(func=run)
 
