@@ -251,3 +251,12 @@ def test_cli_window_wins_over_the_incident_file(tmp_path: Path, capsys: pytest.C
     assert main(["prompt", str(path), "--window", "2024-06-02T07:00Z..2024-06-02T09:00Z"]) == 0
     out = capsys.readouterr().out
     assert "api latency above 2s" in out and "Route updates are arriving late" not in out
+
+
+def test_incident_outside_the_window_is_an_error_saying_so() -> None:
+    with pytest.raises(InputError) as caught:
+        load_timeline([STATUS], incident=["p0o9i8u7y6t5"], window="2018-06-01T00:00Z..2019-12-31T00:00Z")
+    assert (
+        caught.value.message
+        == "no incident p0o9i8u7y6t5 among the 2 incidents of this file inside the window"
+    )

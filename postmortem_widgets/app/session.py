@@ -284,6 +284,8 @@ class Session:
             self.save()
         elif key == "timezone":
             self.set_timezone(conflict.mine)
+        elif key == "window":
+            self.set_window(conflict.mine)
         else:
             self.set_field(key, conflict.mine)
 

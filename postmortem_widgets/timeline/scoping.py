@@ -193,7 +193,7 @@ def incidents_of(source: Source, result: ev.ImportResult) -> list[Group]:
     return splitter(source, result.events) if splitter is not None else []
 
 
-def _choose(groups: list[Group], wanted: Sequence[str], file: str) -> tuple[Group, str]:
+def _choose(groups: list[Group], wanted: Sequence[str], file: str, *, windowed: bool) -> tuple[Group, str]:
     """The group asked for (and the id that asked), else the most recent (and ``""``).
 
     Asking for ids none of the groups has raises, listing theirs."""
@@ -205,7 +205,8 @@ def _choose(groups: list[Group], wanted: Sequence[str], file: str) -> tuple[Grou
         newest = sorted((ref for ref, _ in groups), key=lambda r: r.start, reverse=True)
         ids = ", ".join(ref.id for ref in newest[:LISTED]) + (" ..." if len(newest) > LISTED else "")
         raise InputError(
-            f"no incident {' or '.join(wanted)} among the {len(groups)} incidents of this file",
+            f"no incident {' or '.join(wanted)} among the {len(groups)} incidents of this file"
+            + (" inside the window" if windowed else ""),
             file=file,
             hint=f"its incidents: {ids}; pass --incident once for each file that holds several",
         )
@@ -217,15 +218,18 @@ def _listed(refs: Sequence[IncidentRef]) -> str:
     return shown + (f"; and {len(refs) - LISTED} more" if len(refs) > LISTED else "")
 
 
-def scope_result(source: Source, result: ev.ImportResult, wanted: Sequence[str] = ()) -> ev.ImportResult:
+def scope_result(
+    source: Source, result: ev.ImportResult, wanted: Sequence[str] = (), *, windowed: bool = False
+) -> ev.ImportResult:
     """``result`` kept to one of its incidents when it holds several (see the module docstring).
 
-    The warning says which was used and why, and lists the others (id, title, date).
+    The warning says which was used and why, and lists the others (id, title, date). ``windowed``: the
+    events were kept to a window first (an error then says the incident asked for is not inside it).
     """
     groups = incidents_of(source, result)
     if len(groups) < 2:
         return result
-    (chosen, mask), asked = _choose(groups, wanted, result.file)
+    (chosen, mask), asked = _choose(groups, wanted, result.file, windowed=windowed)
     orphans = np.ones(len(result.events), dtype=bool)
     for _, rows in groups:
         orphans &= ~rows

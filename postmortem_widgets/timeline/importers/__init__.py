@@ -148,7 +148,7 @@ def import_source(
     result.role = result.role or importer.role
     if options.window is not None:
         result = window_result(result, options.window)
-    return scope_result(source, result, options.incident)
+    return scope_result(source, result, options.incident, windowed=options.window is not None)
 
 
 _LOADED = False

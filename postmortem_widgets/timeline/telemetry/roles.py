@@ -118,7 +118,7 @@ def table_shape(head: pa.Table, *, rows: int) -> TableShape:
     names = list(head.column_names)
     times = [n for n in _by_name(names, TIME_NAMES) if _content(head[n]) == "time"]
     time = times[0] if times else next((n for n in names if _content(head[n]) in ("time", "clock")), None)
-    parts = date_parts(head) if not times else None
+    parts = date_parts(head) if time is None or _content(head[time]) == "clock" else None
     time = parts.time if parts is not None else time
     rest = [n for n in names if n != time and (parts is None or n not in parts.columns)]
     severity = next((n for n in _by_name(rest, SEVERITY_NAMES) if _is_severity(head[n])), None)
