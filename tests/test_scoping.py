@@ -260,3 +260,39 @@ def test_incident_outside_the_window_is_an_error_saying_so() -> None:
         caught.value.message
         == "no incident p0o9i8u7y6t5 among the 2 incidents of this file inside the window"
     )
+
+
+def test_cli_table_says_which_incident(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["timeline", OPSGENIE]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"{OPSGENIE}: opsgenie, incident, 3 event(s), incident 3120 of 2"
+
+
+def test_records_that_are_incidents_are_split_by_id() -> None:
+    """A format whose records are incidents themselves (a PagerDuty incidents list) is split by ``id`` and
+    picked by ``incident_number`` too."""
+    from postmortem_widgets.timeline import events as ev
+    from postmortem_widgets.timeline.scoping import scope_result
+    from postmortem_widgets.timeline.sources import Source
+
+    first = {"id": "Q1CHK7X", "type": "incident", "incident_number": 4821, "title": "checkout 5xx"}
+    second = {"id": "Q2ORD9Y", "type": "incident", "incident_number": 4822, "title": "orders-db lag"}
+    times = pd.DatetimeIndex(["2024-05-12T14:02:11Z", "2024-05-12T15:10:40Z", "2024-05-13T09:00:00Z"])
+    events = ev.make_events(
+        times,
+        source="pagerduty_incidents",
+        kind=["page", "resolved", "page"],
+        message=["a", "b", "c"],
+        file="incidents.json",
+        raw=[first, first, second],
+    )
+    result = ev.ImportResult(file="incidents.json", format="pagerduty_incidents", events=events)
+    latest = scope_result(Source("incidents.json", b"{}"), result)
+    assert list(latest.events["message"]) == ["c"]
+    assert latest.warnings == [
+        'holds 2 incidents; using Q2ORD9Y "orders-db lag" (2024-05-13 09:00 UTC) (the most recent; pass '
+        '--incident ID for another); the others: Q1CHK7X "checkout 5xx" (2024-05-12 14:02 UTC)'
+    ]
+    older = scope_result(Source("incidents.json", b"{}"), result, ["#4821"])
+    assert list(older.events["message"]) == ["a", "b"]
+    assert older.incident is not None and older.incident.id == "Q1CHK7X"

@@ -89,6 +89,8 @@ def _input_line(result: object) -> str:
         line += f" of {result.rows:,} row(s)"
     if result.series:
         line += f", {len(result.series)} series"
+    if result.incident is not None:
+        line += f", incident {result.incident.id} of {len(result.incidents)}"
     return line
 
 
