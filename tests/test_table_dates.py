@@ -98,3 +98,9 @@ def test_compact_dates_read_as_epochs_say_what_they_look_like() -> None:
     )
     assert caught.value.column == "when"
     assert caught.value.hint is not None and "name the column 'date'" in caught.value.hint
+
+
+def test_month_names_and_clocks_as_people_write_them() -> None:
+    """``sept`` / ``Sep.``, a one-digit hour and a fraction of a second take the full time parser."""
+    result = _import("split_fraction.csv", tz="UTC", date="2024-01-01")
+    assert _times(result) == ["2024-09-09T06:05:46.250000+00:00", "2024-09-09T07:02:47+00:00"]

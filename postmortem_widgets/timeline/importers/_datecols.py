@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...errors import InputError
 
@@ -41,6 +43,20 @@ MONTHS: dict[str, int] = {
     )
     for name in names
 }
+_SHORT_MONTHS: tuple[str, ...] = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
 DAY_NAMES: tuple[str, ...] = ("day", "date", "dd", "mday", "day_of_month")
 YEAR_NAMES: tuple[str, ...] = ("year", "yyyy", "yr")
 COMPACT_DATE_NAMES: tuple[str, ...] = ("date", "day", "dt", "yymmdd", "yyyymmdd", "ymd")
@@ -187,35 +203,66 @@ def year_of(parts: DateParts, date: str | None, *, file: str) -> int | None:
     return parse_date(date).year
 
 
+def _text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """A column as trimmed Arrow text (a clock-time type as ``hh:mm:ss``)."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = column.cast(pa.string())
+    return pc.utf8_trim_whitespace(column.cast(pa.string()))
+
+
+def _join(*pieces: Any) -> Any:
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def _compact_day(digits: Any) -> Any:
+    """``yymmdd`` (or ``yyyymmdd``) as ``YYYY-MM-DD``; a ``yy`` under 70 is 20yy, else 19yy."""
+    eight = pc.equal(pc.utf8_length(digits), 8)
+    short = pc.utf8_lpad(digits, width=6, padding="0")
+    yy = pc.utf8_slice_codeunits(short, 0, 2)
+    century = pc.if_else(pc.less(yy, "70"), "20", "19")
+    years = pc.if_else(eight, pc.utf8_slice_codeunits(digits, 0, 4), _join(century, yy))
+    rest = pc.if_else(eight, pc.utf8_slice_codeunits(digits, 4, 8), pc.utf8_slice_codeunits(short, 2, 6))
+    return _join(years, "-", pc.utf8_slice_codeunits(rest, 0, 2), "-", pc.utf8_slice_codeunits(rest, 2, 4))
+
+
+def _named_day(parts: DateParts, column: Callable[[str], Any], year: int | None) -> Any:
+    """Month name, day and year (a column, or ``year``) as ``YYYY-MM-DD``."""
+    assert parts.month is not None and parts.day is not None
+    names = pc.utf8_slice_codeunits(pc.utf8_rtrim(pc.utf8_lower(_text(column(parts.month))), "."), 0, 3)
+    index = pc.index_in(names, value_set=pa.array(_SHORT_MONTHS))
+    month = pc.utf8_lpad(pc.cast(pc.add(index, 1), pa.string()), width=2, padding="0")
+    day = pc.utf8_lpad(_text(column(parts.day)), width=2, padding="0")
+    years = _text(column(parts.year)) if parts.year is not None else pa.scalar(str(year))
+    return _join(years, "-", month, "-", day)
+
+
 def combine(
     parts: DateParts, column: Callable[[str], pa.ChunkedArray | pa.Array], *, year: int | None
 ) -> pd.Series:
-    """``YYYY-MM-DD HH:MM:SS`` text from the part columns (``column(name)`` gives one); ``None`` where a
-    part is missing, so the row counts as one without a time."""
-    time = _strings(column(parts.time))
+    """The part columns (``column(name)`` gives one) as naive times: ``datetime64`` when every row reads
+    as ``YYYY-MM-DD HH:MM:SS``, else that text for the full time parser (fractions, odd clocks); null where
+    a part is missing, so the row counts as one without a time. Built with Arrow kernels: a million-row log
+    costs about as much as reading its times as ISO text."""
+    time = _text(column(parts.time))
     if parts.compact_time:
-        padded = time.str.zfill(6)
-        time = padded.str[0:2] + ":" + padded.str[2:4] + ":" + padded.str[4:6]
-    if parts.date is not None:
-        digits = _strings(column(parts.date))
-        eight = digits.str.len() == 8
-        short = digits.str.zfill(6)
-        yy = pd.to_numeric(short.str[0:2], errors="coerce")
-        century = yy.map(lambda v: "" if pd.isna(v) else ("20" if v < 70 else "19"))
-        years = (century + short.str[0:2]).where(~eight, digits.str[0:4])
-        rest = short.str[2:6].where(~eight, digits.str[4:8])
-        day_text = years + "-" + rest.str[0:2] + "-" + rest.str[2:4]
-    else:
-        assert parts.month is not None and parts.day is not None
-        months = _strings(column(parts.month)).str.casefold().str.rstrip(".").map(MONTHS)
-        month_text = months.map(lambda m: f"{int(m):02d}" if pd.notna(m) else None)
-        days = _strings(column(parts.day)).str.zfill(2)
-        years = (
-            _strings(column(parts.year)) if parts.year is not None else pd.Series(str(year), index=days.index)
+        padded = pc.utf8_lpad(time, width=6, padding="0")
+        time = _join(
+            pc.utf8_slice_codeunits(padded, 0, 2),
+            ":",
+            pc.utf8_slice_codeunits(padded, 2, 4),
+            ":",
+            pc.utf8_slice_codeunits(padded, 4, 6),
         )
-        day_text = years + "-" + month_text + "-" + days
-    joined: pd.Series = day_text + " " + time
-    return joined
+    day = (
+        _compact_day(_text(column(parts.date))) if parts.date is not None else _named_day(parts, column, year)
+    )
+    joined = pc.binary_join_element_wise(day, time, " ")
+    parsed = pc.strptime(joined, format="%Y-%m-%d %H:%M:%S", unit="ns", error_is_null=True)
+    if parsed.null_count == joined.null_count:
+        times: pd.Series = parsed.to_pandas()
+        return times
+    text: pd.Series = joined.to_pandas()
+    return text
 
 
 __all__ = ["DateParts", "combine", "date_parts", "year_of"]
