@@ -70,6 +70,10 @@ class InputStatus:
     series: int = 0
     #: Rows read from its logs (``None`` when it holds no log).
     rows: int | None = None
+    #: The incidents of an export that holds several, newest first: (label, id); empty for one.
+    incidents: list[tuple[str, str]] = field(default_factory=list)
+    #: The id of the one kept (see :meth:`Session.set_incident`).
+    incident: str = ""
 
     @property
     def ok(self) -> bool:
@@ -289,6 +293,8 @@ class Session:
             self.save()
         elif key == "timezone":
             self.set_timezone(conflict.mine)
+        elif key == "window":
+            self.set_window(conflict.mine)
         else:
             self.set_field(key, conflict.mine)
 
@@ -317,20 +323,25 @@ class Session:
     # -- inputs -----------------------------------------------------------------------------------------
 
     def _read(
-        self, name: str, sources: list[Source], role: str | None
+        self, name: str, sources: list[Source], role: str | None, incident: str | None = None
     ) -> tuple[list[ImportResult], InputStatus]:
-        """Import one input's sources, each as ``role`` when one is given; raises what the import raises."""
-        from ..incident.timeline import readable_date, with_role
+        """Import one input's sources, each as ``role`` when one is given, kept to the ``incident`` chosen
+        (else the file's ``incidents:``) and the ``window:``; raises what the import raises."""
+        from ..incident.timeline import readable_date, window_of, with_role
         from ..timeline.merge import import_sources
         from ..timeline.telemetry.model import LOG
 
+        chosen = incident or self.incident.incidents.get(name)
         results = import_sources(
             sources,
             tz=self.incident.timezone or None,
             date=readable_date(self.incident.incident_date),
             roles=with_role(sources, role),
             progress=self._progress,
+            incident=[chosen] if chosen else [],
+            window=window_of(self.incident),
         )
+        several = next((r for r in results if r.incident is not None), None)
         logs = [r.rows or 0 for r in results if r.role == LOG]
         status = InputStatus(
             name=name,
@@ -340,6 +351,8 @@ class Session:
             role=", ".join(sorted({r.role for r in results})),
             series=sum(len(r.series) for r in results),
             rows=sum(logs) if logs else None,
+            incidents=[(i.describe(), i.id) for i in several.incidents] if several else [],
+            incident=several.incident.id if several and several.incident else "",
         )
         if not results:
             status.error = f"{name}: nothing to import in this folder"
@@ -494,6 +507,7 @@ class Session:
             if name in self.incident.timeline:
                 self.incident.timeline.remove(name)
                 self.incident.roles.pop(name, None)
+                self.incident.incidents.pop(name, None)
                 if self.incident.signal is not None and self.incident.signal.input == name:
                     self.incident.signal = None
                 self.save()
@@ -516,6 +530,37 @@ class Session:
         with self._lock:
             self.incident.roles[name] = role
             return self._list(name, results, status)
+
+    def set_incident(self, name: str, incident: str) -> InputStatus:
+        """Keep another of the incidents a listed export holds (its id): the export is read again and the
+        choice kept under ``incidents:``. An id the export does not hold raises, and changes nothing."""
+        if name not in self.incident.timeline:
+            raise InputError(f"{name} is not one of this incident's inputs", hint="add it on the Import step")
+        results, status = self._read(name, self._sources(name), self.incident.roles.get(name), incident)
+        if not status.ok:
+            raise InputError(status.error)
+        with self._lock:
+            self.incident.incidents[name] = incident
+            return self._list(name, results, status)
+
+    def set_window(self, text: str) -> None:
+        """Keep only the events inside ``START..END`` (ISO times, or clock times on the incident date) and
+        save it as ``window:``; empty keeps every event. A window that cannot be read raises, and changes
+        nothing. Every input is read again."""
+        from ..incident.timeline import window_of
+
+        text = text.strip()
+        if text == self.incident.window:
+            return
+        if text:
+            try:
+                window_of(self.incident, given=text)
+            except InputError as exc:
+                hint = (exc.hint or "").replace("pass --date YYYY-MM-DD", "set the incident date")
+                raise InputError(exc.message.replace("--window ", "window "), hint=hint or None) from None
+        self.incident.window = text
+        self.save()
+        self.reload()
 
     def _inputs_changed(self) -> None:
         """Merge the inputs again (and so apply the milestones again) when the timeline is next read."""

@@ -28,6 +28,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="export files, folders or zips")
     add_timeline_options(parser, paths=True)
+    parser.add_argument(
+        "--incident",
+        metavar="ID",
+        dest="incident_id",
+        action="append",
+        default=[],
+        help="the incident to keep of a file that holds several (its id, as the warning lists them; "
+        "repeatable, one per file); without it, the most recent",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (the stable contract)")
     add_limit_options(parser)
     parser.set_defaults(func=run)
@@ -87,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
             signal=args.signal,
             progress=progress,
             limits=limits_of(args),
+            incident=args.incident_id,
+            window=args.window,
         )
     finally:
         progress.close()
@@ -118,6 +129,8 @@ def _input_line(result: object) -> str:
         line += f" of {result.rows:,} row(s)"
     if result.series:
         line += f", {len(result.series)} series"
+    if result.incident is not None:
+        line += f", incident {result.incident.id} of {len(result.incidents)}"
     return line
 
 

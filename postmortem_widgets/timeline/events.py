@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 if TYPE_CHECKING:
+    from .scoping import IncidentRef
     from .telemetry.model import Series
 
 COLUMNS: tuple[str, ...] = ("time", "source", "kind", "message", "actor", "file", "line", "raw")
@@ -96,6 +97,9 @@ class ImportResult:
     series: list[Series] = field(default_factory=list)
     #: Rows read, when the input has more rows than events (a log keeps a few events of many rows).
     rows: int | None = None
+    #: The incident kept when the input held several (see :mod:`.scoping`), and all of them, newest first.
+    incident: IncidentRef | None = None
+    incidents: list[IncidentRef] = field(default_factory=list)
 
     @property
     def count(self) -> int:

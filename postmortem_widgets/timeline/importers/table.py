@@ -50,6 +50,7 @@ from ..telemetry.model import TIMELINE
 from ..timeparse import MAX_TIME, MIN_TIME, epoch_to_utc, parse_times
 from . import Importer, ImportOptions, register
 from ._csv import Rows, is_text, layout_of, read_table, sample, sniff_layout, too_wide
+from ._datecols import DateParts, combine, date_parts, year_of
 
 NAME = "table"
 
@@ -154,6 +155,8 @@ class Columns:
     date: str | None = None
     #: The clock times need a day from ``--date``.
     needs_date: bool = False
+    #: The time is spread over several columns (month, day and time; ``yymmdd`` and ``hhmmss``).
+    parts: DateParts | None = None
 
 
 def _by_name(
@@ -214,6 +217,10 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
     named = _by_name(names, TIME_NAMES)
     time_column = next((n for n in named if content(n) == "time"), None)
     time_column = time_column or next((n for n in names if content(n) == "time"), None)
+    parts = date_parts(table) if time_column is None else None
+    if parts is not None:
+        year_of(parts, date, file=file)  # no year anywhere: say so before reading the whole table
+        return _other_columns(table, names, parts.time, set(parts.columns), file=file, parts=parts)
     clocks = [n for n in named + names if content(n) == "clock"] if time_column is None else []
     date_column = None
     needs_date = False
@@ -241,13 +248,31 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
             hint=f"name the time column one of {', '.join(TIME_NAMES[:8])}, ... or pass --format",
         )
     used = {time_column} | ({date_column} if date_column else set())
+    return _other_columns(
+        table, names, time_column, used, file=file, date_column=date_column, needs_date=needs_date
+    )
+
+
+def _other_columns(
+    table: pa.Table,
+    names: list[str],
+    time_column: str,
+    used: set[str],
+    *,
+    file: str,
+    date_column: str | None = None,
+    needs_date: bool = False,
+    parts: DateParts | None = None,
+) -> Columns:
+    """The message, actor and kind columns, once the time columns (``used``) are known."""
+    found = ", ".join(repr(n) for n in names)
     actor = next(iter(_by_name(names, ACTOR_NAMES, used)), None)
     used |= {actor} if actor else set()
     kind = next((n for n in _by_name(names, KIND_NAMES, used) if _names_kinds(table[n])), None)
     used |= {kind} if kind else set()
     message = next(iter(_by_name(names, MESSAGE_NAMES, used)), None)
     if message is None:
-        text = [n for n in names if n not in used and is_text(table[n]) and content(n) is None]
+        text = [n for n in names if n not in used and is_text(table[n]) and _content(table[n]) is None]
         lengths = {n: np.mean([len(v) for v in _text(table[n])] or [0]) for n in text}
         message = max(text, key=lambda n: lengths[n]) if text else None
     if message is None:
@@ -258,7 +283,13 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
             hint=f"name the text column one of {', '.join(MESSAGE_NAMES[:7])}, ...",
         )
     return Columns(
-        time=time_column, message=message, actor=actor, kind=kind, date=date_column, needs_date=needs_date
+        time=time_column,
+        message=message,
+        actor=actor,
+        kind=kind,
+        date=date_column,
+        needs_date=needs_date,
+        parts=parts,
     )
 
 
@@ -338,6 +369,8 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
             types[extra] = pa.large_string()
     if columns.needs_date:
         types[columns.time] = pa.string()
+    for part in columns.parts.columns if columns.parts else ():
+        types[part] = pa.string()  # as written: a yymmdd date keeps its leading zero
     rows, warnings = read_table(
         source, layout, columns=list(types), types=types, empty="the table has a header but no rows"
     )
@@ -398,6 +431,13 @@ def _columns(
 
 
 def _times(rows: Rows, columns: Columns, file: str, options: ImportOptions, warnings: list[str]) -> pd.Series:
+    if columns.parts is not None:
+        year = year_of(columns.parts, options.date, file=file)
+        joined = combine(columns.parts, lambda name: rows.table[name], year=year)
+        label = columns.parts.label
+        parsed = parse_times(joined, tz=options.tz, file=file, column=label, rows=rows.lines)
+        warnings.extend(parsed.warnings)
+        return parsed.times
     values = rows.table[columns.time]
     if columns.date is not None or columns.needs_date:
         day = rows.table[columns.date].cast(pa.string()) if columns.date else pa.scalar(options.date or "")
