@@ -211,6 +211,8 @@ def test_the_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
             "events": 3,
             "series": 3,
             "rows": 200_004,
+            "incident": None,  # one incident in each: nothing was chosen
+            "incidents": [],
         },
         {
             "file": str(alert),
@@ -220,6 +222,8 @@ def test_the_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
             "events": 2,
             "series": 0,
             "rows": 2,
+            "incident": None,
+            "incidents": [],
         },
     ]
     impact = data["impact"]
