@@ -58,6 +58,11 @@ def field(record: Any, path: str) -> str:
     return word(dig(record, path))
 
 
+def obj(value: Any) -> Record:
+    """An object field, or an empty one when it is missing or not an object."""
+    return value if isinstance(value, dict) else {}
+
+
 def objects(value: Any) -> list[Record]:
     """The objects in a list field (anything else in it, or a field that is not a list, is skipped)."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
@@ -94,7 +99,7 @@ def next_page(doc: Any, *paths: str, what: str) -> list[str]:
         if value not in (None, "", False, [], {}, 0):
             shown = word(value) if not isinstance(value, bool) else "true"
             shown = shown if len(shown) <= 80 else shown[:77] + "..."
-            return [f"the export says more {what} follow ({path}: {shown}); later {what} are missing"]
+            return [f"the export is one page of several ({path}: {shown}); {what} on other pages are missing"]
     return []
 
 
@@ -126,6 +131,7 @@ __all__ = [
     "field",
     "first_name",
     "next_page",
+    "obj",
     "objects",
     "rows_result",
     "when",

@@ -30,7 +30,7 @@ from .. import events as ev
 from ..sources import Source
 from . import Importer, ImportOptions, register
 from ._json import Record, check_records, describe, document, empty_result, sample, score, shape_error
-from ._rows import Row, classified, field, first_name, next_page, objects, rows_result, when
+from ._rows import Row, classified, field, first_name, next_page, obj, objects, rows_result, when
 
 NAME = "firehydrant"
 EXPECTED = "a FireHydrant incident (with 'milestones') or its events {'data': [...], 'pagination': ...}"
@@ -48,12 +48,18 @@ AFTER_THE_FACT = ("retrospective", "postmortem", "post_incident")
 
 def _is_incident(record: Record) -> bool:
     return "current_milestone" in record or (
-        "started_at" in record and isinstance(record.get("milestones") or record.get("lifecycle_phases"), list)
+        "started_at" in record
+        and isinstance(record.get("milestones") or record.get("lifecycle_phases"), list)
     )
 
 
 def _is_event(record: Record) -> bool:
-    return "occurred_at" in record and "incident_id" in record and "type" in record and "attributes" not in record
+    return (
+        "occurred_at" in record
+        and "incident_id" in record
+        and "type" in record
+        and "attributes" not in record
+    )
 
 
 def _records(doc: Any) -> list[Any] | None:
@@ -82,7 +88,9 @@ def _incident_rows(incident: Record, line: int) -> list[Row]:
     title = field(incident, "name")
     seen: set[tuple[str, str]] = set()
     rows = []
-    lifecycle = [m for phase in objects(incident.get("lifecycle_phases")) for m in objects(phase.get("milestones"))]
+    lifecycle = [
+        m for phase in objects(incident.get("lifecycle_phases")) for m in objects(phase.get("milestones"))
+    ]
     for milestone in [*objects(incident.get("milestones")), *lifecycle]:
         slug = field(milestone, "type") or field(milestone, "slug")
         time = when(milestone.get("occurred_at"))
@@ -100,7 +108,7 @@ def _incident_rows(incident: Record, line: int) -> list[Row]:
 
 def _event_row(event: Record, line: int) -> Row:
     kind_of = field(event, "type").lower()
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    data = obj(event.get("data"))
     milestone = field(data, "milestone")
     text = first_name(data, "body", "message", "note", "description")
     kind = slug_kind(milestone) if milestone else (ev.UPDATE if kind_of == "note" else "")
@@ -113,7 +121,9 @@ def _event_row(event: Record, line: int) -> Row:
 def parse_firehydrant(source: Source, options: ImportOptions) -> ev.ImportResult:
     doc = document(source, format=NAME, expected=EXPECTED)
     items = _records(doc)
-    if items is None or (items and not any(isinstance(i, dict) and (_is_incident(i) or _is_event(i)) for i in items)):
+    if items is None or (
+        items and not any(isinstance(i, dict) and (_is_incident(i) or _is_event(i)) for i in items)
+    ):
         raise shape_error(source, found=describe(doc), format=NAME, expected=EXPECTED)
     records = check_records(items, source=source, what="record")
     warnings = next_page(doc, "pagination.next", what="records")
@@ -138,4 +148,4 @@ IMPORTER = register(
     )
 )
 
-__all__ = ["IMPORTER", "SLUGS", "parse_firehydrant", "sniff", "slug_kind"]
+__all__ = ["IMPORTER", "SLUGS", "parse_firehydrant", "slug_kind", "sniff"]

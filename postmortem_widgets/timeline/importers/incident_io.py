@@ -89,7 +89,16 @@ def _timestamp_kind(name: str) -> str:
 def _incident_rows(incident: Record, line: int) -> list[Row]:
     title = " ".join(p for p in (field(incident, "reference"), field(incident, "name")) if p)
     creator = first_name(incident.get("creator"), *ACTOR_PATHS)
-    rows = [Row(when(incident.get("created_at")), ev.DETECTED, f"Incident declared: {title}", incident, line, creator)]
+    rows = [
+        Row(
+            when(incident.get("created_at")),
+            ev.DETECTED,
+            f"Incident declared: {title}",
+            incident,
+            line,
+            creator,
+        )
+    ]
     for value in objects(incident.get("incident_timestamp_values")):
         name = field(value, "incident_timestamp.name")
         at = value.get("value")
@@ -115,7 +124,9 @@ def _update_rows(updates: list[Record]) -> list[Row]:
             kind = ev.MITIGATED
         elif "identified" in status.lower():
             kind = ev.IDENTIFIED
-        message = " ".join(p for p in (f"Status {status}:" if status else "Update:", field(update, "message")) if p)
+        message = " ".join(
+            p for p in (f"Status {status}:" if status else "Update:", field(update, "message")) if p
+        )
         actor = first_name(update.get("updater"), *ACTOR_PATHS)
         rows.append(Row(when(update.get("created_at")), kind, message, update, i + 1, actor))
     return rows

@@ -26,7 +26,7 @@ from .. import events as ev
 from ..sources import Source
 from . import Importer, ImportOptions, register
 from ._json import Record, check_records, describe, document, empty_result, sample, score, shape_error
-from ._rows import Row, field, next_page, objects, rows_result, when
+from ._rows import Row, field, next_page, obj, objects, rows_result, when
 
 NAME = "jira"
 EXPECTED = "a Jira issue with 'fields' and 'changelog' (expand=changelog), or {'issues': [...]}"
@@ -72,8 +72,17 @@ def status_kind(name: str) -> str:
 def _issue_rows(issue: Record, line: int) -> tuple[list[Row], list[str]]:
     fields = issue["fields"]
     title = " ".join(p for p in (field(issue, "key"), field(fields, "summary")) if p)
-    rows = [Row(when(fields.get("created")), ev.DETECTED, f"Ticket created: {title}", issue, line, field(fields, "reporter.displayName"))]
-    changelog = issue.get("changelog") if isinstance(issue.get("changelog"), dict) else {}
+    rows = [
+        Row(
+            when(fields.get("created")),
+            ev.DETECTED,
+            f"Ticket created: {title}",
+            issue,
+            line,
+            field(fields, "reporter.displayName"),
+        )
+    ]
+    changelog = obj(issue.get("changelog"))
     histories = objects(changelog.get("histories"))
     for history in histories:
         for item in objects(history.get("items")):
@@ -82,7 +91,16 @@ def _issue_rows(issue: Record, line: int) -> tuple[list[Row], list[str]]:
             to = field(item, "toString")
             before = field(item, "fromString")
             message = f"Status changed {f'from {before} ' if before else ''}to {to}: {title}"
-            rows.append(Row(when(history.get("created")), status_kind(to), message, history, line, field(history, "author.displayName")))
+            rows.append(
+                Row(
+                    when(history.get("created")),
+                    status_kind(to),
+                    message,
+                    history,
+                    line,
+                    field(history, "author.displayName"),
+                )
+            )
     if not any(r.kind == ev.RESOLVED for r in rows):
         rows.append(Row(when(fields.get("resolutiondate")), ev.RESOLVED, f"Resolved: {title}", issue, line))
     total = changelog.get("total")

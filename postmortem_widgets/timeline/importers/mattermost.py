@@ -105,7 +105,11 @@ def _api_rows(doc: Record) -> list[Row]:
 
 def parse_mattermost(source: Source, options: ImportOptions) -> ev.ImportResult:
     if source.is_bundle:
-        raise InputError("this is a folder export, not one file", file=source.name, hint=f"the {NAME} importer reads {EXPECTED}")
+        raise InputError(
+            "this is a folder export, not one file",
+            file=source.name,
+            hint=f"the {NAME} importer reads {EXPECTED}",
+        )
     doc = source.json
     warnings: list[str] = []
     if _is_api(doc):

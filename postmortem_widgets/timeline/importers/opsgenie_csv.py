@@ -112,7 +112,11 @@ def parse_opsgenie_csv(source: Source, options: ImportOptions) -> ev.ImportResul
         )
     wanted = list(found.values())
     rows, warnings = read_table(
-        source, layout, columns=wanted, types=dict.fromkeys(wanted, pa.large_string()), empty="the export has a header but no alerts"
+        source,
+        layout,
+        columns=wanted,
+        types=dict.fromkeys(wanted, pa.large_string()),
+        empty="the export has a header but no alerts",
     )
     table = rows.table.to_pandas()
     records = [_record(row, found) for row in table.to_dict("records")]

@@ -67,13 +67,27 @@ def _rows(incident: Record, line: int, several: bool) -> list[Row]:
     acks = objects(incident.get("acknowledgements"))
     for ack in acks:
         rows.append(
-            Row(when(ack.get("at")), ev.ACKNOWLEDGED, f"Acknowledged: {title}", ack, line, field(ack, "acknowledger.summary"))
+            Row(
+                when(ack.get("at")),
+                ev.ACKNOWLEDGED,
+                f"Acknowledged: {title}",
+                ack,
+                line,
+                field(ack, "acknowledger.summary"),
+            )
         )
     status = field(incident, "status").lower()
     changed_by = field(incident, "last_status_change_by.summary")
     if status == "acknowledged" and not acks:
         rows.append(
-            Row(when(incident.get("last_status_change_at")), ev.ACKNOWLEDGED, f"Acknowledged: {title}", incident, line, changed_by)
+            Row(
+                when(incident.get("last_status_change_at")),
+                ev.ACKNOWLEDGED,
+                f"Acknowledged: {title}",
+                incident,
+                line,
+                changed_by,
+            )
         )
     if status == "resolved":
         at = when(incident.get("resolved_at")) or when(incident.get("last_status_change_at"))
@@ -103,7 +117,9 @@ def parse_pagerduty_incident(source: Source, options: ImportOptions) -> ev.Impor
             f"resolved incident(s) list no acknowledgements (records {', '.join(map(str, unacked[:10]))}): "
             "PagerDuty clears them on resolve; import the incident's log entries for the full history"
         )
-    return rows_result(source, NAME, rows, tz=options.tz, field="created_at/at/resolved_at", warnings=warnings)
+    return rows_result(
+        source, NAME, rows, tz=options.tz, field="created_at/at/resolved_at", warnings=warnings
+    )
 
 
 IMPORTER = register(

@@ -30,7 +30,9 @@ from ._json import Record, check_records, describe, document, empty_result, samp
 from ._rows import Row, classified, field, next_page, rows_result, when
 
 NAME = "rootly"
-EXPECTED = "Rootly JSON:API incidents or incident events: {'data': [{'type': 'incidents', 'attributes': ...}]}"
+EXPECTED = (
+    "Rootly JSON:API incidents or incident events: {'data': [{'type': 'incidents', 'attributes': ...}]}"
+)
 TYPES = frozenset({"incidents", "incident_events"})
 LIFECYCLE: tuple[tuple[str, str, str, str], ...] = (
     ("in_triage_at", ev.UPDATE, "in triage", ""),
@@ -71,7 +73,9 @@ def _incident_rows(record: Record, line: int) -> list[Row]:
         message = f"Incident {label}: {title}" + (f" ({note})" if note else "")
         rows.append(Row(when(attributes.get(key)), kind, message, record, line))
     if when(attributes.get("detected_at")) is None:
-        rows.append(Row(when(attributes.get("created_at")), ev.DETECTED, f"Incident created: {title}", record, line))
+        rows.append(
+            Row(when(attributes.get("created_at")), ev.DETECTED, f"Incident created: {title}", record, line)
+        )
     return rows
 
 
@@ -109,7 +113,7 @@ def parse_rootly(source: Source, options: ImportOptions) -> ev.ImportResult:
 IMPORTER = register(
     Importer(
         name=NAME,
-        description="Rootly incidents API JSON (started, detected, acknowledged, mitigated, resolved; events)",
+        description="Rootly incidents API JSON (lifecycle times: started ... resolved) and incident events",
         sniff=sniff,
         parse=parse_rootly,
     )

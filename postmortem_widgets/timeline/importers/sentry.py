@@ -2,7 +2,8 @@
 events (``GET .../issues/{id}/events/``: a bare list with ``eventID`` and ``dateCreated``).
 
 An issue gives an ``alert`` at ``firstSeen`` (errors began: the onset) and one event per entry of its
-``activity``: ``set_resolved*`` is ``resolved``, ``note`` an ``update`` with the note's text, the rest
+``activity``: ``set_resolved*`` is ``resolved``, a ``note`` goes through the free-text rules (an
+``update`` when none matches: "Rolled back ..." is a mitigation), the rest
 (``first_seen``, assignment, regressions ...) ``noise``. ``lastSeen`` is an ``update`` (the last error
 seen, not a fix). A resolved issue without a resolve activity gets a warning: the export does not say
 when it was resolved.
@@ -21,7 +22,7 @@ from .. import events as ev
 from ..sources import Source
 from . import Importer, ImportOptions, register
 from ._json import Record, check_records, describe, document, empty_result, sample, score, shape_error
-from ._rows import Row, field, first_name, objects, rows_result, when
+from ._rows import Row, classified, field, first_name, objects, rows_result, when
 
 NAME = "sentry"
 EXPECTED = "a Sentry issue (with 'firstSeen'), a list of issues, or an issue's events (with 'eventID')"
@@ -51,7 +52,7 @@ def sniff(source: Source) -> int:
 def _activity_kind(kind: str) -> str:
     if kind.startswith("set_resolved"):
         return ev.RESOLVED
-    return ev.UPDATE if kind == "note" else ev.NOISE
+    return "" if kind == "note" else ev.NOISE
 
 
 def _issue_rows(issue: Record, line: int) -> tuple[list[Row], bool]:
@@ -65,8 +66,12 @@ def _issue_rows(issue: Record, line: int) -> tuple[list[Row], bool]:
         note = field(activity, "data.text")
         message = f"Sentry {kind_of.replace('_', ' ')}: " + (note or title)
         actor = first_name(activity, "user.name", "user.email")
-        rows.append(Row(when(activity.get("dateCreated")), _activity_kind(kind_of), message, activity, line, actor))
-    unresolved_time = field(issue, "status").lower() == "resolved" and not any(r.kind == ev.RESOLVED for r in rows)
+        rows.append(
+            Row(when(activity.get("dateCreated")), _activity_kind(kind_of), message, activity, line, actor)
+        )
+    unresolved_time = field(issue, "status").lower() == "resolved" and not any(
+        r.kind == ev.RESOLVED for r in rows
+    )
     return rows, unresolved_time
 
 
@@ -95,7 +100,9 @@ def _event_rows(events: list[tuple[int, Record]]) -> list[Row]:
 def parse_sentry(source: Source, options: ImportOptions) -> ev.ImportResult:
     doc = document(source, format=NAME, expected=EXPECTED)
     items = _records(doc)
-    if items is None or (items and not any(isinstance(i, dict) and (_is_issue(i) or _is_event(i)) for i in items)):
+    if items is None or (
+        items and not any(isinstance(i, dict) and (_is_issue(i) or _is_event(i)) for i in items)
+    ):
         raise shape_error(source, found=describe(doc), format=NAME, expected=EXPECTED)
     records = check_records(items, source=source, what="record")
     if not records:
@@ -107,13 +114,16 @@ def parse_sentry(source: Source, options: ImportOptions) -> ev.ImportResult:
             mine, no_resolve_time = _issue_rows(record, line)
             rows.extend(mine)
             undated.extend([line] if no_resolve_time else [])
-    rows.extend(_event_rows([(n, r) for n, r in enumerate(records, start=1) if _is_event(r) and not _is_issue(r)]))
+    rows.extend(
+        _event_rows([(n, r) for n, r in enumerate(records, start=1) if _is_event(r) and not _is_issue(r)])
+    )
     warnings = []
     if undated:
         warnings.append(
             f"resolved issue(s) without a resolve activity (records {', '.join(map(str, undated[:10]))}): "
             "the export does not say when they were resolved"
         )
+    rows = classified(rows, default=ev.UPDATE)
     return rows_result(source, NAME, rows, tz=options.tz, field="firstSeen/dateCreated", warnings=warnings)
 
 

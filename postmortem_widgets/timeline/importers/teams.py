@@ -19,7 +19,7 @@ from .. import events as ev
 from ..sources import Source
 from . import Importer, ImportOptions, register
 from ._json import Record, check_records, describe, document, empty_result, sample, score, shape_error
-from ._rows import Row, classified, field, first_name, next_page, objects, rows_result, when
+from ._rows import Row, classified, field, first_name, next_page, obj, objects, rows_result, when
 
 NAME = "teams"
 EXPECTED = "Microsoft Teams channel messages: {'value': [...]} of Graph chatMessage objects"
@@ -74,7 +74,7 @@ def sniff(source: Source) -> int:
 
 
 def _row(message: Record, line: int) -> Row:
-    body = message.get("body") if isinstance(message.get("body"), dict) else {}
+    body = obj(message.get("body"))
     content = field(body, "content") if isinstance(body.get("content"), str) else ""
     text = html_text(content) if field(body, "contentType").lower() != "text" else content
     subject = field(message, "subject")
