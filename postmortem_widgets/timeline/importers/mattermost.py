@@ -52,7 +52,7 @@ def _line_objects(text: str, *, name: str, limit: int | None = None) -> list[tup
 
 
 def _is_bulk(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("type") in BULK_TYPES and len(value) <= 3
+    return isinstance(value, dict) and field(value, "type") in BULK_TYPES and len(value) <= 3
 
 
 def _is_api(doc: Any) -> bool:

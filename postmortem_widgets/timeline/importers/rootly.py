@@ -56,7 +56,7 @@ def _records(doc: Any) -> list[Any] | None:
 
 
 def _is_rootly(record: Record) -> bool:
-    return record.get("type") in TYPES and isinstance(record.get("attributes"), dict)
+    return field(record, "type") in TYPES and isinstance(record.get("attributes"), dict)
 
 
 def sniff(source: Source) -> int:
