@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from postmortem_widgets.errors import PostmortemError
+from postmortem_widgets.privacy.names import people_names
 from postmortem_widgets.timeline import events as ev
 from postmortem_widgets.timeline.importers import formats, get_importer, import_source
 from postmortem_widgets.timeline.importers.teams import html_text
@@ -273,3 +274,15 @@ def test_wrong_typed_values_give_a_clear_error_or_a_result(path: Path, leaf: Any
         assert path.name in str(error)
     else:
         assert list(result.events.columns) == list(ev.COLUMNS)
+
+
+def test_people_in_the_new_sources_are_known_to_the_privacy_rules() -> None:
+    """Responders named by chat and incident tools must never reach a customer draft unnoticed."""
+    inputs = [DATA / "teams" / "channel_messages.json", DATA / "jira" / "issue_changelog.json"]
+    timeline = build_timeline([import_source(load(p)) for p in inputs])
+    assert set(people_names(timeline=timeline)) == {
+        "Marek Zielinski",
+        "Sofia Lindqvist",
+        "Hana Sato",
+        "Kwame Asante",
+    }
