@@ -286,3 +286,45 @@ def test_people_in_the_new_sources_are_known_to_the_privacy_rules() -> None:
         "Hana Sato",
         "Kwame Asante",
     }
+
+
+def _kinds_and_times(source: Source) -> list[tuple[str, str]]:
+    events = import_source(source).events
+    return [(str(k), t.isoformat()) for k, t in zip(events["kind"], events["time"], strict=True)]
+
+
+def test_pagerduty_acknowledged_incident_without_acknowledgements_uses_its_status_change() -> None:
+    def no_acks(doc: dict[str, Any]) -> None:
+        doc["incident"]["acknowledgements"] = []
+
+    source = edited(DATA / "pagerduty_incident" / "incident_acknowledged.json", no_acks)
+    assert _kinds_and_times(source) == [
+        (ev.PAGE, "2025-02-11T09:41:07+00:00"),
+        (ev.ACKNOWLEDGED, "2025-02-11T09:52:30+00:00"),
+    ]
+
+
+def test_rootly_created_at_stands_in_for_a_missing_detected_at() -> None:
+    def undetected(doc: dict[str, Any]) -> None:
+        doc["data"]["attributes"]["detected_at"] = None
+
+    kinds = dict(_kinds_and_times(edited(DATA / "rootly" / "incident.json", undetected)))
+    assert kinds[ev.DETECTED] == "2025-03-18T06:12:40.118000+00:00"
+
+
+def test_jira_resolutiondate_is_the_resolution_without_a_resolved_transition() -> None:
+    def no_history(doc: dict[str, Any]) -> None:
+        doc["changelog"] = {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}
+
+    assert _kinds_and_times(edited(DATA / "jira" / "issue_changelog.json", no_history)) == [
+        (ev.DETECTED, "2025-06-19T01:47:03.118000+00:00"),
+        (ev.RESOLVED, "2025-06-19T03:05:51.377000+00:00"),
+    ]
+
+
+def test_teams_deleted_message_is_noise() -> None:
+    def delete_first(doc: dict[str, Any]) -> None:
+        doc["value"][0]["deletedDateTime"] = "2025-08-12T13:00:00Z"
+
+    events = import_source(edited(DATA / "teams" / "channel_messages.json", delete_first)).events
+    assert list(events.loc[events["line"] == 1, "kind"]) == [ev.NOISE]
