@@ -9,8 +9,11 @@ can show one clear line instead of a traceback. The tree::
     │   ├── BinaryInputError         ... it is not text
     │   ├── UnknownFormatError       ... no importer recognised it
     │   ├── MissingColumnError       ... a table lacks a column it needs
-    │   └── TimestampError           ... its times cannot be read or make no sense
-    │       └── NaiveTimeError       ... they have no zone and none was given
+    │   ├── TimestampError           ... its times cannot be read or make no sense
+    │   │   └── NaiveTimeError       ... they have no zone and none was given
+    │   ├── NotAFileError            ... it is a FIFO, a device or a socket, not a file
+    │   └── LimitError               ... it is bigger (deeper, longer) than a limit allows
+    ├── LimitSettingError            an import limit set to something that is not a size or a number
     ├── TimeZoneError                an unknown time-zone name
     ├── MilestoneError               a milestone override that cannot be applied
     ├── IncidentError                an incident file that cannot be read
@@ -18,6 +21,7 @@ can show one clear line instead of a traceback. The tree::
     ├── JargonError                  a jargon list that cannot be read
     ├── InstructionListError         a list of instruction-like patterns that cannot be read
     ├── PreventionListError          a list of vague and concrete prevention phrases that cannot be read
+    ├── WordListError                a list of words the sentence rules read that cannot be read
     ├── IgnoreError                  a review finding to ignore that is written wrong or has no reason
     ├── UnreadableDraftError         a draft file the reviewer cannot read as text
     ├── DraftError                   a draft could not be generated (never holds the API key)
@@ -129,6 +133,31 @@ class NaiveTimeError(TimestampError):
     """Naive timestamps and no time zone to read them in."""
 
 
+class NotAFileError(InputError):
+    """The input is a FIFO, a device or a socket: reading it could block for ever or never end."""
+
+
+class LimitError(InputError):
+    """The input goes past one of the import limits (bytes, zip expansion, JSON depth, files, line length).
+
+    ``limit`` names the limit (``max_member_bytes``), ``value`` is its setting and ``found`` what the input
+    has (when it is known), so a front-end can offer to raise it.
+    """
+
+    def __init__(
+        self, message: str, *, limit: str, value: float, found: float | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.value = value
+        self.found = found
+
+
+class LimitSettingError(PostmortemError):
+    """An import limit (``POSTMORTEM_MAX_*``, ``--max-*``) set to something that is not a positive size or
+    number."""
+
+
 class TimeZoneError(PostmortemError):
     """An unknown IANA time-zone name."""
 
@@ -165,6 +194,10 @@ class InstructionListError(PostmortemError):
 
 class PreventionListError(PostmortemError):
     """A list of vague and concrete prevention phrases that cannot be read."""
+
+
+class WordListError(PostmortemError):
+    """A line of the sentence rules' word list is not ``role<TAB>words`` with a known role."""
 
 
 class IgnoreError(PostmortemError):

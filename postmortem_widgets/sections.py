@@ -98,6 +98,9 @@ APOLOGY = Section(
     r"apology(?: and commitment)?|(?:our )?commitment(?: to you)?|apology & commitment|an apology",
     loose=r"conclusion|closing|in closing",
 )
+#: Who a draft is written for: customers (the seed's six sections, the default) or the engineering team
+#: (the internal version: people, hosts, the full timeline; never published to customers).
+AUDIENCES: tuple[str, ...] = ("customer", "internal")
 #: The seed's six sections, in the seed's order.
 SECTIONS: tuple[Section, ...] = (SUMMARY, TIMELINE, WHY, RESPONSE, CHANGES, APOLOGY)
 #: Their headings, in order.
@@ -202,6 +205,7 @@ def count_sentences(text: str) -> int:
 
 __all__ = [
     "APOLOGY",
+    "AUDIENCES",
     "BY_KEY",
     "CHANGES",
     "EMPHASIS",

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DRAFTS_DIR",
+    "INTERNAL_DIR",
     "WORKING",
     "DraftStore",
     "DraftVersion",
@@ -65,6 +66,8 @@ __all__ = [
 
 #: The folder, next to the incident file, that holds its drafts.
 DRAFTS_DIR = "drafts"
+#: The internal version's versions, inside :data:`DRAFTS_DIR`.
+INTERNAL_DIR = "internal"
 CONFLICTS_DIR = "conflicts"
 LOCK_FILE = ".lock"
 TIME_FORMAT = "%Y-%m-%dT%H%M%SZ"
@@ -339,9 +342,13 @@ class DraftStore:
         self.warnings: list[str] = []
 
     @classmethod
-    def for_incident(cls, incident_path: str | Path, **options: Any) -> DraftStore:
-        """The store in ``drafts/`` next to an incident file."""
-        return cls(Path(incident_path).parent / DRAFTS_DIR, **options)
+    def for_incident(
+        cls, incident_path: str | Path, *, audience: str = "customer", **options: Any
+    ) -> DraftStore:
+        """The store in ``drafts/`` next to an incident file; the internal version's in ``drafts/internal/``,
+        a folder of its own, so nothing that lists or exports customer drafts ever takes from it."""
+        folder = Path(incident_path).parent / DRAFTS_DIR
+        return cls(folder / INTERNAL_DIR if audience == "internal" else folder, **options)
 
     def warn(self, message: str) -> None:
         """Add a line to :attr:`warnings` (once), for a front-end to show."""
@@ -694,13 +701,16 @@ class DraftStore:
         note: str | None = None,
         restored_from: int | None = None,
         ignores: list[dict[str, Any]] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> DraftVersion:
         """Save ``text`` as a new version.
 
         Pass ``base_version`` or ``base_hash`` (of the text as loaded) to be told, by a
         :class:`DraftConflictError`, when someone saved in between. ``base_version=0`` means "no draft
         existed when I started". Without either, the save always goes on top of the latest. ``ignores`` are
-        the review findings the author set aside for this text, with their reasons.
+        the review findings the author set aside for this text, with their reasons. ``extra`` adds plain JSON
+        keys to the sidecar (a check-and-mend round's number, verdict, findings and tokens); it never
+        replaces the keys above.
         """
         who = author or self.author
         now = self.clock().astimezone(UTC)
@@ -736,6 +746,8 @@ class DraftStore:
             }
             if ignores:
                 meta["ignores"] = list(ignores)
+            for key, value in (extra or {}).items():
+                meta.setdefault(key, value)
             name = f"{number:04d}-{stamp}"
             # Metadata first, text last: a version exists once its .md does, and then it is complete.
             write_new(

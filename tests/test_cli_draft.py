@@ -22,8 +22,10 @@ EARLIER = "## Summary\n\nAn earlier draft the author edited by hand.\n"
 
 
 def draft_with_model(server: OpenAIServer, target: Path) -> int:
-    """``postmortem draft SEED --drafter openai --model m1 --base-url SERVER -o TARGET``."""
+    """``postmortem draft SEED --drafter openai --model m1 --base-url SERVER --revise 0 -o TARGET``: one
+    call, no rounds (which would save versions next to the sample incident)."""
     argv = ["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", server.base_url]
+    argv += ["--revise", "0"]
     return main([*argv, "-o", str(target)])
 
 
@@ -114,6 +116,8 @@ def test_model_failure_leaves_earlier_draft_and_never_prints_the_key(
             str(SEED),
             "--drafter",
             "openai",
+            "--revise",
+            "0",
             "-o",
             str(target),
         ],
@@ -139,6 +143,7 @@ def test_draft_streams_to_stdout_and_reports_length(
 ) -> None:
     openai_server.script(Reply(mode="length"))
     argv = ["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", openai_server.base_url]
+    argv += ["--revise", "0"]
     code = main(argv)
     captured = capsys.readouterr()
     assert code == 1
@@ -171,6 +176,7 @@ def draft_in_a_subprocess(
     }
     env.pop("POSTMORTEM_DEADLINE", None)
     argv = [sys.executable, "-m", "postmortem_widgets", "draft", str(SEED), "--drafter", "openai"]
+    argv += ["--revise", "0"]
     return subprocess.run(
         [*argv, "-o", str(target), *extra], capture_output=True, text=True, env=env, timeout=60, check=False
     )
@@ -208,6 +214,7 @@ def test_draft_deadline_option(
     target = tmp_path / "draft.md"
     server.script(Reply(mode="drip", delay=0.25))
     argv = ["draft", str(SEED), "--drafter", "openai", "--model", "m1", "--base-url", server.base_url]
+    argv += ["--revise", "0"]
     assert main([*argv, "--deadline", "1", "-o", str(target)]) == 1
     partial = (tmp_path / "draft.md.partial").read_text()
     assert 0 < len(partial) < len(DEFAULT_TEXT) and not target.exists()

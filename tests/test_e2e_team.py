@@ -243,7 +243,11 @@ def test_two_views_of_one_form_type_at_once_without_losing_a_key(
             two.keyboard.type(y)
         details_box(one, "Prevention").click()
         wait_status(one, r"Saved detection")
-        assert load_incident(root / INCIDENT / "incident.yaml").detection.endswith("one-types-here")
+        # Typing is saved once per pause: a pause midway may have saved part of it first.
+        wait_until(
+            "the whole detection is saved",
+            lambda: load_incident(root / INCIDENT / "incident.yaml").detection.endswith("one-types-here"),
+        )
         # The one Draft editor, from both views at once.
         tab(one, "5 Draft")
         expect(form_editor(one)).to_have_value(re.compile("two-types-here"), timeout=WAIT)

@@ -357,3 +357,15 @@ def test_key_events_of_a_log_without_noise_are_not_the_events_themselves() -> No
     assert key is not timeline.events and len(key) == 2
     key["message"] = "changed"
     assert timeline.events["message"].tolist() == ["deploy", "p"]
+
+
+def test_a_few_messages_are_classified_one_by_one_as_the_arrow_scan_would() -> None:
+    """Up to 64 ASCII messages skip the Arrow regexes (their compile costs more than the scan): same kinds."""
+    rng = np.random.default_rng(5)
+    ascii_words = [w for w in WORDS if w.isascii()]
+    messages = [" ".join(rng.choice(ascii_words, int(rng.integers(1, 5)))) for _ in range(3000)]
+    messages += ["The fix was not yet\vdeployed", "restarted\tthe pods", "wasn't  rolled back", "", "x" * 500]
+    for start in range(0, len(messages), classify._ONE_BY_ONE_UP_TO):
+        few = messages[start : start + classify._ONE_BY_ONE_UP_TO]
+        assert classify_kinds(few, default=ev.EVENT).to_pylist() == reference(few, ev.EVENT)
+    assert classify_kinds(["café rollback", "resolved"]).to_pylist() == [ev.MITIGATED, ev.RESOLVED]

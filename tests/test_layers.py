@@ -1,7 +1,7 @@
 """Imports flow one way, down the pipeline: a room imports only from rooms below it.
 
     base (errors, sections, textmerge, _fs, _templates) < timeline < incident, privacy < writing, review
-    < export, store < app < ui, cli
+    < export, store < revision < app < ui, cli
 
 Rooms on one level do not import each other (``writing`` never imports ``review``, nor the reverse).
 Only ``ui/`` imports ipywidgets. Every import counts: module level, inside functions, and under
@@ -34,9 +34,10 @@ LEVELS: dict[str, int] = {
     "review": 3,
     "export": 4,
     "store": 4,
-    "app": 5,
-    "ui": 6,
-    "cli": 6,
+    "revision": 5,
+    "app": 6,
+    "ui": 7,
+    "cli": 7,
 }
 #: Third-party packages only some rooms may import.
 ONLY_IN: dict[str, frozenset[str]] = {"ipywidgets": frozenset({"ui"})}

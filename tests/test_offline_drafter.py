@@ -54,7 +54,7 @@ def test_seed_draft_states_the_facts() -> None:
     )
     assert bullets == ["9:14am", "9:42am", "9:47am", "10:15am", "10:22am", "11:47am"]
     assert "2-hour 33-minute" in body["Summary"]
-    assert "2 hours 33 minutes" in body["Apology and Commitment"]
+    assert "the morning of April 15, dashboards showed a loading error" in body["Apology and Commitment"]
     assert "The incident was fully resolved at 11:47am ET." in body["Summary"]
     # The admission the seed's tips ask for: a customer ticket was our first signal.
     assert (
@@ -62,29 +62,32 @@ def test_seed_draft_states_the_facts() -> None:
         "signal of the incident" in draft
     )
     assert (
-        "We found out because a customer told us: a customer support ticket at 9:42am ET, 28 minutes after "
-        "the problem began, was our first signal." in body["Why It Happened"]
+        "We found out because a customer told us: a customer support ticket reached us at 9:42am ET, "
+        "28 minutes after the problem began." in body["Why It Happened"]
     )
-    assert "Finding out through a customer support ticket, rather than our own monitoring, is a gap" in draft
+    assert "You should not have been the ones to tell us" in draft
     # Response-relative figures, as the seed writes them.
     response = body["How We Responded"]
-    assert "our on-call engineer was alerted within 5 minutes." in response
+    # The 9:47am line is when engineers began investigating: never called an alert.
+    assert "our engineers were investigating within 5 minutes." in response
     assert "Within 33 minutes, we had identified the root cause." in response
     assert (
-        "To fix it, we rolled back cache deployment and rebuilt cache layer from live database." in response
+        "We rolled back the cache deployment and rebuilt the cache layer from the live database." in response
     )
     assert "full recovery took 1 hour 25 minutes; service was completely restored at 11:47am ET." in response
     # All three prevention measures, as a numbered list.
     changes = body["What We're Changing"]
     assert changes.startswith("Three specific changes are being made:")
     assert re.findall(r"^(\d)\. ", changes, flags=re.M) == ["1", "2", "3"]
-    assert "1. Adding automated cache accuracy validation to deployment pipeline." in changes
+    assert "1. We're adding automated cache accuracy validation to the deployment pipeline." in changes
     assert (
-        "2. Implementing divergence alerting that checks data timestamps across cache and live database "
-        "every "
-        "5 minutes." in changes
+        "2. We're implementing divergence alerting that checks data timestamps across the cache and the live "
+        "database every 5 minutes." in changes
     )
-    assert "3. Improving customer notification speed with a 30-minute incident communication SLA." in changes
+    assert (
+        "3. We're improving customer notification speed with a 30-minute incident communication SLA."
+        in changes
+    )
     # The data-impact statement.
     assert (
         "No data was lost or corrupted; customers saw delayed data (previous day's), not incorrect data."
@@ -146,7 +149,7 @@ def test_second_incident_detected_by_monitoring_over_midnight() -> None:
     assert "3. **Pinned base images:**" in changes
     apology = body["Apology and Commitment"]
     assert 2 <= count_sentences(apology) <= 3
-    assert "We're sorry for the 1 hour 24 minutes of disruption" in apology
+    assert apology.startswith("We're sorry: on the night of November 3, invoice PDFs failed to generate")
 
 
 def test_missing_facts_leave_visible_placeholders_not_inventions() -> None:
@@ -195,7 +198,7 @@ def test_stream_yields_sections_and_reports_complete(
 def test_helpers() -> None:
     assert [(i.title, i.text) for i in prevention_items("- a: b\n2. adding c; \n\n")] == [
         ("a", "B."),
-        ("", "Adding c."),
+        ("", "We're adding c."),
     ]
     assert starts_with_past_tense("rolled back the deploy") and starts_with_past_tense("rebuilt the cache")
     assert not starts_with_past_tense("a rollback of the deploy")
@@ -227,8 +230,9 @@ def test_harbor_payments_sample_fills_from_five_exports() -> None:
     assert dict(bullets)["2:07pm BST"] == "Our monitoring paged the on-call engineer"
     assert "Priya" not in draft  # responders' names never reach the draft
     assert "customer told us" not in draft
+    # 2:03pm to 2:07pm as a reader counts it (the events were 4 minutes 33 seconds apart).
     assert body["How We Responded"].startswith(
-        "Our monitoring paged the on-call engineer at 2:07pm BST, 5 minutes after the problem began, "
+        "Our monitoring paged the on-call engineer at 2:07pm BST, 4 minutes after the problem began, "
         "and they "
         "acknowledged the page within 4 minutes and began investigating."
     )

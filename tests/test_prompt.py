@@ -231,10 +231,10 @@ def test_a_large_import_cannot_flood_the_prompt() -> None:
         "| resolved",
     ):
         assert any(marker in line for line in lines), marker
-    kinds = {line.split(" | ")[2] for line in lines}
+    kinds = {line.split(" | ")[3] for line in lines}
     assert {"alert", "warning", "update", "customer_report"} <= kinds
     times = [
-        pd.Timestamp(line.split(" | ")[0].rsplit(" ", 1)[0].replace("am", "AM").replace("pm", "PM"))
+        pd.Timestamp(line.split(" | ")[1].rsplit(" ", 1)[0].replace("am", "AM").replace("pm", "PM"))
         for line in lines
     ]
     assert times == sorted(times)

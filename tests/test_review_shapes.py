@@ -60,6 +60,7 @@ def test_errors_are_what_is_certainly_wrong_or_unsafe() -> None:
         "fact-time", "fact-date", "fact-duration", "fact-resolution", "timeline-order", "detection-claim",
         "detection-denial", "data-impact-contradiction", "person-name", "privacy-email", "privacy-ip",
         "privacy-host", "privacy-secret", "prompt-injection", "fact-impact",
+        "citation-missing", "citation-time",
     }  # fmt: skip
 
 

@@ -77,7 +77,7 @@ def test_offline_draft_says_it_in_a_sentence_and_a_bullet(checkout: tuple[Incide
     draft = OfflineDrafter().draft(*checkout)
     summary = draft.split("\n\n")[1]
     assert summary == (
-        "On March 3, 2025, Checkout experienced a 52-minute service incident affecting customers paying by "
+        "On March 3, 2025, Checkout experienced a 51-minute service incident affecting customers paying by "
         "card. Some card payments failed and had to be retried. " + SUMMARY + " The incident was fully "
         "resolved at 9:51am ET. No payment was charged twice."
     )

@@ -173,6 +173,8 @@ def test_openai_path_streams_from_the_local_server(
     anchor_copy: Path, open_workspace: OpenWorkspace, server: OpenAIServer
 ) -> None:
     ws = open_workspace(anchor_copy, env={}, interval=0)
+    # A wrong duration: the review's error must reach the status line instead of a green "generated".
+    server.text = server.text.replace("2-hour 33-minute", "3-hour 10-minute")
     step = draft_step(ws)
     step.kind.value = OPENAI
     step.model.value = "test-model"
@@ -185,9 +187,8 @@ def test_openai_path_streams_from_the_local_server(
     assert len(updates) >= 3  # it arrived in pieces beside the editor, not at the end
     assert server.received[0].body["stream"] is True
     assert "Anchor Analytics" in server.received[0].prompt
-    # The test server's text has review errors: the message says so instead of a green "generated".
     assert ws.status.level == "warning", ws.status.text
-    assert "The review finds" in ws.status.text
+    assert "The review finds 1 error(s): see the Review step." in ws.status.text
     version = ws.session.versions()[-1]
     assert (version.drafter, version.model) == ("openai", "test-model")
 

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from ..incident.merge import FieldConflict, IncidentMerge
     from ..incident.record import Incident
     from ..review import Finding, Ignore, Redaction, Review
+    from ..revision import Budget, Round, Rounds
+    from ..sections import Section
     from ..store import DraftStore, DraftVersion, WorkingCopy
     from ..timeline.events import ImportResult
     from ..timeline.merge import Timeline
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from ..timeline.progress import Progress
     from ..timeline.sources import Source
     from ..timeline.telemetry.model import Impact, Series
-    from ..writing.drafters.base import Outcome
+    from ..writing.drafters.base import Drafter, DraftStream, Outcome
     from ..writing.prompt import Prompt
     from .collab import SharedText
 
@@ -68,6 +70,10 @@ class InputStatus:
     series: int = 0
     #: Rows read from its logs (``None`` when it holds no log).
     rows: int | None = None
+    #: The incidents of an export that holds several, newest first: (label, id); empty for one.
+    incidents: list[tuple[str, str]] = field(default_factory=list)
+    #: The id of the one kept (see :meth:`Session.set_incident`).
+    incident: str = ""
 
     @property
     def ok(self) -> bool:
@@ -129,6 +135,13 @@ class Session:
         self._derived: dict[str, tuple[tuple[object, ...], Any]] = {}
         self._lock = threading.RLock()
         self._store = store
+        #: The latest version when the check-and-mend rounds began (see :meth:`accept_rounds`).
+        self._rounds_base: int | None = None
+        self._kept_before: DraftVersion | None = None
+        #: Who the draft is written for: ``customer`` (``drafts/``) or ``internal`` (``drafts/internal/``, the
+        #: engineering team's version); see :meth:`set_audience`.
+        self.audience = "customer"
+        self._stores: dict[str, DraftStore] = {}
         #: The incident as this session last read or wrote it (the base of the merge on save), the hash of
         #: the file's bytes then, and its (mtime, size) for a cheap "did anyone save since?".
         self._base: Incident | None = None
@@ -280,6 +293,8 @@ class Session:
             self.save()
         elif key == "timezone":
             self.set_timezone(conflict.mine)
+        elif key == "window":
+            self.set_window(conflict.mine)
         else:
             self.set_field(key, conflict.mine)
 
@@ -308,20 +323,25 @@ class Session:
     # -- inputs -----------------------------------------------------------------------------------------
 
     def _read(
-        self, name: str, sources: list[Source], role: str | None
+        self, name: str, sources: list[Source], role: str | None, incident: str | None = None
     ) -> tuple[list[ImportResult], InputStatus]:
-        """Import one input's sources, each as ``role`` when one is given; raises what the import raises."""
-        from ..incident.timeline import readable_date, with_role
+        """Import one input's sources, each as ``role`` when one is given, kept to the ``incident`` chosen
+        (else the file's ``incidents:``) and the ``window:``; raises what the import raises."""
+        from ..incident.timeline import readable_date, window_of, with_role
         from ..timeline.merge import import_sources
         from ..timeline.telemetry.model import LOG
 
+        chosen = incident or self.incident.incidents.get(name)
         results = import_sources(
             sources,
             tz=self.incident.timezone or None,
             date=readable_date(self.incident.incident_date),
             roles=with_role(sources, role),
             progress=self._progress,
+            incident=[chosen] if chosen else [],
+            window=window_of(self.incident),
         )
+        several = next((r for r in results if r.incident is not None), None)
         logs = [r.rows or 0 for r in results if r.role == LOG]
         status = InputStatus(
             name=name,
@@ -331,6 +351,8 @@ class Session:
             role=", ".join(sorted({r.role for r in results})),
             series=sum(len(r.series) for r in results),
             rows=sum(logs) if logs else None,
+            incidents=[(i.describe(), i.id) for i in several.incidents] if several else [],
+            incident=several.incident.id if several and several.incident else "",
         )
         if not results:
             status.error = f"{name}: nothing to import in this folder"
@@ -485,6 +507,7 @@ class Session:
             if name in self.incident.timeline:
                 self.incident.timeline.remove(name)
                 self.incident.roles.pop(name, None)
+                self.incident.incidents.pop(name, None)
                 if self.incident.signal is not None and self.incident.signal.input == name:
                     self.incident.signal = None
                 self.save()
@@ -507,6 +530,37 @@ class Session:
         with self._lock:
             self.incident.roles[name] = role
             return self._list(name, results, status)
+
+    def set_incident(self, name: str, incident: str) -> InputStatus:
+        """Keep another of the incidents a listed export holds (its id): the export is read again and the
+        choice kept under ``incidents:``. An id the export does not hold raises, and changes nothing."""
+        if name not in self.incident.timeline:
+            raise InputError(f"{name} is not one of this incident's inputs", hint="add it on the Import step")
+        results, status = self._read(name, self._sources(name), self.incident.roles.get(name), incident)
+        if not status.ok:
+            raise InputError(status.error)
+        with self._lock:
+            self.incident.incidents[name] = incident
+            return self._list(name, results, status)
+
+    def set_window(self, text: str) -> None:
+        """Keep only the events inside ``START..END`` (ISO times, or clock times on the incident date) and
+        save it as ``window:``; empty keeps every event. A window that cannot be read raises, and changes
+        nothing. Every input is read again."""
+        from ..incident.timeline import window_of
+
+        text = text.strip()
+        if text == self.incident.window:
+            return
+        if text:
+            try:
+                window_of(self.incident, given=text)
+            except InputError as exc:
+                hint = (exc.hint or "").replace("pass --date YYYY-MM-DD", "set the incident date")
+                raise InputError(exc.message.replace("--window ", "window "), hint=hint or None) from None
+        self.incident.window = text
+        self.save()
+        self.reload()
 
     def _inputs_changed(self) -> None:
         """Merge the inputs again (and so apply the milestones again) when the timeline is next read."""
@@ -796,7 +850,7 @@ class Session:
         """The prompt a model would be sent for the incident as it stands."""
         from ..writing.prompt import build_prompt
 
-        return build_prompt(self.incident, self.timeline)
+        return build_prompt(self.incident, self.timeline, audience=self.audience)
 
     @property
     def store(self) -> DraftStore:
@@ -806,6 +860,34 @@ class Session:
 
             self._store = DraftStore.for_incident(self.path)
         return self._store
+
+    def set_audience(self, audience: str) -> None:
+        """Write for customers or for the engineering team. Each has its own drafts store, working copy and
+        ignores (``drafts/`` and ``drafts/internal/``: the customer export never takes from the internal
+        one), its own prompt and its own review rules. What was typed is saved first; the shared document,
+        if any, is let go (the editor joins the other audience's)."""
+        from ..sections import AUDIENCES
+        from ..store import INTERNAL_DIR, DraftStore
+
+        if audience not in AUDIENCES:
+            raise InputError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
+        if audience == self.audience:
+            return
+        with self._lock:
+            self.flush()
+            self.detach_shared()
+            customer = self._stores.setdefault(self.audience, self.store)
+            if audience not in self._stores:
+                base = self._stores.get("customer", customer)
+                self._stores[audience] = DraftStore(
+                    base.folder / INTERNAL_DIR, clock=base.clock, author=base.author, publish=base.publish
+                )
+            self.audience = audience
+            self._store = self._stores[audience]
+            self._working, self.last_draft_merge, self.working_hash = None, None, None
+            self._draft, self.draft_base, self.draft_dirty, self.draft_saved_at = "", 0, False, None
+            self.ignores = []
+            self._load_draft()
 
     @property
     def working_path(self) -> Path:
@@ -945,9 +1027,18 @@ class Session:
 
         def check() -> Review:
             roster = tuple(self.incident.responders)
-            return check_draft(self.draft, self.filled(), self.timeline, roster=roster, ignore=self.ignores)
+            return check_draft(
+                self.draft,
+                self.filled(),
+                self.timeline,
+                roster=roster,
+                ignore=self.ignores,
+                audience=self.audience,
+            )
 
-        return self._cached("review", (self.draft, tuple(self.ignores), *self._values()), check)
+        return self._cached(
+            "review", (self.draft, self.audience, tuple(self.ignores), *self._values()), check
+        )
 
     def ignore_finding(self, finding: Finding, reason: str) -> Ignore:
         """Set a finding aside, with the author's reason (required); kept with the draft and its versions."""
@@ -976,6 +1067,7 @@ class Session:
         drafter: str | None = None,
         model: str | None = None,
         prompt_hash: str | None = None,
+        note: str = "generated",
     ) -> Generated:
         """Take a finished generation in without losing a word of what was there.
 
@@ -995,8 +1087,91 @@ class Session:
         kept = self.keep_draft("kept before a generated draft replaced it")
         self.draft = outcome.text
         self.save_working()
-        version = self.save_version(note="generated", **meta)
+        version = self.save_version(note=note, **meta)
         return Generated(outcome=outcome, version=version, kept=kept)
+
+    # -- one section, and the check-and-mend rounds --------------------------------------------------------
+
+    def section_stream(
+        self, drafter: Drafter, name: str, prompt: Prompt | None = None
+    ) -> tuple[DraftStream, Section]:
+        """A drafter's new text for one section of the draft (its key or heading), streamed; finish it with
+        :meth:`accept_section`."""
+        from ..sections import section_named
+        from ..writing.redraft import section_stream
+
+        section = section_named(name)
+        prompt = prompt or self.prompt()
+        return section_stream(drafter, self.incident, self.timeline, prompt, self.draft, section), section
+
+    def accept_section(self, outcome: Outcome, section: Section, **meta: Any) -> Generated:
+        """Put a redrafted section into the draft as it stands now (every other byte kept), saved as a
+        version; an unfinished one is kept aside, like any generation."""
+        from ..writing.drafters.base import Outcome as Made
+        from ..writing.redraft import splice_section
+
+        if outcome.accepted:
+            outcome = Made(outcome.kind, splice_section(self.draft, section, outcome.text))
+        return self.accept_generation(outcome, note=f"redrafted {section.heading}", **meta)
+
+    def rounds(
+        self,
+        drafter: Drafter,
+        *,
+        budget: Budget | None = None,
+        warn_rules: frozenset[str] = frozenset(),
+        on_round: Callable[[Round], None] | None = None,
+        prompt: Prompt | None = None,
+    ) -> Rounds:
+        """The check-and-mend rounds for a model draft, checked as :meth:`review` checks (with the author's
+        ignores); every round is saved as a version. The editor's text is kept as a version first, so the
+        rounds' versions go on top of it; finish with :meth:`accept_rounds`."""
+        from ..review import check_draft
+        from ..revision import Rounds, budget_for
+
+        self._kept_before = self.keep_draft("kept before a generated draft replaced it")
+        prompt = prompt or self.prompt()
+        incident, timeline = self.filled(), self.timeline
+        roster, ignores = tuple(self.incident.responders), list(self.ignores)
+
+        latest = self.store.latest()
+        self._rounds_base = latest.number if latest is not None else 0
+        return Rounds(
+            drafter,
+            self.incident,
+            timeline,
+            prompt,
+            check=lambda text: check_draft(text, incident, timeline, roster=roster, ignore=ignores),
+            budget=budget or budget_for(self.incident),
+            warn_rules=warn_rules,
+            store=self.store,
+            meta={
+                "drafter": drafter.name,
+                "model": getattr(drafter, "model", None),
+                "prompt_hash": prompt.digest,
+            },
+            on_round=on_round,
+        )
+
+    def accept_rounds(self, rounds: Rounds) -> Generated:
+        """The best draft of the rounds into the editor (the latest version holds it); when no round was
+        complete, the editor's text stays and the output is a version beside it."""
+        seen_all = self._rounds_base == self.draft_base
+        latest = self.store.latest()
+        if seen_all and latest is not None:
+            self.draft_base = latest.number  # the rounds saved on top of what this session had seen
+        outcome = rounds.outcome()
+        aside = rounds.rounds[-1].version if rounds.rounds else None
+        if not outcome.accepted:
+            self.save_working()
+            return Generated(outcome=outcome, aside=aside, kept=self._kept_before)
+        best = rounds.best
+        assert best is not None
+        self.draft = best.text
+        self.save_working()
+        meta = rounds.meta
+        version = self.save_version(note=f"kept round {best.number}", review=best.review, **meta)
+        return Generated(outcome=outcome, version=version, kept=self._kept_before)
 
     def save_aside(self, text: str, *, note: str, **meta: Any) -> DraftVersion:
         """Save ``text`` as a version without putting it in the editor (a model's unfinished output)."""

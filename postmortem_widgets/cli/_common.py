@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False) -> None:
-    """``--tz``, ``--format``, ``--date``, ``--set``, ``--role``, ``--signal`` (and ``--timeline PATH`` unless
-    paths are positional)."""
+    """``--tz``, ``--format``, ``--date``, ``--window``, ``--set``, ``--role``, ``--signal`` (and ``--timeline
+    PATH`` unless paths are positional)."""
     if not paths:
         parser.add_argument(
             "--timeline", metavar="PATH", action="append", default=[], help="timeline export (repeatable)"
@@ -26,7 +26,16 @@ def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False
     )
     parser.add_argument("--format", metavar="NAME", help="skip detection and read every input as this format")
     parser.add_argument(
-        "--date", metavar="YYYY-MM-DD", help="the date for a pasted timeline of bare clock times"
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="the date for a pasted timeline of bare clock times, --window clock times, and the year of a "
+        "table whose dates are month and day columns",
+    )
+    parser.add_argument(
+        "--window",
+        metavar="START..END",
+        help="keep only events inside this span: ISO times, or clock times on the incident date "
+        "(e.g. 2024-05-12T14:00Z..2024-05-12T16:00Z, or 14:00..16:30 with --date)",
     )
     parser.add_argument(
         "--set",
@@ -137,8 +146,9 @@ def parse_sets(values: list[str], tz: str | None) -> tuple[dict[str, pd.Timestam
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
-    """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format``, ``--set``, ``--role`` and
-    ``--signal`` applied (over the file's ``milestones:``, ``roles:`` and ``signal:``)."""
+    """The incident and its timeline, with ``--timeline``, ``--tz``, ``--format``, ``--set``, ``--role``,
+    ``--window`` and ``--signal`` applied (over the file's ``milestones:``, ``roles:``, ``window:`` and
+    ``signal:``)."""
     from ..incident.record import load_incident
     from ..incident.timeline import incident_timeline
 
@@ -159,6 +169,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[Incident, Timeline]:
             roles=parse_roles(getattr(args, "role", [])),
             signal=getattr(args, "signal", None),
             progress=progress,
+            window=getattr(args, "window", None),
         )
     finally:
         progress.close()
@@ -195,8 +206,9 @@ def parse_ignores(values: list[str], draft: str) -> list[Ignore]:
     return out
 
 
-def kept_ignores(incident_path: str, draft: str) -> list[Ignore]:
-    """The ignores saved with the draft version that holds exactly this text (none for another text)."""
+def kept_ignores(incident_path: str, draft: str, audience: str = "customer") -> list[Ignore]:
+    """The ignores saved with the draft version that holds exactly this text (none for another text),
+    in the store of the draft's audience."""
     from pathlib import Path
 
     from ..review import Ignore
@@ -204,7 +216,7 @@ def kept_ignores(incident_path: str, draft: str) -> list[Ignore]:
 
     if not Path(incident_path).is_file():
         return []
-    version = DraftStore.for_incident(incident_path).find(draft)
+    version = DraftStore.for_incident(incident_path, audience=audience).find(draft)
     return [Ignore.from_json(item) for item in version.ignores] if version is not None else []
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .._fs import atomic_write_text
 from ..errors import PostmortemError
+from ..sections import AUDIENCES
 from ._common import (
     add_ignore_option,
     add_timeline_options,
@@ -67,6 +68,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--json", action="store_true", help='print {"findings": [...], "errors": N, "warnings": N}'
     )
+    parser.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        default="customer",
+        help="customer (default): every rule; internal: the engineering team's version, facts rules only",
+    )
     parser.add_argument("--redact", action="store_true", help="write a redacted copy of the draft (needs -o)")
     parser.add_argument("-o", "--output", metavar="FILE", help="where --redact writes the redacted draft")
     parser.set_defaults(func=run)
@@ -98,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         draft = redaction.text
     for warning in timeline.warnings:
         print(f"postmortem check: warning: {warning}", file=sys.stderr)
-    ignores = [*kept_ignores(args.incident, draft), *parse_ignores(args.ignore, draft)]
+    ignores = [*kept_ignores(args.incident, draft, args.audience), *parse_ignores(args.ignore, draft)]
     review = check_draft(
         draft,
         incident,
@@ -108,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         prevention=args.prevention,
         instructions=args.instructions,
         ignore=ignores,
+        audience=args.audience,
     )
     if args.json:
         json.dump(review.to_json(), sys.stdout, indent=2, ensure_ascii=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import DraftStoreError, DraftVersionNotFoundError
+from ..sections import AUDIENCES
 from ..store import DraftStore, DraftVersion
 
 
@@ -60,16 +61,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="a review finding to set aside for this version, with the reason (repeatable)",
     )
 
+    for sub_parser in actions.choices.values():
+        sub_parser.add_argument(
+            "--audience",
+            choices=AUDIENCES,
+            default="customer",
+            help="customer drafts (default, drafts/) or the internal version's (drafts/internal/)",
+        )
     parser.set_defaults(func=run)
 
 
-def _store(incident: str) -> DraftStore:
+def _store(incident: str, audience: str = "customer") -> DraftStore:
     path = Path(incident)
     if not path.is_file():
         raise DraftStoreError(
             "no such incident file", file=incident, hint="drafts live in drafts/ next to it"
         )
-    return DraftStore.for_incident(path)
+    return DraftStore.for_incident(path, audience=audience)
 
 
 def parse_version(store: DraftStore, text: str | None) -> int | None:
@@ -93,7 +101,7 @@ def _review(v: DraftVersion) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = _store(args.incident)
+    store = _store(args.incident, args.audience)
     action: Callable[[DraftStore, argparse.Namespace, TextIO], None] = ACTIONS[args.action]
     try:
         action(store, args, sys.stdout)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from ..errors import PostmortemError
 from ..export.api import FORMATS, export_report, format_for_path, review_draft, split_review
+from ..sections import AUDIENCES
 from ._common import (
     add_ignore_option,
     add_timeline_options,
@@ -65,8 +66,32 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="show the signal's own series name and labels in the figure (default: plain words only)",
     )
+    parser.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        default="customer",
+        help="customer (default): citations removed, customer rules applied; internal: the engineering "
+        "team's version, marked INTERNAL on every page",
+    )
     add_timeline_options(parser)
     parser.set_defaults(func=run)
+
+
+def refuse_internal_draft(path: str, draft: str, incident_path: str) -> None:
+    """A customer export never takes from the internal version: not a file from ``drafts/internal/``,
+    nor a text saved there."""
+    from pathlib import Path
+
+    from ..store import DraftStore
+
+    internal = DraftStore.for_incident(incident_path, audience="internal")
+    inside = Path(path).resolve().parent == internal.folder.resolve()
+    if inside or (Path(incident_path).is_file() and internal.find(draft) is not None):
+        raise PostmortemError(
+            "this draft is the internal version, not for customers",
+            file=path,
+            hint="export it with --audience internal, or export a customer draft",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,9 +106,11 @@ def run(args: argparse.Namespace) -> int:
         raise PostmortemError("a PDF is not written to a terminal", hint="pass -o report.pdf")
 
     draft = load_draft(args.draft)
+    if args.audience == "customer":
+        refuse_internal_draft(args.draft, draft, args.incident)
     incident, timeline = load_inputs(args)
-    ignores = [*kept_ignores(args.incident, draft), *parse_ignores(args.ignore, draft)]
-    review = review_draft(draft, incident, timeline, ignore=ignores)
+    ignores = [*kept_ignores(args.incident, draft, args.audience), *parse_ignores(args.ignore, draft)]
+    review = review_draft(draft, incident, timeline, ignore=ignores, audience=args.audience)
     errors, warnings = split_review(review)
     for finding in warnings:
         print(f"{args.draft}: warning: {finding.describe()}", file=sys.stderr)
@@ -111,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
         date=datetime.now(UTC) if fmt == "email" else None,
         figure=args.figure,
         keep_names=args.keep_names,
+        audience=args.audience,
     )
     if args.force:
         for finding in errors:

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from ..sections import AUDIENCES
 from ._common import add_timeline_options, load_inputs
 
 if TYPE_CHECKING:
@@ -21,6 +22,13 @@ def add_incident_options(parser: argparse.ArgumentParser) -> None:
     add_timeline_options(parser)
     parser.add_argument(
         "--max-events", type=int, default=40, metavar="N", help="most events in the prompt's data block (40)"
+    )
+    parser.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        default="customer",
+        help="customer (default): the seed's customer postmortem; internal: the engineering team's, "
+        "with names, hosts and the full timeline (never for customers)",
     )
     parser.add_argument(
         "--no-redact",
@@ -40,6 +48,7 @@ def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -
         nonce=getattr(args, "nonce", None),
         max_events=args.max_events,
         redact=args.redact,
+        audience=getattr(args, "audience", "customer"),
     )
 
 

@@ -12,6 +12,7 @@ from ._common import StderrProgress, add_timeline_options, parse_roles, parse_se
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..timeline.limits import Limits
     from ..timeline.merge import Timeline
 
 #: How many key events the readable table shows (the most relevant, milestones first).
@@ -27,8 +28,55 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="export files, folders or zips")
     add_timeline_options(parser, paths=True)
+    parser.add_argument(
+        "--incident",
+        metavar="ID",
+        dest="incident_id",
+        action="append",
+        default=[],
+        help="the incident to keep of a file that holds several (its id, as the warning lists them; "
+        "repeatable, one per file); without it, the most recent",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (the stable contract)")
+    add_limit_options(parser)
     parser.set_defaults(func=run)
+
+
+#: What each import limit bounds, for ``--help`` (see :mod:`postmortem_widgets.timeline.limits`).
+_LIMIT_HELP = {
+    "max_import_bytes": "bytes read from one input (a file, a folder, a zip's members); default 4GiB",
+    "max_member_bytes": "bytes one zip member may expand to; default 1GiB",
+    "max_zip_ratio": "how many times its compressed size a zip member (or zip) may expand; default 100",
+    "max_json_bytes": "bytes of one JSON document; default 64MiB",
+    "max_json_depth": "nesting depth of a JSON document; default 100",
+    "max_files": "files in one folder tree or zip; default 10000",
+    "max_line_bytes": "bytes of one line of a table or text timeline; default 1MiB",
+    "max_columns": "columns of one table; default 10000",
+}
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """``--max-import-bytes SIZE`` and the other import limits, over their ``POSTMORTEM_MAX_*`` variables."""
+    from ..timeline.limits import env_name, flag, is_size, names
+
+    group = parser.add_argument_group(
+        "import limits", "what one import may read; each also set by its environment variable"
+    )
+    for name in names():
+        group.add_argument(
+            flag(name),
+            dest=name,
+            metavar="SIZE" if is_size(name) else "N",
+            help=f"{_LIMIT_HELP[name]} ({env_name(name)})",
+        )
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    """The limits the command line asks for: its flags over the environment over the defaults."""
+    from ..timeline.limits import Limits, names, parse_setting
+
+    given = {name: parse_setting(name, getattr(args, name)) for name in names() if getattr(args, name, None)}
+    return Limits.from_env().replace(**given)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
             roles=parse_roles(args.role),
             signal=args.signal,
             progress=progress,
+            limits=limits_of(args),
+            incident=args.incident_id,
+            window=args.window,
         )
     finally:
         progress.close()
@@ -78,6 +129,8 @@ def _input_line(result: object) -> str:
         line += f" of {result.rows:,} row(s)"
     if result.series:
         line += f", {len(result.series)} series"
+    if result.incident is not None:
+        line += f", incident {result.incident.id} of {len(result.incidents)}"
     return line
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._fs import atomic_write_bytes
-from ..errors import ReviewBlockedError, UnknownExportFormatError
+from ..errors import PostmortemError, ReviewBlockedError, UnknownExportFormatError
+from ..sections import AUDIENCES
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "INTERNAL_NOTE",
     "export_report",
     "format_for_path",
     "review_draft",
@@ -31,6 +33,8 @@ __all__ = [
     "write_report",
 ]
 
+#: What every internal export says of itself, on every page.
+INTERNAL_NOTE = "INTERNAL: written for the engineering team; not for customers"
 #: Export formats and the file suffix each is written with.
 FORMATS: dict[str, str] = {"html": ".html", "pdf": ".pdf", "md": ".md", "email": ".eml", "ipynb": ".ipynb"}
 
@@ -63,12 +67,13 @@ def review_draft(
     *,
     roster: Sequence[str] = (),
     ignore: Sequence[Ignore] = (),
+    audience: str = "customer",
 ) -> Review:
     """The reviewer's verdict on a draft (imported here: the reviewer is only needed when exporting), with
-    the findings the author ignored set aside."""
+    the findings the author ignored set aside; an ``internal`` draft is held to the facts only."""
     from ..review import check_draft
 
-    return check_draft(draft, incident, timeline, roster=roster, ignore=ignore)
+    return check_draft(draft, incident, timeline, roster=roster, ignore=ignore, audience=audience)
 
 
 def export_report(
@@ -90,6 +95,7 @@ def export_report(
     figure: bool = True,
     keep_names: bool = False,
     url_fetcher: Any = None,
+    audience: str = "customer",
 ) -> str | bytes:
     """The draft as ``to`` (``html``, ``pdf``, ``md``, ``email``, ``ipynb``): text, or bytes (pdf, email).
 
@@ -101,16 +107,30 @@ def export_report(
     and email a line stating the same evidence. The figure names the signal in plain words and shows no
     internal series, host or label unless ``keep_names``. ``url_fetcher`` replaces the PDF renderer's
     offline fetcher (a test's, to see that nothing is asked for).
+
+    ``audience="customer"`` (the default) removes the draft's citations of numbered events (``[E3]``),
+    which only the reviewer reads. ``internal`` keeps them, keeps the figure's names, and marks every
+    format INTERNAL: a banner in HTML, a header and footer on every PDF page, the Markdown's first line,
+    the email's subject, the notebook's first cell.
     """
     if to not in FORMATS:
         raise UnknownExportFormatError(
             f"unknown export format {to!r}", hint=f"choose one of {', '.join(FORMATS)}"
         )
+    if audience not in AUDIENCES:
+        raise PostmortemError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
     if review is None:
-        review = review_draft(draft, incident, timeline, roster=roster)
+        review = review_draft(draft, incident, timeline, roster=roster, audience=audience)
     errors, _ = split_review(review)
     if errors and not force:
         raise ReviewBlockedError(errors, file=draft_name)
+    internal = audience == "internal"
+    if internal:
+        keep_names = True
+    else:
+        from ..timeline.evidence import strip_citations
+
+        draft = strip_citations(draft)
     if timeline is not None:
         from ..incident.fill import fill_incident
 
@@ -124,15 +144,20 @@ def export_report(
     if to == "md":
         from .plain import render_gfm
 
-        return render_gfm(draft, incident, status=status, title=title, evidence=evidence)
+        md = render_gfm(draft, incident, status=status, title=title, evidence=evidence)
+        return f"**{INTERNAL_NOTE}**\n\n{md}" if internal else md
 
     import nbformat
 
     from .report import build_report
 
     # The notebook is re-rendered as safe Markdown; the HTML exporter sanitises each cell as it renders it.
-    nb = build_report(draft, incident, status=status, title=title, figure=drawn, safe=to == "ipynb")
+    nb = build_report(
+        draft, incident, status=status, title=title, figure=drawn, safe=to == "ipynb", audience=audience
+    )
     if to == "ipynb":
+        if internal:
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**{INTERNAL_NOTE}**", id="internal-note"))
         return str(nbformat.writes(nb))
     from .exporters import PostmortemHTMLExporter, PostmortemPDFExporter
 
@@ -145,7 +170,9 @@ def export_report(
     from .mail import build_email
 
     if drawn is not None:  # mail clients do not show inline SVG: the email's HTML states the evidence
-        nb = build_report(draft, incident, status=status, title=title, evidence=evidence, safe=False)
+        nb = build_report(
+            draft, incident, status=status, title=title, evidence=evidence, safe=False, audience=audience
+        )
         html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
 
     message = build_email(
@@ -158,6 +185,7 @@ def export_report(
         sender=sender,
         recipients=recipients,
         date=date,
+        internal=internal,
     )
     return message.as_bytes()
 

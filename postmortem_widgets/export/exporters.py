@@ -93,6 +93,7 @@ def header_context(nb: NotebookNode, *, page_size: str) -> dict[str, str]:
         "status": status,
         "status_class": _class_name(status),
         "lang": _class_name(meta.get("lang") or "en"),
+        "internal": "internal" if meta.get("audience") == "internal" else "",
         "page_size": page_size if re.fullmatch(r"[A-Za-z0-9 ]{1,20}", page_size) else "A4",
     }
 

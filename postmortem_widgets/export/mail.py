@@ -42,20 +42,23 @@ def build_email(
     recipients: Sequence[str] = (),
     date: datetime | None = None,
     evidence: str | None = None,
+    internal: bool = False,
 ) -> EmailMessage:
-    """A ``multipart/alternative`` message; ``date`` (tz-aware) is injected so output is reproducible."""
+    """A ``multipart/alternative`` message; ``date`` (tz-aware) is injected so output is reproducible.
+
+    An ``internal`` one says so first in its subject and its text part (the HTML carries its banner)."""
     message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject or email_subject(incident)
+    message["Subject"] = ("[INTERNAL] " if internal else "") + (subject or email_subject(incident))
     if sender:
         message["From"] = sender
     if recipients:
         message["To"] = ", ".join(recipients)
     if date is not None:
         message["Date"] = format_datetime(date)
-    message.set_content(
-        render_gfm(draft, incident, status=status, title=title, header=True, evidence=evidence),
-        cte="quoted-printable",
-    )
+    text = render_gfm(draft, incident, status=status, title=title, header=True, evidence=evidence)
+    if internal:
+        text = f"INTERNAL: written for the engineering team; not for customers.\n\n{text}"
+    message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     # A boundary from the content, not random: the same report gives the same bytes. Quoted-printable
     # parts encode every "=", so "=_" can never occur inside them.

@@ -103,9 +103,12 @@ def report_title(incident: Incident, title: str | None = None) -> str:
     return f"{incident.product_name} service incident" if incident.product_name else "Service incident"
 
 
-def report_metadata(incident: Incident, *, status: str, title: str) -> dict[str, str]:
-    """What the header shows. Only customer-facing facts: the author's notes (root cause...) stay out."""
-    return {
+def report_metadata(
+    incident: Incident, *, status: str, title: str, audience: str = "customer"
+) -> dict[str, str]:
+    """What the header shows. Only customer-facing facts: the author's notes (root cause...) stay out.
+    The engineering team's version says ``"audience": "internal"``, which every page then shows."""
+    meta = {
         "title": title,
         "product_name": incident.product_name,
         "incident_date": incident.incident_date,
@@ -113,6 +116,9 @@ def report_metadata(incident: Incident, *, status: str, title: str) -> dict[str,
         "timezone": incident.timezone,
         "status": status,
     }
+    if audience == "internal":
+        meta["audience"] = audience
+    return meta
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
@@ -151,6 +157,7 @@ def build_report(
     evidence: str | None = None,
     safe: bool = True,
     removed: list[str] | None = None,
+    audience: str = "customer",
 ) -> NotebookNode:
     """The report notebook of a draft: Markdown cells, deterministic (same draft, same bytes).
 
@@ -165,7 +172,9 @@ def build_report(
     draft_title, sections = split_sections(draft)
     resolved_title = report_title(incident, title or draft_title)
     nb = v4.new_notebook()
-    nb.metadata[METADATA_KEY] = report_metadata(incident, status=status, title=resolved_title)
+    nb.metadata[METADATA_KEY] = report_metadata(
+        incident, status=status, title=resolved_title, audience=audience
+    )
     nb.metadata["title"] = resolved_title
     nb.cells = [
         v4.new_markdown_cell(

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pandas as pd
+
+from ..timeline import events as ev
 from ..timeline.humanize import human_clock, human_date, human_duration, human_time, human_window
 from ..timeline.keyevents import select_key_events, signal_channel
 from ..timeline.merge import Timeline
@@ -54,6 +58,29 @@ CHANNELS: dict[str, str] = {
 }
 
 
+def first_alert_after_customer(timeline: Timeline) -> pd.Timestamp | None:
+    """Our own first alert or page after a customer told us first (``None`` when none fired, or when a
+    customer did not tell us first). An acknowledgement is a person answering: it never counts."""
+    m = timeline.milestones
+    if m.detected is None or m.detected_by != "customer":
+        return None
+    events = timeline.signal_events
+    ours = events["kind"].isin([ev.ALERT, ev.PAGE]).to_numpy() & (events["time"] >= m.detected).to_numpy()
+    times = events["time"][ours]
+    return pd.Timestamp(times.min()) if len(times) else None
+
+
+def _alert_later(timeline: Timeline, zone: ZoneInfo) -> str:
+    """``; our own alert fired 18 minutes later, at 9:05am CT`` (counted in shown minutes), or ""."""
+    alert, detected = first_alert_after_customer(timeline), timeline.milestones.detected
+    if alert is None or detected is None:
+        return ""
+    gap = (alert.floor("min") - detected.floor("min")).to_pytimedelta()
+    if gap.total_seconds() < 60:
+        return f"; our own alert fired at {human_clock(alert, zone)}"
+    return f"; our own alert fired {human_duration(gap)} later, at {human_clock(alert, zone)}"
+
+
 def derived_detection(incident: Incident, timeline: Timeline) -> str:
     """When and how we learned of it, saying plainly when a customer told us first."""
     m = timeline.milestones
@@ -61,11 +88,12 @@ def derived_detection(incident: Incident, timeline: Timeline) -> str:
         return ""
     zone = resolve_zone(incident.timezone)
     when = human_clock(m.detected, zone)
-    lag = timeline.metrics.time_to_detect
+    lag = timeline.shown_metrics.time_to_detect
     after = f", {human_duration(lag)} after the incident began" if lag and lag.total_seconds() >= 60 else ""
     channel = CHANNELS.get(signal_channel(timeline), "our monitoring")
     if m.detected_by == "customer":
-        return f"detected at {when} via {channel}{after} (not our own monitoring: a customer told us first)"
+        told = "(not our own monitoring: a customer told us first)"
+        return f"detected at {when} via {channel}{after} {told}{_alert_later(timeline, zone)}"
     if m.detected_by == "monitoring":
         return f"detected at {when} by {channel}{after}"
     return f"first noticed at {when}{after}"
@@ -83,7 +111,8 @@ def fill_incident(incident: Incident, timeline: Timeline) -> Incident:
             first = timeline.signal_events["time"].iloc[0]
         if first is not None:
             derived["incident_date"] = human_date(first, zone)
-    duration = timeline.metrics.duration
+    # As a reader computes it from the window's clock times (9:14am - 11:47am: 2 hours 33 minutes).
+    duration = timeline.shown_metrics.duration
     if "incident_duration" in empty and duration is not None:
         derived["incident_duration"] = (
             f"{human_duration(duration)} ({human_window(m.started, m.resolved, zone)})"
@@ -104,4 +133,5 @@ __all__ = [
     "derived_detection",
     "derived_response_timeline",
     "fill_incident",
+    "first_alert_after_customer",
 ]

@@ -26,7 +26,7 @@ from .record import FIELDS, Incident
 __all__ = ["FieldConflict", "IncidentMerge", "merge_incidents", "snapshot"]
 
 #: Keys merged as one value (a conflict keeps theirs).
-_SCALARS = ("timezone",)
+_SCALARS = ("timezone", "window")
 _LISTS = ("timeline", "responders")
 T = TypeVar("T")
 
@@ -66,6 +66,8 @@ def snapshot(incident: Incident) -> Incident:
         incident,
         timeline=list(incident.timeline),
         milestones=dict(incident.milestones),
+        roles=dict(incident.roles),
+        incidents=dict(incident.incidents),
         responders=list(incident.responders),
     )
 

@@ -50,17 +50,22 @@ EXTRA_KEYS: tuple[str, ...] = (
     "timezone",
     "timeline",
     "roles",
+    "incidents",
+    "window",
     "signal",
     "milestones",
     "responders",
     "company",
     "allow",
+    "budget",
 )
 KEYS: tuple[str, ...] = FIELDS + EXTRA_KEYS
 #: Text fields people naturally write as a YAML list; the items are joined one a line.
 LIST_FIELDS: frozenset[str] = frozenset({"response_timeline", "prevention"})
 #: Keys left out of the file while they hold nothing (a saved ``roles: {}`` or ``signal: null`` says nothing).
-_DROPPED_WHEN_EMPTY: frozenset[str] = frozenset({"roles", "signal"})
+_DROPPED_WHEN_EMPTY: frozenset[str] = frozenset({"roles", "incidents", "window", "signal", "budget"})
+#: What ``budget:`` may limit for a model's draft: its check-and-mend rounds and its tokens in all calls.
+BUDGET_KEYS: tuple[str, ...] = ("rounds", "tokens")
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,10 @@ class Incident:
     timeline: list[str] = field(default_factory=list)
     #: What an input is when its content suggests otherwise: ``timeline:`` entry -> role (``log``, ...).
     roles: dict[str, str] = field(default_factory=dict)
+    #: The incident kept of an input that holds several: ``timeline:`` entry -> incident id.
+    incidents: dict[str, str] = field(default_factory=dict)
+    #: Only events inside ``START..END`` are kept (ISO times, or clock times on ``incident_date``).
+    window: str = ""
     #: The series the impact window comes from; ``None``: the clearest one.
     signal: Signal | None = None
     #: Milestones set by hand: name -> ISO 8601 time (naive times are in ``timezone``); ``detected_by`` too.
@@ -108,6 +117,9 @@ class Incident:
     #: Terms the reviewer must not call jargon for this incident: what the product is or sells ("Redis" for a
     #: Redis service, "DNS" for a DNS provider).
     allow: list[str] = field(default_factory=list)
+    #: The most a model's draft of this incident may spend: ``rounds`` (check-and-mend rounds after the
+    #: first draft) and ``tokens`` (prompts and answers of all calls); a missing key: no limit of the file's.
+    budget: dict[str, int] = field(default_factory=dict)
     #: The folder of the incident file, so relative timeline paths resolve.
     base_dir: Path | None = field(default=None, compare=False, repr=False)
     #: The file name errors point at.
@@ -283,6 +295,46 @@ def _roles(value: object, timeline: list[str], *, where: dict[str, Any]) -> dict
     return out
 
 
+def _incidents(value: object, timeline: list[str], *, where: dict[str, Any]) -> dict[str, str]:
+    if value is None:
+        return {}
+    hint = "write one 'path: incident id' a line under 'incidents:', e.g. 'uploads/status.json: kq2w4e6r8t0y'"
+    if not isinstance(value, Mapping):
+        raise IncidentError(
+            f"incidents must be a mapping of input to incident id, not {_type_name(value)}",
+            key="incidents",
+            hint=hint,
+            **where,
+        )
+    out: dict[str, str] = {}
+    for entry, raw in value.items():
+        line = _line(value, entry) if isinstance(value, CommentedMap) else None
+        here = {"file": where["file"], "line": line}
+        path = _listed(entry, f"incidents.{entry}", timeline, where=here, label="incidents")
+        if isinstance(raw, bool) or not isinstance(raw, str | int) or not str(raw).strip():
+            raise IncidentError(
+                f"the incident of {path} must be an id, not {_type_name(raw)}",
+                key=f"incidents.{entry}",
+                hint=hint,
+                **here,
+            )
+        out[path] = str(raw).strip()
+    return out
+
+
+def _window(value: object, *, where: dict[str, Any]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or ".." not in value:
+        raise IncidentError(
+            f"window must be START..END, not {_type_name(value)}",
+            key="window",
+            hint="e.g. window: 2024-05-12T14:00Z..2024-05-12T16:00Z, or 14:00..16:30 on incident_date",
+            **where,
+        )
+    return value.strip()
+
+
 def _signal(value: object, timeline: list[str], *, where: dict[str, Any]) -> Signal | None:
     if value is None:
         return None
@@ -306,6 +358,29 @@ def _signal(value: object, timeline: list[str], *, where: dict[str, Any]) -> Sig
     return Signal(name.strip(), _listed(entry, "signal.input", timeline, where=here))
 
 
+def _budget(value: object, *, where: dict[str, Any]) -> dict[str, int]:
+    """``budget:``: ``rounds`` (0 or more) and ``tokens`` (more than 0), whole numbers."""
+    hint = "e.g. 'budget:' then '  rounds: 2' and '  tokens: 20000' under it"
+    if not isinstance(value, Mapping):
+        raise IncidentError(
+            f"budget must be a mapping, not {_type_name(value)}", key="budget", hint=hint, **where
+        )
+    out: dict[str, int] = {}
+    for key, raw in value.items():
+        if key not in BUDGET_KEYS:
+            raise IncidentError(f"unknown key {key!r} in budget", key="budget", hint=hint, **where)
+        least = 0 if key == "rounds" else 1
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < least:
+            raise IncidentError(
+                f"budget.{key} must be a whole number of {least} or more, not {raw!r}",
+                key=f"budget.{key}",
+                hint=hint,
+                **where,
+            )
+        out[str(key)] = raw
+    return out
+
+
 def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Incident:
     """Read an incident from YAML text. Raises :class:`IncidentError` with the file, line and key."""
     doc = _document(data, name=name)
@@ -324,8 +399,14 @@ def parse_incident(data: bytes | str, *, name: str = "incident.yaml") -> Inciden
     listed = values.get("timeline", [])
     if "roles" in doc:
         values["roles"] = _roles(doc["roles"], listed, where=where("roles"))
+    if "incidents" in doc:
+        values["incidents"] = _incidents(doc["incidents"], listed, where=where("incidents"))
+    if "window" in doc:
+        values["window"] = _window(doc["window"], where=where("window"))
     if "signal" in doc:
         values["signal"] = _signal(doc["signal"], listed, where=where("signal"))
+    if "budget" in doc:
+        values["budget"] = _budget(doc["budget"], where=where("budget"))
     if "milestones" in doc:
         values["milestones"] = _milestones(
             doc["milestones"], tz=values.get("timezone", "UTC"), where=where("milestones")
@@ -406,7 +487,7 @@ def load_incident(path: str | Path) -> Incident:
 def _yaml_value(key: str, value: Any) -> Any:
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(value if value.endswith("\n") else value + "\n")
-    if key in ("milestones", "roles"):
+    if key in ("milestones", "roles", "incidents", "budget"):
         return CommentedMap(value)
     if isinstance(value, Signal):
         return value.name if not value.input else CommentedMap([("name", value.name), ("input", value.input)])
@@ -448,6 +529,7 @@ def save_incident(incident: Incident, path: str | Path) -> None:
 
 
 __all__ = [
+    "BUDGET_KEYS",
     "EXTRA_KEYS",
     "FIELDS",
     "KEYS",

@@ -1,8 +1,9 @@
 """An incident's timeline: its listed exports (relative to its file), or its typed response timeline.
 
-Each listed input is read with the role the author gave it (``roles:``), the impact window comes from the
-series the author chose (``signal:``), and the ``milestones:`` the author set are applied on top, as
-overrides. The command line's ``--role`` and ``--signal`` win over the file's.
+Each listed input is read with the role the author gave it (``roles:``), kept to the incident the author
+chose of an export that holds several (``incidents:``) and to the ``window:``; the impact window comes
+from the series the author chose (``signal:``), and the ``milestones:`` the author set are applied on
+top, as overrides. The command line's ``--role``, ``--window`` and ``--signal`` win over the file's.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import IncidentError, InputError, PostmortemError
 from ..timeline.events import ImportResult
+from ..timeline.limits import Limits
 from ..timeline.merge import NO_SIGNAL, Timeline, build_timeline, import_sources, parse_timeline, signal_key
 from ..timeline.milestones import parse_override
 from ..timeline.progress import ProgressCallback
+from ..timeline.scoping import Window, parse_window
 from ..timeline.sources import Source, expand_paths
 from ..timeline.timeparse import parse_date
 from .record import Incident
@@ -133,6 +136,29 @@ def signal_of(
     return signal_key(signal.name, sources[0])
 
 
+def window_of(incident: Incident, *, tz: str | None = None, given: str | None = None) -> Window | None:
+    """The span events are kept to: ``given`` (``--window``), else the file's ``window:``.
+
+    Clock times are on ``incident_date``; a window the file holds that cannot be read names its line.
+    """
+    text = given if given is not None else incident.window
+    if not text.strip():
+        return None
+    date = readable_date(incident.incident_date)
+    try:
+        return parse_window(text, date=date, tz=tz or incident.timezone)
+    except InputError as exc:
+        if given is not None:
+            raise
+        raise IncidentError(
+            exc.message.replace("--window", "window"),
+            file=incident.source,
+            line=incident.line_of("window"),
+            key="window",
+            hint=(exc.hint or "").replace("--date YYYY-MM-DD", "incident_date in the incident file"),
+        ) from None
+
+
 def _import_inputs(
     entries: Sequence[tuple[str, Path]],
     roles: Mapping[str, str],
@@ -141,14 +167,30 @@ def _import_inputs(
     date: str | None,
     format: str | None,
     progress: ProgressCallback | None,
+    limits: Limits | None = None,
+    chosen: Mapping[str, str] | None = None,
+    incident: Sequence[str] = (),
+    window: Window | None = None,
 ) -> dict[str, list[ImportResult]]:
-    """Each input's import results by its entry (a ``timeline:`` entry, or an extra path), in order."""
+    """Each input's import results by its entry (a ``timeline:`` entry, or an extra path), in order.
+
+    ``chosen`` (entry -> incident id, the file's ``incidents:``) and ``incident`` (ids for every input,
+    ``--incident``) pick the incident of an input that holds several.
+    """
     results: dict[str, list[ImportResult]] = {}
     for entry, path in entries:
         role = roles.get(entry) or roles.get(os.path.abspath(path))
-        sources = list(expand_paths([path]))
+        mine = (chosen or {}).get(entry)
+        sources = list(expand_paths([path], limits=limits))
         found = import_sources(
-            sources, tz=tz, date=date, format=format, roles=with_role(sources, role), progress=progress
+            sources,
+            tz=tz,
+            date=date,
+            format=format,
+            roles=with_role(sources, role),
+            progress=progress,
+            incident=[*incident, *([mine] if mine else [])],
+            window=window,
         )
         results.setdefault(entry, []).extend(found)
     return results
@@ -181,12 +223,17 @@ def incident_timeline(
     roles: Mapping[str, str] | None = None,
     signal: str | None = None,
     progress: ProgressCallback | None = None,
+    limits: Limits | None = None,
+    incident_ids: Sequence[str] = (),
+    window: str | None = None,
 ) -> Timeline:
-    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``.
+    """The incident's timeline: its ``timeline:`` inputs (relative to its file) plus ``extra_paths``, read
+    within ``limits``.
 
     ``roles`` (path -> role, ``--role``) and ``signal`` (``--signal``) win over the file's ``roles:`` and
     ``signal:`` (see :func:`input_roles`, :func:`signal_of`); ``progress`` is told how far long imports
-    have got.
+    have got. ``incident_ids`` (``--incident``) and the file's ``incidents:`` pick the incident of an input
+    that holds several; ``window`` (``--window``, else the file's ``window:``) keeps the events inside it.
 
     With no inputs at all, the ``response_timeline`` text is the timeline, dated by ``incident_date`` and
     zoned by ``timezone``, so the seed example alone yields its milestones. ``milestones:`` in the file and
@@ -198,7 +245,18 @@ def incident_timeline(
     entries += [(str(p), Path(p)) for p in extra_paths]
     if entries:
         given = input_roles(incident, roles)
-        inputs = _import_inputs(entries, given, tz=zone, date=date, format=format, progress=progress)
+        inputs = _import_inputs(
+            entries,
+            given,
+            tz=zone,
+            date=date,
+            format=format,
+            progress=progress,
+            limits=limits,
+            chosen=incident.incidents,
+            incident=incident_ids,
+            window=window_of(incident, tz=zone, given=window),
+        )
         timeline = _telemetry_timeline(incident, inputs, signal, zone)
     elif incident.response_timeline.strip():
         timeline = _parse_response_timeline(incident, zone=zone, date=date)
@@ -243,4 +301,12 @@ def _parse_response_timeline(incident: Incident, *, zone: str, date: str | None)
         ) from None
 
 
-__all__ = ["incident_timeline", "input_roles", "overrides_of", "readable_date", "signal_of", "with_role"]
+__all__ = [
+    "incident_timeline",
+    "input_roles",
+    "overrides_of",
+    "readable_date",
+    "signal_of",
+    "window_of",
+    "with_role",
+]

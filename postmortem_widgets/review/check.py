@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import PostmortemError, UnreadableDraftError
@@ -11,16 +12,19 @@ from ..incident.record import Incident
 from ..incident.timeline import incident_timeline
 from ..privacy.instructions import instructions_for
 from ..privacy.names import NameMatcher, people_names
-from ..privacy.spans import find_spans
+from ..privacy.spans import find_secrets, find_spans
+from ..sections import AUDIENCES
+from ..timeline.evidence import EVIDENCE_LIMIT, evidence_events
 from ..timeline.merge import Timeline
 from .context import ReviewContext, build_known_times, incident_vocabulary
-from .document import parse_document
+from .document import mask_code_spans, parse_document
 from .jargon import jargon_for
-from .model import Finding, Ignore, Review
+from .model import CUSTOMER_ONLY, Finding, Ignore, Review
 from .phrases import prevention_for
 from .rules.blame import check_blame
 from .rules.data_impact import check_data_impact
 from .rules.detection import check_detection
+from .rules.evidence import check_evidence
 from .rules.facts import check_facts
 from .rules.injection import check_injection
 from .rules.language import check_language
@@ -35,6 +39,7 @@ Check = Callable[[ReviewContext], list[Finding]]
 CHECKS: tuple[Check, ...] = (
     check_structure,
     check_facts,
+    check_evidence,
     check_detection,
     check_data_impact,
     check_prevention,
@@ -64,6 +69,8 @@ def check_draft(
     instructions: Sequence[str | Path] = (),
     prevention: Sequence[str | Path] = (),
     ignore: Sequence[Ignore] = (),
+    audience: str = "customer",
+    evidence_limit: int = EVIDENCE_LIMIT,
 ) -> Review:
     """Review ``draft`` (Markdown) against ``incident`` and its timeline.
 
@@ -72,10 +79,16 @@ def check_draft(
     chat and paging sources, ``roster`` and the shapes of a person's mention ("Priya from our SRE team");
     the product's and company's words and team handles are never people. ``jargon``, ``prevention`` and
     ``instructions`` add lists to the shipped ones; ``ignore`` sets findings aside, with the author's reasons.
+    An ``internal`` draft (for the engineering team) is held to the facts but not to the customer rules
+    (:data:`~.model.CUSTOMER_ONLY`). Citations (``[E3]``) are checked against the events a prompt of
+    ``evidence_limit`` events numbered.
     """
+    if audience not in AUDIENCES:
+        raise PostmortemError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
     if timeline is None:
         timeline = _default_timeline(incident)
-    doc = parse_document(draft)
+    internal = audience == "internal"
+    doc = parse_document(mask_code_spans(draft) if internal else draft)
     vocabulary = incident_vocabulary(incident)
     names = people_names(incident.responders, timeline, roster)
     ctx = ReviewContext(
@@ -89,10 +102,27 @@ def check_draft(
         vocabulary=vocabulary,
         allowed=tuple(t for t in (incident.product_name, incident.company, *incident.allow) if t.strip()),
         prevention=prevention_for(prevention),
+        evidence=tuple(evidence_events(timeline, limit=evidence_limit)) if timeline is not None else (),
     )
     findings = [f for check in CHECKS for f in check(ctx)]
+    if internal:
+        findings = [f for f in findings if f.rule not in CUSTOMER_ONLY | _ANYWHERE]
+        findings += _quoted_text_checks(ctx, draft)
     findings.sort(key=lambda f: f.line)
     return Review(findings).ignoring(ignore, doc.text)
+
+
+#: What is wrong in quoted event text too: the internal version's code spans are read for these.
+_ANYWHERE = frozenset({"prompt-injection", "privacy-secret"})
+
+
+def _quoted_text_checks(ctx: ReviewContext, draft: str) -> list[Finding]:
+    """An instruction to a model, and a secret, are wrong anywhere: the internal version's quoted event text
+    (which its facts rules do not read) included."""
+    doc = parse_document(draft)
+    secrets = [s for s in find_secrets(doc.text) if not doc.is_code(s.start)]
+    whole = replace(ctx, doc=doc, spans=secrets)
+    return [*check_injection(whole), *check_privacy(whole)]
 
 
 def _public_hosts(incident: Incident) -> list[str]:

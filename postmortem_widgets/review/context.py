@@ -23,6 +23,7 @@ from ..privacy.instructions import Instructions
 from ..privacy.names import NameMatcher
 from ..privacy.spans import Span
 from ..timeline.events import ALERT, DETECTED
+from ..timeline.evidence import Evidence
 from ..timeline.humanize import human_clock
 from ..timeline.merge import Timeline
 from ..timeline.milestones import NAMES, Milestones
@@ -159,6 +160,8 @@ class ReviewContext:
     #: The incident's ``allow:`` terms and the product and company names, as written.
     allowed: tuple[str, ...] = ()
     prevention: PreventionPhrases = field(default_factory=PreventionPhrases)
+    #: The events the prompt numbered (``E1``...), which the draft's citations name.
+    evidence: tuple[Evidence, ...] = ()
 
     def claimed(self, start: int, end: int) -> bool:
         return any(s.start < end and start < s.end for s in self.spans)

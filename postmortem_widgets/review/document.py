@@ -245,5 +245,17 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return text[left + 1 : right]
 
 
+_CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)([^\n]+?)(?<!`)\1(?!`)")
+
+
+def mask_code_spans(text: str) -> str:
+    """``text`` with the inside of every inline code span blanked (same length, so lines stay put).
+
+    The internal version quotes event text as code (`` `Resolved by Priya at 14:52` ``): evidence as the
+    tools wrote it, not the draft's own claims, so the facts rules must not read its times and durations.
+    """
+    return _CODE_SPAN_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(1), text)
+
+
 def parse_document(text: str) -> Document:
     return Document(text)

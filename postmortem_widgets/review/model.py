@@ -93,10 +93,20 @@ _RULES: tuple[Rule, ...] = (
     ),
     Rule("tone-performative", "tone", WARNING, "a performative or conditional apology"),
     Rule("tone-defensive", "tone", WARNING, "defensive or minimising language, or a boast"),
+    Rule("citation-missing", "evidence", ERROR, "a citation names an event the prompt never numbered"),
+    Rule("citation-time", "evidence", ERROR, "a timeline bullet is not at the time of the event it cites"),
 )
 
 #: Every rule, by id, in the order the reviewer runs them.
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+#: Rules about what a customer may read (the seed's six sections, people, hosts, jargon, an apology's tone):
+#: an internal draft names people and hosts on purpose, so they do not apply to it. The facts still do, and
+#: a secret or an instruction to a model is wrong in any draft.
+CUSTOMER_ONLY: frozenset[str] = frozenset({
+    "section-missing", "section-order", "summary-length", "apology-length", "detection-admission",
+    "person-name", "jargon", "privacy-email", "privacy-ip", "privacy-host", "privacy-ticket",
+    "tone-performative", "tone-defensive",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ million log lines cost one scan.
 
 from __future__ import annotations
 
+import functools
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -92,6 +94,9 @@ _LOOSE = _ANY.replace(r"\b", "")
 #: Rows per run in that scan, and the table size from which it runs on every core.
 _RUN = 128
 _PARALLEL_FROM = 200_000
+#: Up to this many messages (ASCII ones) are tested one by one with Python's regexes: each Arrow regex call
+#: compiles its pattern, about 0.7 ms, so a file of a few lines would pay for up to nine compiles.
+_ONE_BY_ONE_UP_TO = 64
 #: The regex is compiled (and its DFA built) once per chunk, about 0.7 ms of CPU each: up to this many
 #: chunks per thread of the scan cost less than joining them, a copy of all the text.
 _MAX_CHUNKS = 16
@@ -126,6 +131,11 @@ def classify_codes(
     """
     array = _as_arrow(messages)
     codes = np.full(len(array), ev.kind_codes(default, 1)[0], dtype=np.int8)
+    if len(array) <= _ONE_BY_ONE_UP_TO:
+        texts = array.to_pylist()
+        if all(isinstance(text, str) and text.isascii() for text in texts):
+            _classify_one_by_one(texts, codes)
+            return codes
     rows = _candidate_rows(array)
     if len(rows):
         lowered = pc.utf8_lower(_take(array, rows))
@@ -145,6 +155,29 @@ def candidate_rows(messages: pa.Array | pa.ChunkedArray, pattern: str) -> np.nda
     """Rows (ascending) that may match ``pattern``: a superset found in one scan of runs of rows glued
     together (see :func:`_candidate_rows`); test them with the exact pattern afterwards."""
     return _candidate_rows(_as_arrow(messages), pattern)
+
+
+@functools.cache
+def _python_rules() -> tuple[re.Pattern[str], re.Pattern[str], list[re.Pattern[str]]]:
+    """The rules as Python regexes that read ASCII text exactly as RE2 does (ASCII ``\\b``, RE2's ``\\s``)."""
+
+    def compiled(pattern: str) -> re.Pattern[str]:
+        return re.compile(pattern.replace(r"\s", r"[\t\n\f\r ]"), re.ASCII)
+
+    return compiled(_ANY), compiled(_NEGATION), [compiled(pattern) for _, pattern in RULES]
+
+
+def _classify_one_by_one(texts: list[str], codes: np.ndarray) -> None:
+    """:func:`classify_codes` for a few ASCII messages, without an Arrow regex call (and its compile)."""
+    any_rule, negation, rules = _python_rules()
+    for row, text in enumerate(texts):
+        lowered = text.lower()
+        if not any_rule.search(lowered):
+            continue
+        stripped = negation.sub("", lowered)
+        code = next((c for c, rule in zip(_RULE_CODES, rules, strict=True) if rule.search(stripped)), None)
+        if code is not None:
+            codes[row] = code
 
 
 def _as_arrow(messages: pd.Series | list[str] | pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:

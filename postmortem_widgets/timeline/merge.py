@@ -21,9 +21,11 @@ import pyarrow.compute as pc
 from ..errors import InputError
 from . import events as ev
 from .importers import ImportOptions, import_source
-from .metrics import Metrics, compute_metrics
+from .limits import Limits
+from .metrics import Metrics, compute_metrics, shown_metrics
 from .milestones import Milestones, find_milestones
 from .progress import ProgressCallback
+from .scoping import Window, distant_inputs, parse_window
 from .sources import Source, expand_paths, source_from_bytes
 from .telemetry.impact import find_impacts
 from .telemetry.model import Impact, Series
@@ -169,6 +171,11 @@ class Timeline:
     def metrics(self) -> Metrics:
         return compute_metrics(self.milestones)
 
+    @cached_property
+    def shown_metrics(self) -> Metrics:
+        """The metrics as a reader computes them from the clock times a document shows (to the minute)."""
+        return shown_metrics(self.milestones)
+
     @property
     def warnings(self) -> list[str]:
         per_file = [f"{r.file}: {w}" for r in self.imports for w in r.warnings]
@@ -245,6 +252,7 @@ def build_timeline(
     events, dropped = merge_events(frames)
     warnings = [f"{dropped} duplicate event(s) across inputs were merged"] if dropped else []
     warnings += [note] if note else []
+    warnings += distant_inputs(results)
     return Timeline(
         events=events,
         imports=results,
@@ -304,13 +312,25 @@ def import_sources(
     format: str | None = None,
     roles: Mapping[str, str] | None = None,
     progress: ProgressCallback | None = None,
+    incident: Iterable[str] = (),
+    window: str | Window | None = None,
 ) -> list[ev.ImportResult]:
     """Import each source; the first bad one raises with its file name.
 
     ``roles`` (input name -> role) overrides what each input's content suggests; ``progress`` is told how
-    far a long import has got.
+    far a long import has got. ``incident`` (ids) picks the incident of an input that holds several;
+    ``window`` (``START..END``, clock times on ``date``, see :func:`.scoping.parse_window`) keeps only the
+    events inside it.
     """
-    options = ImportOptions(tz=tz, date=date, roles=dict(roles or {}), progress=progress)
+    span = parse_window(window, date=date, tz=tz) if isinstance(window, str) else window
+    options = ImportOptions(
+        tz=tz,
+        date=date,
+        roles=dict(roles or {}),
+        progress=progress,
+        incident=tuple(incident),
+        window=span,
+    )
     return [import_source(s, format=format, options=options) for s in sources]
 
 
@@ -323,9 +343,20 @@ def parse_timeline(
     format: str | None = None,
     overrides: Mapping[str, pd.Timestamp | None] | None = None,
     roles: Mapping[str, str] | None = None,
+    incident: Iterable[str] = (),
+    window: str | Window | None = None,
+    limits: Limits | None = None,
 ) -> Timeline:
-    """A timeline from one upload's bytes (a zip may hold many exports)."""
-    results = import_sources(source_from_bytes(data, name=name), tz=tz, date=date, format=format, roles=roles)
+    """A timeline from one upload's bytes (a zip may hold many exports), read within ``limits``."""
+    results = import_sources(
+        source_from_bytes(data, name=name, limits=limits),
+        tz=tz,
+        date=date,
+        format=format,
+        roles=roles,
+        incident=incident,
+        window=window,
+    )
     return build_timeline(results, overrides=overrides, tz=tz)
 
 
@@ -340,14 +371,27 @@ def load_timeline(
     roles: Mapping[str, str] | None = None,
     signal: str | None = None,
     progress: ProgressCallback | None = None,
+    limits: Limits | None = None,
+    incident: Iterable[str] = (),
+    window: str | Window | None = None,
 ) -> Timeline:
     """A timeline from files, folders and zips on disk.
 
     ``roles`` maps a path to the role it has (``log``, ``metric``, ``timeline``, ...) when its content
     would suggest another; ``signal`` names the series the impact window comes from (see
-    :meth:`Timeline.with_signal`); ``progress`` is told how far long imports have got.
+    :meth:`Timeline.with_signal`); ``progress`` is told how far long imports have got; ``incident`` and
+    ``window`` keep one incident's events (see :func:`import_sources`). Inputs are read within ``limits``
+    (by default :func:`~postmortem_widgets.timeline.limits.default_limits`: the defaults and
+    ``POSTMORTEM_MAX_*``).
     """
     results = import_sources(
-        expand_paths(paths), tz=tz, date=date, format=format, roles=roles, progress=progress
+        expand_paths(paths, limits=limits),
+        tz=tz,
+        date=date,
+        format=format,
+        roles=roles,
+        progress=progress,
+        incident=incident,
+        window=window,
     )
     return build_timeline(results, overrides=overrides, detected_by=detected_by, signal=signal, tz=tz)

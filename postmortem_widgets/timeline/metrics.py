@@ -1,8 +1,13 @@
-"""Durations between milestones: the incident's length, the detection lag and the response figures."""
+"""Durations between milestones: the incident's length, the detection lag and the response figures.
+
+:func:`compute_metrics` measures the true intervals; :func:`shown_metrics` the ones a reader computes from
+the clock times a document shows (``2:03pm`` to ``2:07pm`` is 4 minutes, whatever the seconds were), which
+is what a customer-facing draft must state next to its timeline.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 
 import pandas as pd
@@ -59,3 +64,18 @@ def compute_metrics(m: Milestones) -> Metrics:
         detect_to_mitigate=_between(m.detected, m.mitigated),
         detect_to_resolve=_between(m.detected, m.resolved),
     )
+
+
+def shown_metrics(m: Milestones) -> Metrics:
+    """The metrics of the milestones as a document shows them, each cut to its minute.
+
+    A draft shows ``2:03pm`` for 14:03:12 and ``2:07pm`` for 14:07:45; its reader counts 4 minutes, not the
+    4 minutes 33 seconds (rounded to 5) between the events. Zone offsets are whole minutes, so the minute
+    in UTC is the minute shown.
+
+    >>> t = pd.Timestamp("2025-06-17T13:03:12Z")
+    >>> shown_metrics(Milestones(started=t, detected=t + pd.Timedelta(seconds=273))).time_to_detect
+    datetime.timedelta(seconds=240)
+    """
+    cut = {name: ts.floor("min") for name, ts in m.as_dict().items() if ts is not None}
+    return compute_metrics(replace(m, **cut))  # type: ignore[arg-type]

@@ -3,8 +3,10 @@
 Keys: ``milestones`` (ISO 8601 UTC or null), ``detected_by``, ``metrics``, ``event_count``,
 ``key_events`` (at most 200, :func:`~.keyevents.select_key_events`: every milestone's event first, then
 the most relevant), ``inputs`` (one per file: ``file`` and ``path`` (the same), ``format``, ``role``,
-``events``, ``series``, ``rows``), ``impact`` (``began``, ``ended``, ``signal``, ``source``, ``unit``,
-``baseline``, ``peak``, ``threshold``, ``evidence``, ``score``; every value null without telemetry),
+``events``, ``series``, ``rows``, ``incident``: the one kept of a file holding several, or null,
+``incidents``: all of them, newest first, each ``id``, ``title``, ``start``), ``impact`` (``began``,
+``ended``, ``signal``, ``source``, ``unit``, ``baseline``, ``peak``, ``threshold``, ``evidence``,
+``score``; every value null without telemetry),
 ``series`` (``name``, ``source``, ``unit``, ``kind``, ``points``: at most 500 ``[time, value]`` pairs
 each) and ``warnings``.
 """
@@ -91,6 +93,8 @@ def timeline_json(timeline: Timeline, *, key_event_limit: int = KEY_EVENT_LIMIT)
                 "events": r.count,
                 "series": len(r.series),
                 "rows": r.rows if r.rows is not None else r.count,
+                "incident": r.incident.to_json() if r.incident is not None else None,
+                "incidents": [i.to_json() for i in r.incidents],
             }
             for r in timeline.imports
         ],

@@ -1,15 +1,29 @@
-"""Inputs as bytes: one path for uploads and files.
+"""Inputs as bytes: one path for uploads and files, read within the import limits.
 
 A :class:`Source` is what an importer reads: a name and its bytes, or, for exports that are a folder
 of files (a Slack export), the members by relative path. :func:`expand_paths` turns any mix of
 files, folders and zips into sources.
+
+Every byte an importer reads comes through here (``head``, ``prefix``, ``text``, ``json``, ``data``,
+``path``), so the :class:`~postmortem_widgets.timeline.limits.Limits` hold for every format, the day it is
+added: only regular files are opened (a FIFO would hang, ``/dev/zero`` never ends), a folder walk stays
+inside the folder, a zip member is refused before it is expanded when its size or compression ratio is
+past a limit (and a member whose path leaves the archive is skipped with a warning), a JSON document is
+parsed only within its size and depth limits. A source that has been imported is released
+(:meth:`Source.release`), so a zip's members are held in memory one at a time.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import lzma
+import os
+import re
+import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,12 +31,31 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BinaryInputError, EmptyInputError, InputError
+from . import _reading
+from .limits import RATIO_FLOOR, Limits, default_limits, format_size
 
 #: Files in a folder or zip that are never timelines.
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "incident.yaml", "incident.yml", "README.md"}
 _SKIP_PREFIXES = (".", "__MACOSX")
 #: The files that make a folder or zip one Slack export rather than many inputs.
 SLACK_MARKERS = ("users.json", "channels.json")
+#: What sniffing reads of a file: 64 KiB, or more when its first lines are longer (a wide table).
+HEAD_BYTES = 65536
+#: A zip's central directory may take this many bytes per file it may hold (``max_files``): the
+#: directory is parsed whole before any member is looked at.
+_DIRECTORY_BYTES_PER_FILE = 1024
+#: What a broken, encrypted or unsupported zip member raises while it is expanded.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    ValueError,
+    OSError,
+)
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass
@@ -32,15 +65,25 @@ class Source:
     name: str
     data: bytes = b""
     members: Mapping[str, bytes] | None = None
+    limits: Limits = field(default_factory=default_limits, repr=False, compare=False)
+    #: What the input's expansion left out (a zip member outside the archive, a link out of a folder);
+    #: :func:`~postmortem_widgets.timeline.importers.import_source` adds them to the import's warnings.
+    warnings: list[str] = field(default_factory=list, repr=False, compare=False)
     _json_error: str | None = field(default=None, init=False, repr=False)
 
     @property
     def is_bundle(self) -> bool:
         return self.members is not None
 
+    @property
+    def size(self) -> int:
+        """How many bytes the input holds (known without reading a file or expanding a zip member)."""
+        return len(self.data)
+
     @cached_property
     def text(self) -> str:
-        """The bytes decoded: UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252."""
+        """The bytes decoded: UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252; CR-only line ends
+        read as ``\\n``."""
         return decode_text(self.data, name=self.name)
 
     @property
@@ -54,18 +97,29 @@ class Source:
 
     @cached_property
     def head(self) -> str:
-        """The first 64 KiB decoded, for sniffing large files without decoding them whole."""
-        cut = self.prefix(65537)
-        if len(cut) <= 65536:
+        """The first 64 KiB decoded (cut after a whole line), for sniffing without decoding it all.
+
+        When the first two lines do not fit (a table of 10,000 columns), up to twice ``max_line_bytes``.
+        """
+        size = HEAD_BYTES
+        cut = self.prefix(size + 1)
+        if len(cut) > size and max(cut.count(b"\n"), cut.count(b"\r")) < 2:
+            size = max(size, 2 * self.limits.max_line_bytes)
+            cut = self.prefix(size + 1)
+        if len(cut) <= size:
             return self.text
-        cut = cut[:65536]
+        cut = cut[:size]
         if cut[:2] in (b"\xff\xfe", b"\xfe\xff"):
             cut = cut[: len(cut) - len(cut) % 2]
         return decode_text(cut, name=self.name).rsplit("\n", 1)[0]
 
     @cached_property
     def json(self) -> Any:
-        """The parsed JSON document, or ``None`` when the text is not JSON."""
+        """The parsed JSON document, or ``None`` when the text is not JSON.
+
+        Raises :class:`~postmortem_widgets.errors.LimitError` for a document past ``max_json_bytes`` or
+        ``max_json_depth``: before it is parsed, so a hostile one costs a scan of its bytes.
+        """
         if self.is_bundle:
             return None
         # The head decides, so sniffing a large CSV never decodes all of it.
@@ -78,17 +132,46 @@ class Source:
         if extra is not None:
             self._json_error = f"invalid JSON at line {extra.lineno}, column {extra.colno}: {extra.msg}"
             return None
+        if self.size > self.limits.max_json_bytes:
+            if _reading.looks_like_json(self.head):
+                raise _reading.json_size_error(self.size, name=self.name, limits=self.limits)
+            return None
         try:
-            return json.loads(self.text)
+            return _reading.load_json(self.text, name=self.name, limits=self.limits, raw=self._json_bytes())
         except json.JSONDecodeError as exc:
             self._json_error = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             return None
+
+    def _json_bytes(self) -> bytes | None:
+        """The bytes to scan for the JSON's depth: the data itself, unless UTF-16 puts a NUL in each."""
+        start = self.prefix(2)
+        utf16 = start in (b"\xff\xfe", b"\xfe\xff") or (len(start) == 2 and b"\x00" in start)
+        return None if utf16 else self.data
 
     @property
     def json_error(self) -> str | None:
         """Why :attr:`json` is ``None`` for text that looked like JSON."""
         _ = self.json
         return self._json_error
+
+    def long_line(self, text: str) -> int | None:
+        """The number of the first line of ``text`` longer than ``max_line_bytes``, or ``None``."""
+        return _reading.first_long_line(text, self.limits.max_line_bytes)
+
+    def line_error(self, line: int | None = None) -> InputError:
+        """The error for a line longer than ``max_line_bytes``."""
+        return self.limits.error(
+            "max_line_bytes",
+            f"a line is longer than {format_size(self.limits.max_line_bytes)}",
+            file=self.name,
+            line=line,
+        )
+
+    def release(self) -> None:
+        """Forget what was decoded and parsed, so an imported source holds no copy of a large input."""
+        for cached in ("text", "head", "json"):
+            self.__dict__.pop(cached, None)
+        self._json_error = None
 
 
 def _second_value(head: str) -> json.JSONDecodeError | None:
@@ -102,31 +185,48 @@ def _second_value(head: str) -> json.JSONDecodeError | None:
     start = len(head) - len(head.lstrip(" \t\n\r"))
     try:
         _, end = json.JSONDecoder().raw_decode(head, start)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # too deep to tell here: the depth limit decides later
         return None
     after = end + len(head[end:]) - len(head[end:].lstrip(" \t\n\r"))
     return json.JSONDecodeError("Extra data", head, after) if after < len(head) else None
 
 
 class FileSource(Source):
-    """A file on disk, read only when an importer asks for its bytes.
+    """A regular file on disk, read only when an importer asks for its bytes.
 
     Sniffing reads the first 64 KiB, and an importer that can read the file itself (the table importer
-    hands its path to pyarrow) never copies a large log into Python at all.
+    hands its path to pyarrow) never copies a large log into Python at all. The file is checked on first
+    use: a FIFO, a device or a socket raises :class:`~postmortem_widgets.errors.NotAFileError`, a file past
+    ``max_import_bytes`` a :class:`~postmortem_widgets.errors.LimitError`.
     """
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(name=str(path))
+    def __init__(self, path: Path, *, limits: Limits | None = None, name: str | None = None) -> None:
+        super().__init__(name=name or str(path), limits=limits or default_limits())
         del self.__dict__["data"]  # let the cached property below read it on first use
-        self._path = path
+        self._path = Path(path)
+        self._stat: os.stat_result | None = None
+
+    def _checked(self) -> os.stat_result:
+        if self._stat is None:
+            result = _reading.regular_stat(self._path, name=self.name)
+            if result.st_size > self.limits.max_import_bytes:
+                raise _reading.too_big(result.st_size, name=self.name, limits=self.limits)
+            self._stat = result
+        return self._stat
 
     @cached_property
     def data(self) -> bytes:  # type: ignore[override]
-        return self._path.read_bytes()
+        self._checked()
+        return _reading.read_regular(self._path, name=self.name, limits=self.limits)
 
     @property
     def path(self) -> Path | None:
+        self._checked()
         return self._path
+
+    @property
+    def size(self) -> int:
+        return self._checked().st_size
 
     def __repr__(self) -> str:
         return f"FileSource({self._path!r})"
@@ -134,20 +234,70 @@ class FileSource(Source):
     def prefix(self, size: int) -> bytes:
         if "data" in self.__dict__:
             return self.data[:size]
-        with self._path.open("rb") as file:
-            return file.read(size)
+        self._checked()
+        return _reading.prefix_regular(self._path, size, name=self.name)
+
+    def release(self) -> None:
+        super().release()
+        self.__dict__.pop("data", None)
+
+
+class ZipMemberSource(Source):
+    """One member of a zip, expanded only when an importer reads more than its first bytes.
+
+    Its declared size and ratio were checked when the zip was opened (:func:`sources_from_zip`); the
+    expansion is capped there too, whatever the member's header says.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str, limits: Limits) -> None:
+        super().__init__(name=name, limits=limits)
+        del self.__dict__["data"]
+        self._archive = archive
+        self._info = info
+
+    @cached_property
+    def data(self) -> bytes:  # type: ignore[override]
+        return _expand(self._archive, self._info, name=self.name, limits=self.limits)
+
+    @property
+    def size(self) -> int:
+        return self._info.file_size
+
+    def __repr__(self) -> str:
+        return f"ZipMemberSource({self.name!r})"
+
+    def prefix(self, size: int) -> bytes:
+        if "data" in self.__dict__:
+            return self.data[:size]
+        return _expand(self._archive, self._info, name=self.name, limits=self.limits, size=size)
+
+    def release(self) -> None:
+        super().release()
+        self.__dict__.pop("data", None)
 
 
 def decode_text(data: bytes, *, name: str) -> str:
     """Decode an export, whatever tool wrote it. Raises on empty or binary data.
 
+    A file whose lines end in a carriage return alone (old Mac tools, some Excel exports) reads as if
+    they ended in ``\\n``.
+
     >>> decode_text("\\ufeffa,b".encode("utf-8"), name="x.csv")
     'a,b'
+    >>> decode_text(b"a,b\\r1,2\\r", name="x.csv")
+    'a,b\\n1,2\\n'
     """
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():
         raise EmptyInputError("the file is empty", file=name, hint="export the timeline again")
+    text = _decode(data, name=name)
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+    return text
+
+
+def _decode(data: bytes, *, name: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     if data[:3] == b"\xef\xbb\xbf":
         return data[3:].decode("utf-8", errors="replace")
     sample = data[:8192]
@@ -179,20 +329,6 @@ def _skip(relative: str) -> bool:
     return any(p.startswith(_SKIP_PREFIXES) for p in parts) or parts[-1] in _SKIP_NAMES
 
 
-def sources_from_zip(data: bytes, *, name: str) -> list[Source]:
-    """A zip becomes one Slack bundle, or one source per member."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputError(f"not a readable zip archive ({exc})", file=name) from None
-    with archive:
-        members = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
-    members = {k: v for k, v in members.items() if not _skip(k)}
-    if _is_slack(members):
-        return [Source(name=name, members=_strip_common_root(members))]
-    return [Source(name=f"{name}!{member}", data=content) for member, content in sorted(members.items())]
-
-
 def _strip_common_root(members: dict[str, bytes]) -> dict[str, bytes]:
     """Zips often hold ``export/users.json``: make paths relative to the export's root."""
     for marker in SLACK_MARKERS:
@@ -203,34 +339,295 @@ def _strip_common_root(members: dict[str, bytes]) -> dict[str, bytes]:
     return members
 
 
-def source_from_bytes(data: bytes, *, name: str) -> list[Source]:
+# -- zips ------------------------------------------------------------------------------------------------
+
+
+def sources_from_zip(data: bytes, *, name: str, limits: Limits | None = None) -> list[Source]:
+    """A zip becomes one Slack bundle, or one source per member (expanded when it is read).
+
+    Members whose path leaves the archive (absolute, or through ``..``) are skipped with a warning; an
+    archive left with nothing to import raises. Members past ``max_member_bytes`` or ``max_zip_ratio``,
+    and archives past ``max_files``, ``max_import_bytes`` or ``max_zip_ratio`` in all, raise a
+    :class:`~postmortem_widgets.errors.LimitError` before anything is expanded.
+    """
+    limits = limits or default_limits()
+    if len(data) > limits.max_import_bytes:
+        raise _reading.too_big(len(data), name=name, limits=limits)
+    archive = _open_zip(data, name=name, limits=limits)
+    members, warnings = _members(archive, name=name, limits=limits)
+    if not members:
+        detail = f" ({'; '.join(warnings)})" if warnings else ""
+        raise EmptyInputError(f"the zip holds no file to import{detail}", file=name)
+    _check_expansion(list(members.values()), len(data), name=name, limits=limits)
+    sources: list[Source]
+    if _is_slack(members):
+        expanded = {
+            k: _expand(archive, info, name=f"{name}!{k}", limits=limits) for k, info in members.items()
+        }
+        sources = [Source(name=name, members=_strip_common_root(expanded), limits=limits)]
+    else:
+        sources = [
+            ZipMemberSource(archive, info, name=f"{name}!{member}", limits=limits)
+            for member, info in sorted(members.items())
+        ]
+    sources[0].warnings.extend(warnings)
+    return sources
+
+
+def _open_zip(data: bytes, *, name: str, limits: Limits) -> zipfile.ZipFile:
+    """The archive, once its directory is known to list no more than ``max_files`` files."""
+    directory = _directory_size(data)
+    if directory is not None and directory > limits.max_files * _DIRECTORY_BYTES_PER_FILE:
+        raise limits.error(
+            "max_files",
+            f"the zip's directory takes {format_size(directory)}: more files than one import reads",
+            file=name,
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _ZIP_ERRORS as exc:
+        raise InputError(f"not a readable zip archive ({exc})", file=name) from None
+    if len(archive.infolist()) > limits.max_files:
+        raise limits.error(
+            "max_files",
+            f"the zip holds {len(archive.infolist()):,} files, more than one import reads",
+            file=name,
+            found=len(archive.infolist()),
+        )
+    return archive
+
+
+def _directory_size(data: bytes) -> int | None:
+    """The size of a zip's central directory, from its end record (``None`` when there is none to read)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    size: int = struct.unpack_from("<L", data, end + 12)[0]
+    if size == 0xFFFFFFFF:  # ZIP64: the size is in the ZIP64 end record the locator points to
+        locator = end - 20
+        if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
+            return None
+        record = struct.unpack_from("<Q", data, locator + 8)[0]
+        if record + 56 > len(data) or data[record : record + 4] != b"PK\x06\x06":
+            return None
+        size = struct.unpack_from("<Q", data, record + 40)[0]
+    return size
+
+
+def _leaves_archive(member: str) -> bool:
+    """An absolute path, a drive, or a ``..`` step: extracting it would write outside the archive."""
+    path = member.replace("\\", "/")
+    return path.startswith("/") or bool(_DRIVE.match(path)) or ".." in path.split("/")
+
+
+def _members(
+    archive: zipfile.ZipFile, *, name: str, limits: Limits
+) -> tuple[dict[str, zipfile.ZipInfo], list[str]]:
+    """The members to import by name, and warnings for those skipped because their path is unsafe."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    warnings: list[str] = []
+    for info in archive.infolist():
+        if _leaves_archive(info.filename):
+            warnings.append(f"zip member {info.filename!r} skipped: its path leaves the archive")
+            continue
+        if info.is_dir() or _skip(info.filename):
+            continue
+        _check_member(info, name=f"{name}!{info.filename}", limits=limits)
+        members[info.filename] = info
+    return members, warnings
+
+
+def _allowed(info: zipfile.ZipInfo, limits: Limits) -> int:
+    """How far a member may expand: ``max_member_bytes``, and ``max_zip_ratio`` times its compressed size."""
+    return min(limits.max_member_bytes, max(RATIO_FLOOR, int(limits.max_zip_ratio * info.compress_size)))
+
+
+def _check_member(info: zipfile.ZipInfo, *, name: str, limits: Limits) -> None:
+    """Refuse a member whose declared size is past a limit, before a byte of it is expanded."""
+    if info.file_size > limits.max_member_bytes:
+        raise limits.error(
+            "max_member_bytes",
+            f"expands to {format_size(info.file_size)}, more than one zip member may",
+            file=name,
+            found=info.file_size,
+        )
+    if info.file_size > _allowed(info, limits):
+        ratio = info.file_size / max(info.compress_size, 1)
+        raise limits.error(
+            "max_zip_ratio",
+            f"expands {ratio:,.0f} times (from {format_size(info.compress_size)} to "
+            f"{format_size(info.file_size)}): a zip bomb, or a file that compresses unusually well",
+            file=name,
+            found=ratio,
+        )
+
+
+def _check_expansion(members: list[zipfile.ZipInfo], archive_size: int, *, name: str, limits: Limits) -> None:
+    """The members together: no more than one import reads, and no more than the ratio allows the zip."""
+    total = sum(info.file_size for info in members)
+    if total > limits.max_import_bytes:
+        raise limits.error(
+            "max_import_bytes",
+            f"the zip's members expand to {format_size(total)} in all, more than one import reads",
+            file=name,
+            found=total,
+        )
+    if total > max(RATIO_FLOOR, limits.max_zip_ratio * archive_size):
+        ratio = total / max(archive_size, 1)
+        raise limits.error(
+            "max_zip_ratio",
+            f"the zip expands {ratio:,.0f} times in all (from {format_size(archive_size)} to "
+            f"{format_size(total)}): a zip bomb, or files that compress unusually well",
+            file=name,
+            found=ratio,
+        )
+
+
+def _expand(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str, limits: Limits, size: int | None = None
+) -> bytes:
+    """A member's bytes (its first ``size``), never more than :func:`_allowed` whatever its header says."""
+    cap = _allowed(info, limits)
+    wanted = cap + 1 if size is None else min(size, cap + 1)
+    try:
+        with archive.open(info) as member:
+            data = member.read(wanted)
+    except _ZIP_ERRORS as exc:
+        raise InputError(f"cannot expand this zip member ({exc})", file=name, hint="zip it again") from None
+    if len(data) > cap:
+        raise limits.error(
+            "max_member_bytes" if cap == limits.max_member_bytes else "max_zip_ratio",
+            f"expands past {format_size(cap)}, more than its header said",
+            file=name,
+        )
+    return data
+
+
+def source_from_bytes(data: bytes, *, name: str, limits: Limits | None = None) -> list[Source]:
     """An upload (or a file's content): zips are opened, anything else is one source."""
+    limits = limits or default_limits()
     if data[:4] == b"PK\x03\x04":
-        return sources_from_zip(data, name=name)
-    return [Source(name=name, data=data)]
+        return sources_from_zip(data, name=name, limits=limits)
+    if len(data) > limits.max_import_bytes:
+        raise _reading.too_big(len(data), name=name, limits=limits)
+    return [Source(name=name, data=data, limits=limits)]
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[Source]:
-    """Files, folders and zips, in the order given, as sources."""
+# -- files and folders -----------------------------------------------------------------------------------
+
+
+def expand_paths(paths: Iterable[str | Path], *, limits: Limits | None = None) -> Iterator[Source]:
+    """Files, folders and zips, in the order given, as sources (read within ``limits``)."""
+    limits = limits or default_limits()
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            raise InputError("no such file or folder", file=str(path), hint="check the path")
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file())
-            relative = {p.relative_to(path).as_posix(): p for p in files}
-            relative = {k: v for k, v in relative.items() if not _skip(k)}
-            if _is_slack(relative):
-                yield Source(name=str(path), members={k: v.read_bytes() for k, v in relative.items()})
-            else:
-                for p in relative.values():
-                    yield from _file_sources(p)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            raise _reading.os_error(exc, str(path)) from None
+        if stat.S_ISDIR(mode):
+            yield from _folder_sources(path, limits)
         else:
-            yield from _file_sources(path)
+            yield from _file_sources(path, limits)
 
 
-def _file_sources(path: Path) -> list[Source]:
+@dataclass
+class _Walk:
+    """What a folder walk found: files by relative path, what it left out, and how much it counted."""
+
+    files: list[tuple[tuple[str, ...], Path]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    entries: int = 0
+    total: int = 0
+
+
+def _folder_sources(folder: Path, limits: Limits) -> Iterator[Source]:
+    walk = _walk(folder, limits)
+    relative = {"/".join(parts): path for parts, path in sorted(walk.files)}
+    if not relative and walk.warnings:
+        raise InputError(f"nothing to import in this folder ({'; '.join(walk.warnings)})", file=str(folder))
+    if _is_slack(relative):
+        members = {k: _reading.read_regular(v, name=str(v), limits=limits) for k, v in relative.items()}
+        yield Source(name=str(folder), members=members, limits=limits, warnings=walk.warnings)
+        return
+    first = True
+    for path in relative.values():
+        for source in _file_sources(path, limits):
+            if first:  # what the walk left out is said once, with the folder's first input
+                source.warnings[:0] = walk.warnings
+                first = False
+            yield source
+
+
+def _walk(root: Path, limits: Limits) -> _Walk:
+    """The regular files of a folder tree, never leaving it: links out of it, and anything that is not a
+    file (a FIFO, a socket), are left out with a warning. Hidden folders are not entered."""
+    walk = _Walk()
+    inside = root.resolve()
+    folders: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
+    while folders:
+        folder, parts = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            walk.warnings.append(f"{'/'.join(parts) or '.'}: cannot be listed ({exc.strerror}), skipped")
+            continue
+        for entry in entries:
+            if entry.name.startswith(_SKIP_PREFIXES):
+                continue
+            walk.entries += 1
+            if walk.entries > limits.max_files:
+                raise limits.error(
+                    "max_files", f"the folder holds more than {limits.max_files:,} files", file=str(root)
+                )
+            relative = (*parts, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((Path(entry.path), relative))
+            elif entry.name not in _SKIP_NAMES:
+                _add_file(walk, entry, relative, inside=inside, root=root, limits=limits)
+    return walk
+
+
+def _add_file(
+    walk: _Walk,
+    entry: os.DirEntry[str],
+    relative: tuple[str, ...],
+    *,
+    inside: Path,
+    root: Path,
+    limits: Limits,
+) -> None:
+    shown = "/".join(relative)
+    if entry.is_symlink():
+        target = Path(os.path.realpath(entry.path))
+        if not target.is_relative_to(inside):
+            walk.warnings.append(f"{shown}: a link to outside the folder, skipped")
+            return
+        if target.is_dir():
+            return  # a link to a folder inside: its files are read where they are
+    try:
+        info = os.stat(entry.path)
+    except OSError:
+        walk.warnings.append(f"{shown}: a broken link, skipped")
+        return
+    if not stat.S_ISREG(info.st_mode):
+        walk.warnings.append(f"{shown}: {_reading.kind_of(info.st_mode)}, not a file, skipped")
+        return
+    walk.total += info.st_size
+    if walk.total > limits.max_import_bytes:
+        raise limits.error(
+            "max_import_bytes",
+            f"the folder's files hold more than {format_size(limits.max_import_bytes)}, "
+            "more than one import reads",
+            file=str(root),
+        )
+    walk.files.append((relative, Path(entry.path)))
+
+
+def _file_sources(path: Path, limits: Limits) -> list[Source]:
     """A zip's members, or the file itself, read only when an importer needs its bytes."""
-    with path.open("rb") as file:
-        zipped = file.read(4) == b"PK\x03\x04"
-    return source_from_bytes(path.read_bytes(), name=str(path)) if zipped else [FileSource(path)]
+    source = FileSource(path, limits=limits)
+    if source.prefix(4) == b"PK\x03\x04":
+        return sources_from_zip(source.data, name=str(path), limits=limits)
+    return [source]

@@ -189,12 +189,17 @@ def parse_times(
         times = times.astype("datetime64[ns, UTC]")
     if len(outside_positions):
         if len(outside_positions) == len(times):
+            compact = _compact_dates(series)
             raise TimestampError(
-                f"every timestamp is outside 1990-2100 (first: {_shown(series.iloc[0])})",
+                f"every timestamp is outside 1990-2100 (first: {_shown(series.iloc[0])})"
+                + ("; the values look like yymmdd dates, not epoch times" if compact else ""),
                 file=file,
                 column=column,
                 rows=_row_numbers(outside_positions, first_row, labels),
-                hint="check the time column and its unit",
+                hint="name the column 'date' next to a 'time' column (hhmmss or hh:mm:ss) to read them as "
+                "dates, or export ISO 8601 times"
+                if compact
+                else "check the time column and its unit",
             )
         sample = series.iloc[outside_positions[0]]
         warnings.append(
@@ -202,6 +207,16 @@ def parse_times(
             f"(rows {_rows(outside_positions, first_row, labels=labels)}; first value {_shown(sample)})"
         )
     return ParsedTimes(times=times, warnings=warnings, dropped=[int(p) for p in outside_positions])
+
+
+def _compact_dates(values: pd.Series) -> bool:
+    """Whether numbers read as epochs are really ``yymmdd`` or ``yyyymmdd`` dates (``81109``: 2008-11-09)."""
+    text = values.dropna().astype(str).str.strip().str.removesuffix(".0")
+    if not len(text) or not text.str.fullmatch(r"\d{5,6}|\d{8}").all():
+        return False
+    digits = text.where(text.str.len() == 8, text.str.zfill(6).radd("20")).str[-4:]
+    month, day = digits.str[:2].astype(int), digits.str[2:].astype(int)
+    return bool(month.between(1, 12).all() and day.between(1, 31).all())
 
 
 def _outside(times: pd.Series) -> np.ndarray:

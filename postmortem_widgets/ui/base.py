@@ -58,6 +58,9 @@ class Step:
     def refresh(self) -> None:
         """Redraw from the session."""
 
+    def settle(self) -> None:
+        """Finish what typing left for a pause (a save), before another step reads the session."""
+
     def show(self) -> None:
         """Called when the tab is selected: redraw only if something changed."""
         self.opened = True

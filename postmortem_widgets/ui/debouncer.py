@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import threading
 import weakref
@@ -50,8 +51,49 @@ class Debouncer:
         self.fn()
 
 
+class LoopDebouncer:
+    """:class:`Debouncer` on the kernel's event loop: ``fn`` runs on the thread that handles the widgets'
+    messages, between them, so it may read and redraw widgets the author is typing in without a race.
+
+    Without a running loop (a test, a script) or with a ``delay`` of 0, every poke calls at once.
+    """
+
+    def __init__(self, fn: Callable[[], None], delay: float) -> None:
+        self.fn = fn
+        self.delay = delay
+        self._handle: asyncio.TimerHandle | None = None
+        self._pending = False
+        _DEBOUNCERS.add(self)
+
+    @property
+    def pending(self) -> bool:
+        return self._pending
+
+    def poke(self) -> None:
+        self._pending = True
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        try:
+            loop = asyncio.get_running_loop() if self.delay > 0 else None
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self.flush()
+        else:
+            self._handle = loop.call_later(self.delay, self.flush)
+
+    def flush(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if self._pending:
+            self._pending = False
+            self.fn()
+
+
 #: Every live debouncer, flushed when the kernel stops (weakly held, so a closed session can be freed).
-_DEBOUNCERS: weakref.WeakSet[Debouncer] = weakref.WeakSet()
+_DEBOUNCERS: weakref.WeakSet[Debouncer | LoopDebouncer] = weakref.WeakSet()
 
 
 @atexit.register
@@ -60,4 +102,4 @@ def _flush_all() -> None:
         debouncer.flush()
 
 
-__all__ = ["Debouncer"]
+__all__ = ["Debouncer", "LoopDebouncer"]

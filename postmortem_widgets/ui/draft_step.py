@@ -3,6 +3,10 @@
 Generation runs in a thread (:class:`~postmortem_widgets.ui.generation.Generation`): the kernel stays free,
 Generate is disabled and Stop offered while it runs. The API key comes from the environment or the
 password box; the box is emptied as soon as the key is read, so it never reaches the notebook file.
+
+A model's draft is checked and mended for up to "Mend rounds" rounds (:mod:`~postmortem_widgets.revision`,
+through the session): a line per round says its errors before and after and whether it was kept, and Stop
+ends whichever round is running. "Redraft section" regenerates the chosen section only.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..app.collab.draft import SharedDraft
-from ..sections import SECTIONS
+from ..sections import BY_KEY, SECTIONS
 from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, help_text
 from .debouncer import Debouncer
 from .generation import Generation
 from .shared_editor import Binding, SharedTextarea
 
 OFFLINE, OPENAI = "offline", "openai"
+#: Check-and-mend rounds offered for a model's draft (the command line's default), and the most.
+DEFAULT_REVISE, MAX_REVISE = 2, 5
 #: The seed's six sections: progress is how many of them the draft has so far.
 SECTION_COUNT = len(SECTIONS)
 
@@ -75,6 +81,17 @@ class DraftStep(Step):
             ],
         )
         self.kind.style.button_width = "190px"
+        self.audience = widgets.ToggleButtons(
+            options=[("For customers", "customer"), ("Internal (engineering team)", "internal")],
+            value=self.session.audience,
+            tooltips=[
+                "The customer-facing postmortem: the seed's six sections, no names or hosts",
+                "For the team: names and roles, hosts, every event with its id, metrics, owners; "
+                "kept in drafts/internal/ and marked INTERNAL on every page",
+            ],
+        )
+        self.audience.style.button_width = "210px"
+        self.audience.observe(guard("switching the audience")(self._on_audience), names="value")
         self.kind.observe(guard("choosing the drafter")(lambda _: self._show_model_box()), names="value")
         self.model = widgets.Text(
             value=self.env.get("POSTMORTEM_MODEL", ""),
@@ -93,10 +110,34 @@ class DraftStep(Step):
         )
         self.key.observe(guard("reading the API key")(self._on_key), names="value")
         self.key_note = widgets.HTML()
+        self.revise = widgets.BoundedIntText(
+            value=min(self.session.incident.budget.get("rounds", DEFAULT_REVISE), MAX_REVISE),
+            min=0,
+            max=MAX_REVISE,
+            description="Mend rounds",
+            tooltip="Check the model's draft and send its errors back to be mended, up to this many times "
+            "(0: off)",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="160px"),
+        )
+        self.mend_warnings = widgets.Text(
+            description="and warnings of",
+            placeholder="rule ids, e.g. jargon, summary-length",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="330px"),
+        )
         self.model_box = widgets.VBox(
             [
                 widgets.HBox([self.model, self.base_url], layout=widgets.Layout(flex_flow="row wrap")),
                 widgets.HBox([self.key, self.key_note], layout=widgets.Layout(align_items="center")),
+                widgets.HBox(
+                    [
+                        self.revise,
+                        self.mend_warnings,
+                        help_text("the reviewer checks each draft; its errors go back to the model"),
+                    ],
+                    layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+                ),
             ]
         )
         self.generate = button("Generate draft", style="primary", icon="play")
@@ -110,17 +151,30 @@ class DraftStep(Step):
             value=0, min=0, max=SECTION_COUNT, layout=widgets.Layout(width="160px", visibility="hidden")
         )
         self.progress_text = widgets.HTML()
+        self.section = widgets.Dropdown(
+            options=[(sec.heading, sec.key) for sec in SECTIONS],
+            value=SECTIONS[0].key,
+            layout=widgets.Layout(width="240px"),
+        )
+        self.redraft = button(
+            "Redraft section",
+            icon="refresh",
+            tooltip="Regenerate this section only; the others stay as they are",
+        )
+        self.redraft.on_click(guard("redrafting the section")(self._on_redraft))
+        #: One line per check-and-mend round.
+        self.rounds_view = widgets.HTML()
+        self.rounds: Any = None
         self.editor = SharedTextarea(
             placeholder="Generate a draft, or write it here in Markdown (## Summary, ## What Happened ...).",
             continuous_update=True,
             layout=widgets.Layout(width="100%", height="560px"),
         )
         self.sync_grace = sync_grace
+        self.collaborate = collaborate
         self.shared = SharedDraft(self.session, on_joined=self._on_joined)
         self.binding = self._bind()
-        if collaborate:
-            self.shared.try_join()
-            self.editor.disabled = self.shared.joining
+        self._join()
         self.preview = widgets.HTML()
         self.preview.add_class("pm-preview")
         self.saved = widgets.HTML()
@@ -134,12 +188,15 @@ class DraftStep(Step):
                     "nothing sent anywhere. "
                     "A model writes more fluently; check its facts on the Review step."
                 ),
+                self.audience,
                 self.kind,
                 self.model_box,
                 widgets.HBox(
                     [self.generate, self.stop, self.progress, self.progress_text],
                     layout=widgets.Layout(align_items="center", margin="6px 0"),
                 ),
+                widgets.HBox([self.section, self.redraft], layout=widgets.Layout(align_items="center")),
+                self.rounds_view,
                 widgets.HBox(
                     [
                         widgets.VBox(
@@ -183,7 +240,8 @@ class DraftStep(Step):
 
         make = self.make_drafter or get_drafter
         if self.kind.value == OFFLINE:
-            return make(OFFLINE)
+            internal = self.session.audience == "internal"
+            return make(OFFLINE, audience="internal") if internal else make(OFFLINE)
         return make(
             OPENAI,
             model=self.model.value.strip() or None,
@@ -200,6 +258,8 @@ class DraftStep(Step):
 
     def _set_running(self, running: bool) -> None:
         self.generate.disabled = running
+        self.redraft.disabled = running
+        self.section.disabled = running
         self.stop.disabled = not running
         self.kind.disabled = running
         self.progress.layout.visibility = "visible" if running else "hidden"
@@ -211,6 +271,10 @@ class DraftStep(Step):
         drafter = self.drafter()
         prompt = session.prompt()
         label = "the offline drafter" if self.kind.value == OFFLINE else f"{drafter.model}"
+        self.rounds_view.value = ""
+        if self.kind.value == OPENAI and self.revise.value > 0:
+            self._start_rounds(drafter, prompt, label)
+            return
         stream_box: dict[str, Any] = {}
 
         def chunks() -> Any:
@@ -226,6 +290,79 @@ class DraftStep(Step):
             on_update=self._on_stream,
             on_finish=lambda text, error, stopped: self._on_finished(
                 text, error, stopped, stream_box.get("stream"), drafter, prompt
+            ),
+            interval=self.interval,
+        )
+        self.generation.start()
+
+    def _start_rounds(self, drafter: Any, prompt: Any, label: str) -> None:
+        """The check-and-mend rounds, on the generation thread: Stop closes them, ending the running round."""
+        from ..revision import budget_for
+
+        chosen = frozenset(r.strip() for r in self.mend_warnings.value.replace(",", " ").split())
+        self.rounds = self.session.rounds(
+            drafter,
+            budget=budget_for(self.session.incident, rounds=self.revise.value),
+            warn_rules=chosen,
+            on_round=self._on_round,
+            prompt=prompt,
+        )
+        rounds = self.rounds
+        self.progress.value = 0
+        self._set_running(True)
+        self.ctx.status.busy(f"Generating with {label}, then checking and mending it ...")
+        self.generation = Generation(
+            lambda: rounds,
+            on_update=lambda _: self._on_stream(rounds.current),
+            on_finish=lambda text, error, stopped: self._on_rounds_finished(rounds, error, drafter, prompt),
+            interval=self.interval,
+        )
+        self.generation.start()
+
+    def _on_round(self, done: Any) -> None:
+        """A round ended: its line joins the list (errors before and after, kept or rejected)."""
+        lines = "".join(f"<li>{escape(r.describe())}</li>" for r in self.rounds.rounds)
+        self.rounds_view.value = f'<ul class="pm-rounds">{lines}</ul>'
+
+    def _on_rounds_finished(
+        self, rounds: Any, error: BaseException | None, drafter: Any, prompt: Any
+    ) -> None:
+        if error is not None or not rounds.rounds:
+            self._on_finished(rounds.current, error, rounds.stopped, None, drafter, prompt)
+            return
+        try:
+            self._set_running(False)
+            result = self.session.accept_rounds(rounds)
+            self.binding.refresh()
+            self.preview.value = preview_html(self.session.draft)
+            self.ctx.notify(DRAFT, VERSIONS)
+            best = rounds.best
+            ended = f" ({rounds.ended})" if rounds.ended else ""
+            if best is not None:
+                self.rounds_view.value += (
+                    f'<div class="pm-help">Kept round {best.number} of {len(rounds.rounds)}{escape(ended)}; '
+                    f"{rounds.tokens:,} tokens in all.</div>"
+                )
+            rounds_said = f" Kept round {best.number}{ended}." if best is not None else ""
+            self._report(result, self.generation.elapsed() if self.generation else 0.0, rounds_said)
+        except Exception as exc:
+            self.ctx.status.report(exc, "saving the generated draft")
+
+    def _on_redraft(self, _: object = None) -> None:
+        """Regenerate the chosen section with the chosen drafter; the others keep every byte."""
+        if self.running:
+            return
+        drafter = self.drafter()
+        prompt = self.session.prompt()
+        stream, section = self.session.section_stream(drafter, self.section.value, prompt)
+        self._set_running(True)
+        self.rounds_view.value = ""
+        self.ctx.status.busy(f"Redrafting {section.heading} ...")
+        self.generation = Generation(
+            lambda: stream,
+            on_update=self._on_stream,
+            on_finish=lambda text, error, stopped: self._on_finished(
+                text, error, stopped, stream, drafter, prompt, section=section.key
             ),
             interval=self.interval,
         )
@@ -247,28 +384,40 @@ class DraftStep(Step):
         )
 
     def _on_finished(
-        self, text: str, error: BaseException | None, stopped: bool, stream: Any, drafter: Any, prompt: Any
+        self,
+        text: str,
+        error: BaseException | None,
+        stopped: bool,
+        stream: Any,
+        drafter: Any,
+        prompt: Any,
+        *,
+        section: str | None = None,
     ) -> None:
         from ..writing.drafters import finish
 
         try:
             self._set_running(False)
             outcome = finish(getattr(stream, "result", None), text=text, error=error, stopped=stopped)
-            result = self.session.accept_generation(
-                outcome,
-                drafter=getattr(drafter, "name", None),
-                model=getattr(drafter, "model", None),
-                prompt_hash=prompt.digest,
-            )
+            meta = {
+                "drafter": getattr(drafter, "name", None),
+                "model": getattr(drafter, "model", None),
+                "prompt_hash": prompt.digest,
+            }
+            if section is not None:
+                result = self.session.accept_section(outcome, BY_KEY[section], **meta)
+            else:
+                result = self.session.accept_generation(outcome, **meta)
             elapsed = self.generation.elapsed() if self.generation else 0.0
             self.binding.refresh()
             self.preview.value = preview_html(self.session.draft)
             self.ctx.notify(DRAFT, VERSIONS)
-            self._report(result, elapsed)
+            what = f"{BY_KEY[section].heading} redrafted" if section is not None else "Draft generated"
+            self._report(result, elapsed, what=what)
         except Exception as exc:
             self.ctx.status.report(exc, "saving the generated draft")
 
-    def _report(self, result: Any, elapsed: float) -> None:
+    def _report(self, result: Any, elapsed: float, said: str = "", *, what: str = "Draft generated") -> None:
         """Say what happened to the draft and to the text that was there (see ``accept_generation``)."""
         from ..writing.drafters import FAILED, STOPPED
 
@@ -301,7 +450,7 @@ class DraftStep(Step):
             else " Edit it here, then check it on the Review step."
         )
         message = (
-            f"Draft generated in {elapsed:.1f} s and saved as version {result.version.number}.{kept}{verdict}"
+            f"{what} in {elapsed:.1f} s and saved as version {result.version.number}.{said}{kept}{verdict}"
         )
         (self.ctx.status.warning if review.errors else self.ctx.status.ok)(message)
 
@@ -313,6 +462,31 @@ class DraftStep(Step):
     def wait(self, timeout: float = 30.0) -> bool:
         """Wait for a running generation to end (for tests and scripts)."""
         return self.generation.join(timeout) if self.generation is not None else True
+
+    # -- the audience --------------------------------------------------------------------------------
+
+    def _join(self) -> None:
+        if self.collaborate:
+            self.shared.try_join()
+            self.editor.disabled = self.shared.joining
+
+    def _on_audience(self, change: dict[str, Any]) -> None:
+        """The other audience's draft comes into the editor (its own store and shared working copy)."""
+        if self.running:
+            self.audience.value = change["old"]
+            self.ctx.status.warning("Stop the generation before switching between customer and internal.")
+            return
+        self.autosave.flush()
+        self.binding.unbind()
+        self.shared.close()
+        self.session.set_audience(change["new"])
+        self.shared = SharedDraft(self.session, on_joined=self._on_joined)
+        self.binding = self._bind()
+        self._join()
+        self.preview.value = preview_html(self.session.draft)
+        self.ctx.notify(DRAFT, VERSIONS)
+        where = "drafts/internal/" if change["new"] == "internal" else "drafts/"
+        self.ctx.status.info(f"Editing the {change['new']} draft (versions in {where}).")
 
     # -- editing -------------------------------------------------------------------------------------
 

@@ -34,6 +34,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "incident"
 
 
+def export_stem(audience: str) -> str:
+    """What an export's file name ends in before its suffix: the internal version's never passes for a
+    customer's (``-postmortem-internal.pdf``)."""
+    return "-postmortem-internal" if audience == "internal" else "-postmortem"
+
+
 def download_link(name: str, data: bytes, mime: str) -> str:
     encoded = base64.b64encode(data).decode("ascii")
     size = f"{len(data) / 1024:.0f} KB" if len(data) >= 1024 else f"{len(data)} bytes"
@@ -104,6 +110,9 @@ class ExportStep(Step):
         self.links = widgets.HTML()
         self.links.add_class("pm-links")
         self._links: dict[str, str] = {}
+        #: The audience the links were made for: switching on the Draft step offers that one's exports.
+        self._links_audience = self.session.audience
+        self.audience_note = widgets.HTML()
 
         from ..store import default_author
 
@@ -129,6 +138,7 @@ class ExportStep(Step):
                     "Exports are written to <code>exports/</code> next to the incident file and offered for "
                     "download. A draft with review errors is not exported unless you say so."
                 ),
+                self.audience_note,
                 widgets.HBox(
                     [*self.buttons.values(), self.force], layout=widgets.Layout(align_items="center")
                 ),
@@ -162,7 +172,8 @@ class ExportStep(Step):
         label, _, mime = next(e for e in EXPORTS if e[1] == fmt)
         suffix = FORMATS[fmt]
         incident = session.filled()
-        name = f"{slug(incident.product_name or session.path.parent.name)}-postmortem{suffix}"
+        stem = slug(incident.product_name or session.path.parent.name)
+        name = f"{stem}{export_stem(session.audience)}{suffix}"
         path = session.folder / EXPORTS_DIR / name
         self.ctx.status.busy(f"Exporting {label} ...")
         for b in self.buttons.values():
@@ -179,6 +190,7 @@ class ExportStep(Step):
                 timeline=session.timeline,
                 review=session.review(),  # the one the Review step showed, not checked again
                 force=self.force.value,
+                audience=session.audience,
             )
         except ReviewBlockedError as exc:
             exc.hint = "fix them on the Review step, or tick “Export even with review errors”"
@@ -240,8 +252,9 @@ class ExportStep(Step):
         folder = self.session.folder / EXPORTS_DIR
         if self._links or not folder.is_dir():
             return
+        stem = export_stem(self.session.audience)
         for _, fmt, mime in EXPORTS:
-            found = sorted(folder.glob(f"*-postmortem{FORMATS[fmt]}"), key=lambda p: p.stat().st_mtime)
+            found = sorted(folder.glob(f"*{stem}{FORMATS[fmt]}"), key=lambda p: p.stat().st_mtime)
             if found:
                 self._links[fmt] = download_link(found[-1].name, found[-1].read_bytes(), mime)
         if self._links:
@@ -250,6 +263,15 @@ class ExportStep(Step):
             )
 
     def refresh(self) -> None:
+        if self._links_audience != self.session.audience:
+            self._links, self._links_audience, self.links.value = {}, self.session.audience, ""
+        self.audience_note.value = (
+            '<div class="pm-warn">Exporting the <b>internal</b> version, for the engineering team: names, '
+            "hosts and event ids are kept and every page is marked INTERNAL. Switch to “For customers” on "
+            "the Draft step for the customer version.</div>"
+            if self.session.audience == "internal"
+            else ""
+        )
         self._links_on_disk()
         versions = self.session.versions()
         self.table.value = versions_html(versions) + warnings_html(self.session.draft_warnings())
@@ -265,4 +287,12 @@ class ExportStep(Step):
         self.save.disabled = not self.session.draft.strip()
 
 
-__all__ = ["ExportStep", "diff_html", "download_link", "slug", "versions_html", "warnings_html"]
+__all__ = [
+    "ExportStep",
+    "diff_html",
+    "download_link",
+    "export_stem",
+    "slug",
+    "versions_html",
+    "warnings_html",
+]

@@ -4,9 +4,10 @@ Uploaded bytes go straight to :meth:`Session.add_upload` (which keeps them next 
 the upload widget is emptied at once, so the notebook's saved widget state never holds file contents.
 
 Each file's row says its format, events, series and (for a log) rows read, and offers its role: what the
-file is, when its content suggests otherwise. An import of large files (``background_bytes`` or more) runs
-on another thread, so the kernel stays responsive: a progress bar shows how far it has got, the form is
-locked meanwhile, and an error lands in the status area.
+file is, when its content suggests otherwise, and, for an export that holds several incidents, which one
+is used. The window keeps only the events between two times. An import of large files
+(``background_bytes`` or more) runs on another thread, so the kernel stays responsive: a progress bar shows
+how far it has got, the form is locked meanwhile, and an error lands in the status area.
 """
 
 from __future__ import annotations
@@ -177,6 +178,15 @@ class ImportStep(Step):
         )
         self.date.style.description_width = "initial"
         self.date.observe(guard("changing the date")(self._on_date), names="value")
+        self.window = widgets.Text(
+            value=incident.window,
+            continuous_update=False,
+            description="Window",
+            placeholder="keep only START..END, e.g. 14:00..16:30",
+            tooltip="Keep only the events inside this span: ISO times, or clock times on the incident date",
+            layout=widgets.Layout(width="360px"),
+        )
+        self.window.observe(guard("changing the window")(self._on_window), names="value")
 
         self.samples = samples if samples is not None else sample_exports()
         self.sample = widgets.Dropdown(options=self.samples, layout=widgets.Layout(width="330px"))
@@ -197,10 +207,11 @@ class ImportStep(Step):
                     "(<code>9:14am: Deploy finished</code>, one event a line). Formats are detected for you."
                 ),
                 widgets.HBox([self.upload, self.path, self.add]),
-                widgets.HBox([self.zone, self.date]),
+                widgets.HBox([self.zone, self.date, self.window]),
                 help_text(
                     "Times without an offset are read in this zone, and the postmortem tells times in it. "
-                    "The date is only needed for a pasted timeline of bare clock times."
+                    "The date is only needed for a pasted timeline of bare clock times. The window keeps "
+                    "only the events between its two times, when an export reaches beyond the incident."
                 ),
                 sample_row,
                 self.progress.widget,
@@ -209,7 +220,9 @@ class ImportStep(Step):
                     "Each file's <b>role</b> says what it is: an incident tool's export, a machine "
                     "<b>log</b>, a <b>metric</b> export, a hand-written timeline, a chat or tickets. Logs "
                     "and metrics give the series the impact window is read from. Change it if the content "
-                    "misled the detection; the file is read again."
+                    "misled the detection; the file is read again. An export that holds several "
+                    "incidents (a Statuspage incident list, an Opsgenie alert list over days) offers "
+                    "them in its <b>incident</b> list: the most recent is used until you pick another."
                 ),
                 self.files,
             ],
@@ -261,7 +274,8 @@ class ImportStep(Step):
 
     def _controls(self) -> list[widgets.Widget]:
         rows = [w for row in self.files.children for w in getattr(row, "children", ())[1:]]
-        return [self.upload, self.path, self.add, self.zone, self.date, self.sample, self.load_sample, *rows]
+        fixed = [self.upload, self.path, self.add, self.zone, self.date, self.window]
+        return [*fixed, self.sample, self.load_sample, *rows]
 
     def _lock(self, running: bool) -> None:
         """Lock the form while an import runs in the background (and unlock it)."""
@@ -334,6 +348,51 @@ class ImportStep(Step):
         except Exception:
             self.refresh()  # a role the file cannot be read as goes back in its dropdown
             raise
+
+    def _on_incident(self, name: str, incident: str) -> None:
+        current = next((s.incident for s in self.session.statuses if s.name == name), "")
+        if self._quiet or not incident or incident == current:
+            return
+
+        def done(status: InputStatus) -> None:
+            self.ctx.notify(INPUTS, TIMELINE)
+            self.ctx.status.ok(f"{name}: using incident {incident} now: {_counts(status)}.")
+
+        try:
+            self._run(
+                f"Reading incident {incident} of {name}",
+                self.session.input_size(name),
+                lambda: self.session.set_incident(name, incident),
+                done,
+            )
+        except Exception:
+            self.refresh()
+            raise
+
+    def _on_window(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        text = (change["new"] or "").strip()
+
+        def done(_: None) -> None:
+            self.ctx.notify(INPUTS, TIMELINE)
+            self._report_reload(f"Window set to {text}" if text else "Window cleared")
+
+        def work() -> None:
+            try:
+                self.session.set_window(text)
+            except Exception:
+                self._show_window()  # the box says the window the incident really has
+                raise
+
+        self._run("Reading the inputs again in the window", self._all_inputs_size(), work, done)
+
+    def _show_window(self) -> None:
+        self._quiet = True
+        try:
+            self.window.value = self.session.incident.window
+        finally:
+            self._quiet = False
 
     def _all_inputs_size(self) -> int:
         return sum(self.session.input_size(name) for name in self.session.incident.timeline)
@@ -431,6 +490,25 @@ class ImportStep(Step):
         )
         return picker
 
+    def _incident_picker(self, status: InputStatus) -> widgets.Dropdown:
+        """Which of the incidents an export holds is used (listed newest first, as the warning does)."""
+        picker = widgets.Dropdown(
+            options=status.incidents,
+            value=status.incident,
+            description="incident",
+            tooltip=f"{status.name} holds {len(status.incidents)} incidents: the one the timeline uses",
+            layout=widgets.Layout(width="340px", flex="0 0 auto"),
+        )
+        picker.style.description_width = "56px"
+        picker.add_class("pm-incident")
+        picker.observe(
+            self.ctx.status.guard("choosing the incident")(
+                lambda ch, n=status.name: self._on_incident(n, ch["new"])
+            ),
+            names="value",
+        )
+        return picker
+
     def _row(self, status: InputStatus) -> widgets.Widget:
         line = widgets.HTML(input_statuses([status]), layout=widgets.Layout(flex="1 1 auto"))
         if status.origin == "field":
@@ -441,6 +519,8 @@ class ImportStep(Step):
         remove = button(label, icon="times" if status.origin == "file" else "", tooltip=tip)
         remove.on_click(self.ctx.status.guard("removing the file")(lambda _, n=status.name: self._remove(n)))
         controls: list[widgets.Widget] = [self._role_picker(status)] if status.origin == "file" else []
+        if status.origin == "file" and len(status.incidents) > 1:
+            controls.append(self._incident_picker(status))
         for control in [*controls, remove]:
             control.disabled = self._running
         return widgets.HBox([line, *controls, remove], layout=widgets.Layout(align_items="center"))
@@ -451,6 +531,7 @@ class ImportStep(Step):
         try:
             self.zone.value = incident.timezone or "UTC"
             self.date.value = incident.incident_date
+            self.window.value = incident.window
             _ = self.session.timeline  # reads the typed response timeline when no export is listed
             rows = [self._row(status) for status in self.session.statuses]
             self.files.children = rows or [widgets.HTML(input_statuses([]))]

@@ -26,6 +26,12 @@ CSS = """
 .pm-status-line.pm-error { border-color: #c0392b; background: #fdecec; color: #7f1d1d; font-weight: 600; }
 .pm-status-icon { display: inline-block; width: 1.2em; }
 .pm-details textarea { font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; }
+.pm-reads { font-size: 12px; line-height: 1.45; margin: 3px 2px 0 2px;
+  color: var(--jp-ui-font-color1, #111827); }
+.pm-reads ol { margin: 2px 0 0 0; padding-left: 20px; }
+.pm-reads-label, .pm-reads-note { color: var(--jp-ui-font-color2, #6b7280); }
+.pm-hint { font-size: 12px; margin: 3px 2px 0 2px; padding: 1px 6px; border-left: 3px solid #b45309;
+  color: #78350f; background: #fff7ed; }
 .pm-help { color: var(--jp-ui-font-color2, #6b7280); font-size: 12px; line-height: 1.45; margin: 0 0 4px 0; }
 .pm-help b { color: var(--jp-ui-font-color1, #111827); }
 .pm-section { font-weight: 600; font-size: 14px; margin: 10px 0 4px 0; }

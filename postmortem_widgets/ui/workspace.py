@@ -321,6 +321,8 @@ class Workspace:
 
     def _on_tab(self, _: dict[str, Any]) -> None:
         if not self._loading:
+            for step in self.steps:
+                step.settle()  # what was typed a moment ago is saved before the next step reads it
             if self.status.level == "ok":
                 self.status.info(self.status.text)  # about the last step: no longer a fresh green tick
             self.show_current()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..incident.fill import fill_incident
+from ..incident.fill import fill_incident, first_alert_after_customer
 from ..incident.record import Incident
 from ..privacy.instructions import instructions_for
 from ..timeline import events as ev
@@ -26,12 +26,25 @@ from ..timeline.timeparse import parse_date, resolve_zone, zone_label
 from .prose import (
     PreventionItem,
     count_sentences,
+    field_text,
     first_sentence,
     number_word,
     prevention_items,
+    prevention_parts,
     sentence,
     span,
     starts_with_past_tense,
+)
+from .wording import (
+    change_form,
+    change_name,
+    clauses,
+    first_action,
+    lower_first,
+    part_of_day,
+    split_root_cause,
+    system_words,
+    with_article,
 )
 
 #: How many bullets the customer-facing timeline holds at most.
@@ -59,6 +72,8 @@ class Bullet:
     #: pasted chat, log lines or ticket text), not ours: untrusted data a person must read before it is
     #: published. Instruction-like event text is never copied (its ``message`` is empty).
     untrusted: bool = False
+    #: The author's first remediation step ("reverted the config"), for a fix bullet in our words.
+    fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,8 +132,14 @@ class Facts:
     summary_experience: str
     #: The impact window from the monitoring data (``None`` without telemetry), and whether the Summary
     #: has room for its sentence.
-    impact: ImpactFacts | None = None
-    summary_has_impact: bool = False
+    impact: ImpactFacts | None
+    summary_has_impact: bool
+    #: How we learned of it, the root cause in the seed's three parts, the changes with their grammatical
+    #: form, and what the apology names.
+    detection: Detection
+    why: Why
+    changes: list[Change]
+    apology: Apology
 
     def count_word(self, n: int) -> str:
         return number_word(n)
@@ -137,7 +158,15 @@ def _local(ts: pd.Timestamp, zone: str, first_day: object) -> tuple[str, str]:
     return human_clock(ts, z), day
 
 
-def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object) -> list[Bullet]:
+def _chosen_text(event: KeyEvent, small: set[str]) -> bool:
+    """Whether the bullet may copy the event's words: the author wrote them (a short hand-written timeline
+    the incident lists, or its typed response timeline), and they do not talk to a model."""
+    return event.file in small and bool(event.message) and not instructions_for().found_in(event.message)
+
+
+def _bullets(
+    timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object, incident: Incident
+) -> list[Bullet]:
     small = {r.file for r in timeline.imports if r.handwritten and r.count <= HANDWRITTEN_IMPORT_MAX}
     instructions = instructions_for()
     picked: list[KeyEvent] = [e for e in events if e.milestones]
@@ -147,17 +176,23 @@ def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: o
     customer_first = timeline.milestones.detected_by == "customer"
     first_customer = None if customer_first else next((e for e in others if e.kind == ev.CUSTOMER), None)
     first_status = next((e for e in others if e.source == "statuspage"), None)
-    for extra in (first_customer, first_status):
+    # When a customer told us first, the moment our own alert fired belongs in the timeline.
+    alert = _first_alert_after(timeline) if customer_first else None
+    first_alert = next((e for e in others if alert is not None and e.time == alert), None)
+    for extra in (first_alert, first_customer, first_status):
         if extra is not None and extra not in extras:
             extras.append(extra)
     room = max(BULLET_LIMIT - len(picked), 0)
-    picked += sorted(extras, key=lambda e: e.time)[:room]
+    picked += sorted(extras, key=lambda e: (e is not first_alert, e.time))[:room]
     picked.sort(key=lambda e: (e.time, -len(e.milestones)))
+    past = starts_with_past_tense(incident.remediation)
+    fix = lower_first(sentence(first_action(incident.remediation)).rstrip(".")) if past else ""
     bullets = []
     for event in picked:
+        copy = _chosen_text(event, small)
+        if not (event.milestones or copy or event in (first_alert, first_customer, first_status)):
+            continue  # no words of the author's and nothing we word ourselves: no bullet
         clock, day = _local(event.time, zone, first_day)
-        # A milestone's instruction-like text is dropped: the template words the milestone itself.
-        copy = bool(event.message) and not instructions.found_in(event.message)
         bullets.append(
             Bullet(
                 when=f"{day}, {clock}" if day else clock,
@@ -167,7 +202,8 @@ def _bullets(timeline: Timeline, events: list[KeyEvent], zone: str, first_day: o
                 milestones=event.milestones,
                 handwritten=event.file in small,
                 first_signal="detected" in event.milestones,
-                untrusted=copy and event.file in small,
+                untrusted=copy,
+                fix=fix,
             )
         )
     return bullets
@@ -227,13 +263,153 @@ def written_date(text: str) -> str:
     return stripped
 
 
+@dataclass(frozen=True)
+class Detection:
+    """How we learned of the incident, as it happened on the timeline.
+
+    ``story`` is ``customer_only`` (a customer told us and no alert of ours ever fired),
+    ``customer_then_alert`` (a customer told us first and our own alert fired later), ``monitoring``
+    (our monitoring told us first), ``noticed`` (one of us noticed it, with no alert behind it) or ``""``.
+    An acknowledgement is a person answering, never an alert: it is not counted here.
+    """
+
+    story: str
+    #: Our own first alert (or page) after a customer told us: local clock and the gap, as shown.
+    alert_at: str | None = None
+    alert_after: str | None = None
+    #: Our engineers answered our own alert, not the customer's report (acknowledged at or after it).
+    ack_after_alert: bool = False
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why It Happened in the seed's shape: what the part does, what went wrong, why we did not catch it."""
+
+    system: str
+    wrong: list[str]
+    missed: list[str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One prevention item with the form its words take in a sentence (see :func:`.wording.change_form`)."""
+
+    title: str
+    text: str
+    form: str
+    #: How it is named inside a sentence: a gerund cut to its name, a verb phrase whole, a title as is.
+    name: str
+    #: A title with an article ("the gradual rollout"), for "starting with ...".
+    phrase: str
+    #: The change is about noticing sooner (an alert, monitoring, a faster update to customers).
+    detects: bool
+
+
+@dataclass(frozen=True)
+class Apology:
+    """What the apology names: the harm (what customers experienced, when) and the changes it commits to."""
+
+    #: "the morning of April 15"
+    when: str
+    #: The first clause of the customer experience, as the middle of a sentence.
+    harm: str
+    changes: list[Change]
+
+
+_DETECTS = re.compile(r"\b(?:alert\w*|monitor\w*|pag(?:e|es|ing)|notif\w*|status page|communicat\w*)\b", re.I)
+
+
+def _first_alert_after(timeline: Timeline) -> pd.Timestamp | None:
+    return first_alert_after_customer(timeline)
+
+
+_MONITOR_WORDS = re.compile(r"\b(?:alert\w*|alarm\w*|monitor\w*|pag(?:e|ed|ing)|triggered|firing)\b", re.I)
+
+
+def _by_monitor(timeline: Timeline, detected: pd.Timestamp) -> bool:
+    """Whether what told us was a machine (an alert, a page, or a line that says so), not a person who
+    noticed: a hand-written "we noticed errors" must not become "our monitoring caught it"."""
+    events = timeline.signal_events
+    at = events[(events["time"] == detected).to_numpy()]
+    if at["kind"].isin([ev.ALERT, ev.PAGE]).any():
+        return True
+    return any(_MONITOR_WORDS.search(str(message)) for message in at["message"])
+
+
+def detection_of(timeline: Timeline, zone: str) -> Detection:
+    """The detection story of the timeline, its gaps counted in the minutes a reader sees."""
+    m = timeline.milestones
+    if m.detected is None:
+        return Detection(story="")
+    if m.detected_by != "customer":
+        if m.detected_by != "monitoring":
+            return Detection(story="")
+        return Detection(story="monitoring" if _by_monitor(timeline, m.detected) else "noticed")
+    alert = _first_alert_after(timeline)
+    if alert is None:
+        return Detection(story="customer_only")
+    gap = alert.floor("min") - m.detected.floor("min")
+    return Detection(
+        story="customer_then_alert",
+        alert_at=human_clock(alert, resolve_zone(zone)),
+        alert_after=span(gap.to_pytimedelta()) if gap.total_seconds() >= 60 else None,
+        ack_after_alert=m.acknowledged is not None and m.acknowledged >= alert,
+    )
+
+
+def why_of(incident: Incident) -> Why:
+    """The root cause split into the seed's three parts, each as the author's words made sentences."""
+    cause = split_root_cause(incident.root_cause)
+    return Why(
+        system=system_words(incident.root_cause),
+        wrong=[sentence(c) for c in cause.wrong],
+        missed=[sentence(c) for c in cause.missed],
+    )
+
+
+def changes_of(items: list[PreventionItem], written: list[PreventionItem]) -> list[Change]:
+    """The changes: named from the author's words (``items``), listed as ``written`` (their sentences,
+    as the Details step shows them)."""
+    return [
+        Change(
+            title=i.title,
+            text=w.text,
+            form=change_form(i),
+            name=lower_first(i.text.rstrip(".")) if change_form(i) == "verb" else change_name(i),
+            phrase=with_article(change_name(i)),
+            detects=bool(_DETECTS.search(f"{i.title} {i.text}")),
+        )
+        for i, w in zip(items, written, strict=True)
+    ]
+
+
+def apology_of(incident: Incident, timeline: Timeline, zone: str, changes: list[Change]) -> Apology:
+    """The harm the apology names and the changes (at most two) it commits to."""
+    m = timeline.milestones
+    anchor = m.started or m.detected
+    when = ""
+    if anchor is not None:
+        local = anchor.tz_convert(resolve_zone(zone))
+        when = f"the {part_of_day(local.hour)} of {local.strftime('%B')} {local.day}"
+    parts = clauses(incident.customer_experience)
+    # Through prose.sentence, so the apology reads the fragment as the rest of the draft does.
+    harm = lower_first(sentence(parts[0]).rstrip(".")) if parts else ""
+    customer_first = m.detected_by == "customer"
+    chosen = [c for c in changes if c.detects == customer_first] or changes
+    return Apology(when=when, harm=harm, changes=chosen[:2])
+
+
 def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40) -> Facts:
-    """Everything the prompt and the offline draft state, from the incident (filled) and its timeline."""
+    """Everything the prompt and the offline draft state, from the incident (filled) and its timeline.
+
+    Every duration is counted from the minutes the draft shows (:attr:`Timeline.shown_metrics`): a reader
+    who subtracts 2:38pm from 3:05pm gets the 27 minutes the draft states.
+    """
     filled = fill_incident(incident, timeline)
     zone = filled.timezone
     z = resolve_zone(zone)
     m = timeline.milestones
-    metrics = timeline.metrics
+    metrics = timeline.shown_metrics
     anchor = m.started or m.detected
     first_day = anchor.tz_convert(z).date() if anchor is not None else None
     times: dict[str, str] = {}
@@ -242,7 +418,7 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         if value is not None:
             times[name], days[name] = _local(value, zone, first_day)
     mitigate_to_resolve = (
-        (m.resolved - m.mitigated).to_pytimedelta()
+        (m.resolved.floor("min") - m.mitigated.floor("min")).to_pytimedelta()
         if m.mitigated is not None and m.resolved is not None and m.resolved >= m.mitigated
         else None
     )
@@ -258,19 +434,25 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         figures["time_to_detect"] = None
     events = select_key_events(timeline, limit=max_events)
     sentences = {
-        name: sentence(getattr(filled, name))
-        for name in ("customer_experience", "root_cause", "remediation", "data_impact", "affected_scope")
+        name: field_text(name, getattr(filled, name))
+        for name in ("customer_experience", "root_cause", "remediation", "data_impact")
     }
+    sentences["affected_scope"] = sentence(filled.affected_scope)
     date = written_date(filled.incident_date)
     experience = sentences["customer_experience"]
     count = 2 + count_sentences(experience) + count_sentences(sentences["data_impact"])
-    if count > 5:
+    # Five sentences at most; a customer telling us first is worth more than the experience's second one.
+    told_by_customer = m.detected is not None and m.detected_by == "customer"
+    if count > 5 or (told_by_customer and count == 5 and count_sentences(experience) > 1):
         experience = sentence(first_sentence(experience))
         count = 2 + count_sentences(experience) + count_sentences(sentences["data_impact"])
     impact = impact_facts(timeline, zone, first_day)
     has_impact = impact is not None and not impact.from_start and count < 5
     count += int(has_impact)
     has_detection = m.detected is not None and ((m.detected_by == "customer" and count < 5) or count < 3)
+    detection = detection_of(timeline, zone)
+    prevention = prevention_items(filled.prevention)
+    changes = changes_of(prevention_parts(filled.prevention), prevention)
     return Facts(
         incident=filled,
         zone=zone,
@@ -289,15 +471,31 @@ def build_facts(incident: Incident, timeline: Timeline, *, max_events: int = 40)
         detected_by=m.detected_by,
         first_signal=signal_channel(timeline),
         events=events,
-        bullets=_bullets(timeline, events, zone, first_day),
-        prevention=prevention_items(filled.prevention),
+        bullets=_bullets(timeline, events, zone, first_day, filled),
+        prevention=prevention,
         sentences=sentences,
         remediation_is_clause=starts_with_past_tense(filled.remediation),
         summary_has_detection=has_detection,
         summary_experience=experience,
         impact=impact,
         summary_has_impact=has_impact,
+        detection=detection,
+        why=why_of(filled),
+        changes=changes,
+        apology=apology_of(filled, timeline, zone, changes),
     )
 
 
-__all__ = ["Bullet", "Facts", "ImpactFacts", "build_facts", "impact_facts", "written_date"]
+__all__ = [
+    "Apology",
+    "Bullet",
+    "Change",
+    "Detection",
+    "Facts",
+    "ImpactFacts",
+    "Why",
+    "build_facts",
+    "detection_of",
+    "impact_facts",
+    "written_date",
+]

@@ -142,6 +142,25 @@ class OpenAIServer:
         return [text[i : i + size] for i in range(0, len(text), size)]
 
 
+def usage_of(body: dict[str, Any], text: str) -> dict[str, int]:
+    """The token counts this server reports: a token per 4 characters of the messages and of the answer."""
+    prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
+    return {"prompt_tokens": -(-prompt // 4), "completion_tokens": -(-len(text) // 4)}
+
+
+def _usage_chunk(model: str, usage: dict[str, int]) -> bytes:
+    """The last chunk of a stream asked for ``stream_options.include_usage``: no choices, the usage."""
+    payload = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 1713186840,
+        "model": model,
+        "choices": [],
+        "usage": {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]},
+    }
+    return f"data: {json.dumps(payload)}\n\n".encode()
+
+
 def _chunk(model: str, *, content: str | None = None, finish: str | None = None, role: bool = False) -> bytes:
     delta: dict[str, Any] = {}
     if role:
@@ -223,7 +242,9 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 text = "".join(reply.chunks)
             try:
                 if body.get("stream"):
-                    self._stream(reply, model, reply.chunks or server.pieces_of(text))
+                    options = body.get("stream_options") or {}
+                    usage = usage_of(body, text) if options.get("include_usage") else None
+                    self._stream(reply, model, reply.chunks or server.pieces_of(text), usage)
                 else:
                     self._whole(reply, model, text)
             except (BrokenPipeError, ConnectionResetError):
@@ -262,7 +283,9 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             }
             self._send_json(200, payload)
 
-        def _stream(self, reply: Reply, model: str, pieces: list[str]) -> None:
+        def _stream(
+            self, reply: Reply, model: str, pieces: list[str], usage: dict[str, int] | None = None
+        ) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
@@ -280,6 +303,8 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             if reply.mode != "no_finish":
                 finish = reply.mode if reply.mode in ("length", "content_filter") else "stop"
                 self._write_chunk(_chunk(model, finish=finish))
+            if usage is not None:
+                self._write_chunk(_usage_chunk(model, usage))
             self._write_chunk(b"data: [DONE]\n\n")
             self._write_chunk(b"")
 

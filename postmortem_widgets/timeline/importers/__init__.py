@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from ...errors import InputError, UnknownFormatError
 from ..events import ImportResult
 from ..progress import ProgressCallback
+from ..scoping import Window, scope_result, window_result
 from ..sources import Source
 from ..telemetry.model import INCIDENT, ROLES, TIMELINE
+from ._lookalike import looks_like
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class ImportOptions:
     date: str | None = None
     #: The role the user gave an input (file name -> role), overriding what its content suggests.
     roles: Mapping[str, str] = field(default_factory=dict)
+    #: The incident to keep of an input that holds several (any of these ids); empty: the most recent.
+    incident: tuple[str, ...] = ()
+    #: Only the events inside this span are kept (see :func:`..scoping.parse_window`).
+    window: Window | None = None
     #: Told how far a long import has got (bytes or rows read, see :mod:`..progress`); ``None``: nobody asks.
     progress: ProgressCallback | None = field(default=None, compare=False)
 
@@ -88,7 +94,8 @@ def get_importer(name: str) -> Importer:
 def detect(source: Source) -> Importer:
     """The importer most sure it can read ``source``.
 
-    Raises :class:`UnknownFormatError` naming every format tried.
+    Raises :class:`UnknownFormatError` naming every format tried and, where it can tell, what the file
+    looks like and what to export instead (see :mod:`._lookalike`).
     """
     _load_builtin()
     binary = _binary_format(source)
@@ -102,11 +109,13 @@ def detect(source: Source) -> Importer:
     if best is None:
         tried = list(_REGISTRY)
         detail = f" ({source.json_error})" if not source.is_bundle and source.json_error else ""
+        seen = looks_like(source)
+        looks = f"; it looks like {seen[0]}" if seen else ""
         raise UnknownFormatError(
-            f"could not recognise the format{detail}; tried {', '.join(tried)}",
+            f"could not recognise the format{detail}; tried {', '.join(tried)}{looks}",
             tried=tried,
             file=source.name,
-            hint="pass --format NAME if you know what exported it",
+            hint=seen[1] if seen and seen[1] else "pass --format NAME if you know what exported it",
         )
     return best[1]
 
@@ -121,19 +130,33 @@ def _binary_format(source: Source) -> Importer | None:
 def import_source(
     source: Source, *, format: str | None = None, options: ImportOptions | None = None
 ) -> ImportResult:
-    """Read one source into canonical events, detecting its format unless ``format`` is given."""
+    """Read one source into canonical events, detecting its format unless ``format`` is given.
+
+    The events are kept to ``options.window``, and to one incident when the source holds several. What
+    the source's expansion left out (:attr:`Source.warnings`) comes first in the result's warnings. The
+    source is released afterwards (:meth:`Source.release`): an import holds no copy of its input.
+    """
     options = options or ImportOptions()
     _load_builtin()
-    importer = get_importer(format) if format else _binary_format(source)
-    if not source.is_bundle and (importer is None or not importer.binary):
-        _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
-    importer = importer or detect(source)
-    override = options.role_of(source.name)
-    result = importer.parse(source, options)
-    if override is not None:
-        # A role given by hand also decides whether the input's first event may count as the start.
-        result.role, result.handwritten = override, override == TIMELINE
-    result.role = result.role or importer.role
+    try:
+        importer = get_importer(format) if format else _binary_format(source)
+        if not source.is_bundle and (importer is None or not importer.binary):
+            _ = source.head  # raises EmptyInputError / BinaryInputError with the file name
+        importer = importer or detect(source)
+        override = options.role_of(source.name)
+        result = importer.parse(source, options)
+        if override is not None:
+            # A role given by hand also decides whether the input's first event may count as the start.
+            result.role, result.handwritten = override, override == TIMELINE
+        result.role = result.role or importer.role
+        if options.window is not None:
+            result = window_result(result, options.window)
+        # Scoping reads the parsed document again (the incidents it lists): before the release.
+        result = scope_result(source, result, options.incident, windowed=options.window is not None)
+    finally:
+        source.release()
+    if source.warnings:
+        result.warnings = [*source.warnings, *result.warnings]
     return result
 
 

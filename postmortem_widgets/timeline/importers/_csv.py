@@ -9,6 +9,7 @@ the parser but never in silence: the reader returns their file lines so the impo
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import re
@@ -31,6 +32,10 @@ DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 SNIFF_ROWS = 50
 #: Files from this size count their lines in a thread while pyarrow parses them.
 _COUNT_APART_FROM = 1 << 22
+#: Files from this size are parsed on every core (a small one costs more to hand out than to read).
+_THREADS_FROM = 1 << 20
+#: What pyarrow says of a row longer than its blocks (which are at least ``max_line_bytes``).
+_TOO_LONG = ("straddling object", "larger than block size")
 #: A header cell that is really a value (a date-time or an epoch number) means the table has no header.
 _VALUE_RE = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[T ]\d|\d{9,19}(?:\.\d+)?\s*$)")
 
@@ -60,6 +65,7 @@ class Rows:
     multiline: bool = False
 
 
+@functools.lru_cache(maxsize=4)  # each importer's sniff, then the parse, ask about the same head
 def sniff_layout(head: str) -> Layout | None:
     """The delimiter that splits the first rows into the same number of fields (two or more), or ``None``.
 
@@ -103,28 +109,45 @@ def layout_of(source: Source, *, problem: str, hint: str) -> Layout:
     layout = sniff_layout(source.head)
     if layout is None:
         raise InputError(problem, file=source.name, hint=hint)
+    if too_wide(source, layout):
+        raise source.limits.error(
+            "max_columns",
+            f"the table has {len(layout.columns):,} columns",
+            file=source.name,
+            found=len(layout.columns),
+        )
     return layout
+
+
+def too_wide(source: Source, layout: Layout) -> bool:
+    """More columns than ``max_columns``: reading them costs more than linear time."""
+    return len(layout.columns) > source.limits.max_columns
 
 
 def _names(cells: Sequence[str]) -> tuple[str, ...]:
     """Header names stripped, blanks named by position, repeats numbered (pyarrow needs them unique)."""
     names: list[str] = []
+    taken: set[str] = set()
+    suffix: dict[str, int] = {}  # the next number to try for a repeated name: a row of one value is linear
     for number, cell in enumerate(cells, start=1):
-        name = cell.strip().lstrip("\ufeff").strip() or f"column_{number}"
-        base, count = name, 2
-        while name in names:
-            name, count = f"{base}_{count}", count + 1
+        name = base = cell.strip().lstrip("\ufeff").strip() or f"column_{number}"
+        while name in taken:
+            suffix[base] = suffix.get(base, 1) + 1
+            name = f"{base}_{suffix[base]}"
         names.append(name)
+        taken.add(name)
     return tuple(names)
 
 
 def sample(source: Source, layout: Layout) -> pa.Table:
     """The first rows (from the decoded head), every column, types inferred by pyarrow."""
     head = source.head.lstrip("\r\n").encode("utf-8")
+    if not head.endswith(b"\n"):
+        head += b"\n"  # a head of the header alone (its rows are longer than the head) reads as no rows
     try:
         return pacsv.read_csv(
             pa.BufferReader(head),
-            read_options=_read_options(layout, use_threads=False),
+            read_options=_read_options(layout, use_threads=False, least=len(head) + 1),
             parse_options=pacsv.ParseOptions(
                 delimiter=layout.delimiter, newlines_in_values=True, invalid_row_handler=lambda _: "skip"
             ),
@@ -134,11 +157,12 @@ def sample(source: Source, layout: Layout) -> pa.Table:
 
 
 def _read_options(
-    layout: Layout, *, use_threads: bool, size: int = 0, encoding: str = "utf8"
+    layout: Layout, *, use_threads: bool, size: int = 0, encoding: str = "utf8", least: int = 1 << 20
 ) -> pacsv.ReadOptions:
     # Blocks of a few MB: each block is a chunk for the column kernels (a regex compiles once per chunk,
     # see classify._MAX_CHUNKS), at least one per core, and the blocks in flight bound the parser's memory.
-    block = int(min(max(size // (4 * pa.cpu_count()), 1 << 20), 6 << 20))
+    # A row must fit in (about) a block, so blocks are at least ``least``: the longest line allowed.
+    block = max(int(min(max(size // (4 * pa.cpu_count()), 1 << 20), 6 << 20)), least)
     return pacsv.ReadOptions(
         use_threads=use_threads,
         block_size=block,
@@ -176,17 +200,27 @@ def _payload(source: Source) -> _Payload:
     start = source.prefix(8192)
     utf16 = start[:2] in (b"\xff\xfe", b"\xfe\xff")
     utf16_le = not utf16 and b"\x00" in start and start[1::2].count(0) > len(start) // 4
-    if path is not None and not utf16 and not utf16_le and start[:1] not in (b"\r", b"\n"):
+    plain = not utf16 and not utf16_le and not _cr_only(start)
+    if path is not None and plain and start[:1] not in (b"\r", b"\n"):
         return _Payload(buffer=None, path=path, size=path.stat().st_size)
     buffer = pa.memory_map(str(path)).read_buffer() if path is not None else pa.py_buffer(source.data)
     if utf16:
-        buffer = pa.py_buffer(buffer.to_pybytes().decode("utf-16").encode("utf-8"))
+        buffer = pa.py_buffer(buffer.to_pybytes().decode("utf-16", errors="replace").encode("utf-8"))
     elif utf16_le:
-        buffer = pa.py_buffer(buffer.to_pybytes().decode("utf-16-le").encode("utf-8"))
+        buffer = pa.py_buffer(buffer.to_pybytes().decode("utf-16-le", errors="replace").encode("utf-8"))
+    if _cr_only(buffer.slice(0, min(8192, buffer.size)).to_pybytes()):
+        # Lines that end in a carriage return alone (old Mac tools): pyarrow reads them, but the line
+        # count and the row lines look for "\n".
+        buffer = pa.py_buffer(buffer.to_pybytes().replace(b"\r", b"\n"))
     start = buffer.slice(0, min(4096, buffer.size)).to_pybytes()
     blank = len(start) - len(start.lstrip(b"\r\n")) if start[:1] in (b"\r", b"\n") else 0
     trimmed = buffer.slice(blank)
     return _Payload(buffer=trimmed, path=None, size=trimmed.size, skipped=start.count(b"\n", 0, blank))
+
+
+def _cr_only(start: bytes) -> bool:
+    """Lines end in a carriage return alone (UTF-8 or a single-byte encoding)."""
+    return b"\r" in start and b"\n" not in start
 
 
 def read_table(
@@ -260,7 +294,11 @@ def _read_rows(
                 table = pacsv.read_csv(
                     stream,
                     read_options=_read_options(
-                        layout, use_threads=True, size=payload.size, encoding=encoding
+                        layout,
+                        use_threads=payload.size >= _THREADS_FROM,
+                        size=payload.size,
+                        encoding=encoding,
+                        least=source.limits.max_line_bytes,
                     ),
                     parse_options=pacsv.ParseOptions(
                         delimiter=layout.delimiter,
@@ -278,6 +316,8 @@ def _read_rows(
             if "conversion error" in message and not all(_is_text_type(t) for t in wanted.values()):
                 wanted = {name: t if _is_text_type(t) else pa.large_string() for name, t in wanted.items()}
                 continue
+            if any(sign in message for sign in _TOO_LONG):
+                raise source.line_error() from None
             raise InputError(f"cannot read the table ({message})", file=source.name) from None
         # An unbalanced quote in a skipped row is a quoted value that spans lines: read again allowing them.
         if not quoted_newlines and any(text.count('"') % 2 for text in bad):

@@ -141,7 +141,7 @@ def head_records(head: str, limit: int = SAMPLE_LINES) -> tuple[list[dict[str, A
             continue
         try:
             value = json.loads(stripped)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # a line nested past Python's parser is no record
             continue
         if isinstance(value, dict):
             records.append(value)

@@ -75,7 +75,20 @@ def _sample(file: pq.ParquetFile) -> pa.Table:
 
 
 def parse(source: Source, options: ImportOptions) -> ev.ImportResult:
-    """The file read by its role: a log's series and few events, a metric table's series, or events."""
+    """The file read by its role: a log's series and few events, a metric table's series, or events.
+
+    A file whose footer reads but whose pages are damaged fails inside pyarrow while it is read: that is
+    the same clear error as a footer that does not read.
+    """
+    try:
+        return _parse(source, options)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            f"the Parquet file is damaged ({exc})", file=source.name, hint="export the table again"
+        ) from None
+
+
+def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
     file = _open(source)
     head = _sample(file)
     rows = file.metadata.num_rows

@@ -31,7 +31,9 @@ import pandas as pd
 
 from ...errors import EmptyInputError, InputError
 from .. import events as ev
+from .._reading import load_json
 from ..classify import classify_codes
+from ..limits import Limits
 from ..sources import Source, decode_text, expand_paths, source_from_bytes
 from ..timeparse import parse_times
 from . import Importer, ImportOptions, register
@@ -82,9 +84,9 @@ def _user_name(user: Mapping[str, Any]) -> str:
     return str(user.get("id", ""))
 
 
-def _load_json(data: bytes, *, name: str) -> Any:
+def _load_json(data: bytes, *, name: str, limits: Limits) -> Any:
     try:
-        return json.loads(decode_text(data, name=name))
+        return load_json(decode_text(data, name=name), name=name, limits=limits)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
@@ -94,12 +96,12 @@ def _load_json(data: bytes, *, name: str) -> Any:
         ) from None
 
 
-def _directory(members: Mapping[str, bytes], *, name: str) -> _Directory:
+def _directory(members: Mapping[str, bytes], *, name: str, limits: Limits) -> _Directory:
     directory = _Directory()
     for path in ("users.json", "channels.json", "groups.json", "mpims.json", "dms.json"):
         if path not in members:
             continue
-        entries = _load_json(members[path], name=f"{name}/{path}")
+        entries = _load_json(members[path], name=f"{name}/{path}", limits=limits)
         if not isinstance(entries, list):
             raise InputError(
                 f"{path} is not a list", file=f"{name}/{path}", hint="export the workspace again"
@@ -149,7 +151,7 @@ def load_slack(path: str | Path) -> ev.ImportResult:
 def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
     if source.is_bundle:
         members = source.members or {}
-        directory = _directory(members, name=source.name)
+        directory = _directory(members, name=source.name, limits=source.limits)
         days = sorted(path for path in members if _DAY_FILE.match(path))
         if not days:
             raise EmptyInputError(
@@ -161,7 +163,7 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
         records: list[tuple[str, str, int, dict[str, Any]]] = []
         for path in days:
             day_name = f"{source.name}{glue}{path}"
-            messages = _load_json(members[path], name=day_name)
+            messages = _load_json(members[path], name=day_name, limits=source.limits)
             if not isinstance(messages, list):
                 raise InputError("a day file must hold a list of messages", file=day_name)
             channel = _DAY_FILE.match(path)["channel"]  # type: ignore[index]
@@ -199,8 +201,8 @@ def _events(
     options: ImportOptions,
 ) -> ev.ImportResult:
     warnings: list[str] = []
-    ignored = [r for r in records if r[3].get("subtype") in IGNORED_SUBTYPES]
-    kept = [r for r in records if r[3].get("subtype") not in IGNORED_SUBTYPES]
+    ignored = [r for r in records if _subtype(r[3]) in IGNORED_SUBTYPES]
+    kept = [r for r in records if _subtype(r[3]) not in IGNORED_SUBTYPES]
     if ignored:
         counts = pd.Series([r[3]["subtype"] for r in ignored]).value_counts()
         detail = ", ".join(f"{count} {subtype}" for subtype, count in counts.items())
@@ -238,6 +240,12 @@ def _events(
     order = np.argsort(events["time"].to_numpy(dtype="datetime64[ns]"), kind="stable")
     events = events.take(order).reset_index(drop=True)
     return ev.ImportResult(file=source.name, format=NAME, events=events, warnings=warnings)
+
+
+def _subtype(message: Mapping[str, Any]) -> str:
+    """The message's subtype, ``""`` when it has none (or one that is not text)."""
+    subtype = message.get("subtype")
+    return subtype if isinstance(subtype, str) else ""
 
 
 def _text(message: Mapping[str, Any]) -> str:

@@ -49,7 +49,8 @@ from ..sources import FileSource, Source
 from ..telemetry.model import TIMELINE
 from ..timeparse import MAX_TIME, MIN_TIME, epoch_to_utc, parse_times
 from . import Importer, ImportOptions, register
-from ._csv import Rows, is_text, layout_of, read_table, sample, sniff_layout
+from ._csv import Rows, is_text, layout_of, read_table, sample, sniff_layout, too_wide
+from ._datecols import DateParts, combine, date_parts, year_of
 
 NAME = "table"
 
@@ -132,6 +133,10 @@ KIND_VALUES: dict[str, str] = {
     "recovered": ev.RESOLVED,
 }
 
+#: Tables from this many rows parse their times in a thread while their messages are classified.
+_OVERLAP_FROM = 50_000
+_DIGIT_RE = re.compile(r"\d")
+_HOUR_MINUTE_RE = re.compile(r"\d{1,2}:\d{2}")
 _DATE_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 
@@ -150,6 +155,8 @@ class Columns:
     date: str | None = None
     #: The clock times need a day from ``--date``.
     needs_date: bool = False
+    #: The time is spread over several columns (month, day and time; ``yymmdd`` and ``hhmmss``).
+    parts: DateParts | None = None
 
 
 def _by_name(
@@ -180,25 +187,28 @@ def _content(column: pa.ChunkedArray) -> str | None:
         inside = (times >= MIN_TIME) & (times <= MAX_TIME)
         return "time" if inside.mean() >= 0.8 else None
     values = _text(column) if pa.types.is_string(kind) or pa.types.is_large_string(kind) else []
-    if not values:
+    # A handful of sampled values each: plain regexes, not a pandas string call per column (a table of
+    # 10,000 columns is looked at column by column).
+    if not any(_DIGIT_RE.search(v) for v in values):
         return None
-    series = pd.Series(values, dtype="str")
-    if series.str.match(CLOCK_RE.pattern).mean() >= 0.8:
+    if sum(1 for v in values if CLOCK_RE.match(v)) >= 0.8 * len(values):
         return "clock"
-    dated = series[series.str.contains(_DATE_RE)]
-    if len(dated) < 0.8 * len(series):
+    dated = [v for v in values if _DATE_RE.search(v)]
+    if len(dated) < 0.8 * len(values):
         return None
-    parsed = pd.to_datetime(dated, format="mixed", errors="coerce", utc=True)
+    parsed = pd.to_datetime(pd.Series(dated, dtype="str"), format="mixed", errors="coerce", utc=True)
     if parsed.notna().mean() < 0.8:
         return None
-    has_clock = dated.str.contains(r"\d{1,2}:\d{2}").mean() >= 0.8
+    has_clock = sum(1 for v in dated if _HOUR_MINUTE_RE.search(v)) >= 0.8 * len(dated)
     return "time" if has_clock else "date"
 
 
 def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Columns:
     """Choose the time, message, actor and kind columns from a sample of the table."""
     names = list(table.column_names)
-    found = ", ".join(repr(n) for n in names)
+    found = ", ".join(repr(n) for n in names[:20]) + (
+        f" and {len(names) - 20:,} more" if len(names) > 20 else ""
+    )
 
     @functools.cache
     def content(name: str) -> str | None:
@@ -207,6 +217,10 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
     named = _by_name(names, TIME_NAMES)
     time_column = next((n for n in named if content(n) == "time"), None)
     time_column = time_column or next((n for n in names if content(n) == "time"), None)
+    parts = date_parts(table) if time_column is None else None
+    if parts is not None:
+        year_of(parts, date, file=file)  # no year anywhere: say so before reading the whole table
+        return _other_columns(table, names, parts.time, set(parts.columns), file=file, parts=parts)
     clocks = [n for n in named + names if content(n) == "clock"] if time_column is None else []
     date_column = None
     needs_date = False
@@ -234,13 +248,31 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
             hint=f"name the time column one of {', '.join(TIME_NAMES[:8])}, ... or pass --format",
         )
     used = {time_column} | ({date_column} if date_column else set())
+    return _other_columns(
+        table, names, time_column, used, file=file, date_column=date_column, needs_date=needs_date
+    )
+
+
+def _other_columns(
+    table: pa.Table,
+    names: list[str],
+    time_column: str,
+    used: set[str],
+    *,
+    file: str,
+    date_column: str | None = None,
+    needs_date: bool = False,
+    parts: DateParts | None = None,
+) -> Columns:
+    """The message, actor and kind columns, once the time columns (``used``) are known."""
+    found = ", ".join(repr(n) for n in names)
     actor = next(iter(_by_name(names, ACTOR_NAMES, used)), None)
     used |= {actor} if actor else set()
     kind = next((n for n in _by_name(names, KIND_NAMES, used) if _names_kinds(table[n])), None)
     used |= {kind} if kind else set()
     message = next(iter(_by_name(names, MESSAGE_NAMES, used)), None)
     if message is None:
-        text = [n for n in names if n not in used and is_text(table[n]) and content(n) is None]
+        text = [n for n in names if n not in used and is_text(table[n]) and _content(table[n]) is None]
         lengths = {n: np.mean([len(v) for v in _text(table[n])] or [0]) for n in text}
         message = max(text, key=lambda n: lengths[n]) if text else None
     if message is None:
@@ -251,7 +283,13 @@ def find_columns(table: pa.Table, *, file: str, date: str | None = None) -> Colu
             hint=f"name the text column one of {', '.join(MESSAGE_NAMES[:7])}, ...",
         )
     return Columns(
-        time=time_column, message=message, actor=actor, kind=kind, date=date_column, needs_date=needs_date
+        time=time_column,
+        message=message,
+        actor=actor,
+        kind=kind,
+        date=date_column,
+        needs_date=needs_date,
+        parts=parts,
     )
 
 
@@ -277,6 +315,8 @@ def sniff(source: Source) -> int:
         return 0
     if _by_name(list(layout.columns), TIME_NAMES) and layout.header:
         return 50
+    if too_wide(source, layout):
+        return 5  # a table, too wide to sample: its import says so
     try:
         table = sample(source, layout)
     except InputError:
@@ -329,6 +369,8 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
             types[extra] = pa.large_string()
     if columns.needs_date:
         types[columns.time] = pa.string()
+    for part in columns.parts.columns if columns.parts else ():
+        types[part] = pa.string()  # as written: a yymmdd date keeps its leading zero
     rows, warnings = read_table(
         source, layout, columns=list(types), types=types, empty="the table has a header but no rows"
     )
@@ -359,15 +401,20 @@ def _columns(
 ) -> _Columns:
     """Times, lines, messages, kinds and actors of the rows that have a time.
 
-    The times are parsed in a thread while the messages are classified: the classifier's regex scan
-    leaves the GIL, so the two overlap on a multi-core machine.
+    The times of a large table are parsed in a thread while the messages are classified: the classifier's
+    regex scan leaves the GIL, so the two overlap on a multi-core machine. A small table is not worth a
+    thread (a folder of 5,000 small files would start 5,000).
     """
     table = rows.table
     messages = _clean(table[columns.message], rows.multiline or _padded(head[columns.message]))
-    with ThreadPoolExecutor(1) as pool:
-        parsing = pool.submit(_times, rows, columns, file, options, warnings)
+    if table.num_rows < _OVERLAP_FROM:
+        times = _times(rows, columns, file, options, warnings)
         kinds = classify_codes(messages, default=ev.EVENT)
-        times = parsing.result()
+    else:
+        with ThreadPoolExecutor(1) as pool:
+            parsing = pool.submit(_times, rows, columns, file, options, warnings)
+            kinds = classify_codes(messages, default=ev.EVENT)
+            times = parsing.result()
     if columns.kind is not None:
         kinds = _explicit_kinds(table[columns.kind], kinds)
     actors = None
@@ -384,6 +431,13 @@ def _columns(
 
 
 def _times(rows: Rows, columns: Columns, file: str, options: ImportOptions, warnings: list[str]) -> pd.Series:
+    if columns.parts is not None:
+        year = year_of(columns.parts, options.date, file=file)
+        joined = combine(columns.parts, lambda name: rows.table[name], year=year)
+        label = columns.parts.label
+        parsed = parse_times(joined, tz=options.tz, file=file, column=label, rows=rows.lines)
+        warnings.extend(parsed.warnings)
+        return parsed.times
     values = rows.table[columns.time]
     if columns.date is not None or columns.needs_date:
         day = rows.table[columns.date].cast(pa.string()) if columns.date else pa.scalar(options.date or "")

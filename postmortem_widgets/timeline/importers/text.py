@@ -15,11 +15,12 @@ before it is taken as the next day, with a warning.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 import pandas as pd
 
-from ...errors import InputError, NaiveTimeError
+from ...errors import InputError, NaiveTimeError, TimeZoneError
 from .. import events as ev
 from ..classify import classify_text
 from ..clock import clock_of, clock_pattern
@@ -41,6 +42,7 @@ LINE_RE = re.compile(
     (?P<msg>\S.*?)\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
+_OFFSET_RE = re.compile(r"(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2})")
 # Several "9:14am: ..." events run together on one line, as when a list lost its line breaks.
 _SPLIT_RE = re.compile(r"(?<!\S)(?=\d{1,2}:\d{2}\s*[ap]\.?m\.?\s*(?:[A-Z]{2,3}\s*)?:)", re.IGNORECASE)
 
@@ -63,63 +65,120 @@ def sniff(source: Source) -> int:
     return 20 if hits and hits >= 0.6 * len(lines) else 0
 
 
-def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
-    rows: list[tuple[int, datetime, str]] = []
-    skipped: list[int] = []
-    warnings: list[str] = []
-    base = parse_date(options.date) if options.date else None
+def _text(source: Source) -> str:
+    """The whole text, once no line of it is longer than ``max_line_bytes``."""
+    text = source.text
+    if (long := source.long_line(text)) is not None:
+        raise source.line_error(long)
+    return text
+
+
+def _zone(text: str, *, file: str, line: int) -> tzinfo:
+    """A line's zone: a label (``ET``, an IANA name) or a numeric offset (``+02:00``, ``-0400``)."""
+    offset = _OFFSET_RE.fullmatch(text.strip())
+    if offset is not None:
+        sign = -1 if offset["sign"] == "-" else 1
+        return timezone(sign * timedelta(hours=int(offset["hours"]), minutes=int(offset["minutes"])))
+    try:
+        return resolve_zone(text)
+    except TimeZoneError as exc:
+        raise TimeZoneError(exc.message, file=file, line=line, hint=exc.hint) from None
+
+
+#: Times a timeline may hold (the table importer's 1990-2100): a line dated 0001-01-01 is left out.
+_EARLIEST, _LATEST = datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class _Reading:
+    """The lines read so far: the day and time they run on, the events, and what was left out."""
+
+    source: Source
+    options: ImportOptions
+    day: date | None = None
     previous: datetime | None = None
-    for number, line in _lines(source.text):
-        if not line.strip():
-            continue
+    rows: list[tuple[int, datetime, str]] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    outside: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, number: int, line: str) -> None:
         match = LINE_RE.match(line)
         if not match:
-            skipped.append(number)
-            continue
-        try:
-            hour, minute, second = clock_of(match)
-        except ValueError:
-            raise InputError(f"{line.strip()!r} is not a valid time", file=source.name, line=number) from None
-        if match["date"]:
-            base = parse_date(match["date"])
-        day = base
-        if day is None:
-            raise InputError(
-                "the timeline has times but no date",
-                file=source.name,
-                line=number,
-                hint="pass --date YYYY-MM-DD (or set incident_date in the incident file)",
-            )
-        zone_text = match["zone"] or options.tz
-        if not zone_text:
-            raise NaiveTimeError(
-                "times have no time zone",
-                file=source.name,
-                line=number,
-                hint="pass --tz ZONE (an IANA name such as America/New_York)",
-            )
-        zone = resolve_zone(zone_text)
-        local = datetime.combine(day, time(hour, minute, second), tzinfo=zone)
-        if previous is not None and not match["date"] and local < previous:
+            self.skipped.append(number)
+            return
+        local = self._time(number, line, match)
+        if not _EARLIEST <= local < _LATEST:
+            self.outside.append(number)
+            return
+        if self.previous is not None and not match["date"] and local < self.previous:
             local += timedelta(days=1)
-            warnings.append(
+            self.warnings.append(
                 f"line {number}: {match['clock'].strip()} is earlier than the line before; "
                 "read as the next day"
             )
-        previous = local
-        rows.append((number, local, match["msg"].strip().strip("*_").strip()))
-    if skipped:
-        shown = ", ".join(map(str, skipped[:10]))
-        warnings.append(f"{len(skipped)} line(s) without a leading time were skipped (lines {shown})")
-    if not rows:
+        self.previous = local
+        self.rows.append((number, local, match["msg"].strip().strip("*_").strip()))
+
+    def _time(self, number: int, line: str, match: re.Match[str]) -> datetime:
+        file = self.source.name
+        try:
+            hour, minute, second = clock_of(match)
+        except ValueError:
+            raise InputError(f"{line.strip()!r} is not a valid time", file=file, line=number) from None
+        if match["date"]:
+            self.day = _date(match["date"], file=file, line=number)
+        if self.day is None:
+            raise InputError(
+                "the timeline has times but no date",
+                file=file,
+                line=number,
+                hint="pass --date YYYY-MM-DD (or set incident_date in the incident file)",
+            )
+        zone_text = match["zone"] or self.options.tz
+        if not zone_text:
+            raise NaiveTimeError(
+                "times have no time zone",
+                file=file,
+                line=number,
+                hint="pass --tz ZONE (an IANA name such as America/New_York)",
+            )
+        zone = _zone(zone_text, file=file, line=number)
+        return datetime.combine(self.day, time(hour, minute, second), tzinfo=zone)
+
+    def notes(self) -> list[str]:
+        """The warnings, with the lines left out."""
+        notes = list(self.warnings)
+        if self.skipped:
+            shown = ", ".join(map(str, self.skipped[:10]))
+            notes.append(f"{len(self.skipped)} line(s) without a leading time were skipped (lines {shown})")
+        if self.outside:
+            shown = ", ".join(map(str, self.outside[:10]))
+            notes.append(f"{len(self.outside)} line(s) dated outside 1990-2100 were left out (lines {shown})")
+        return notes
+
+
+def _date(text: str, *, file: str, line: int) -> date:
+    try:
+        return parse_date(text)
+    except InputError as exc:
+        raise InputError(exc.message, file=file, line=line, hint=exc.hint) from None
+
+
+def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
+    reading = _Reading(source, options, day=parse_date(options.date) if options.date else None)
+    for number, line in _lines(_text(source)):
+        if line.strip():
+            reading.add(number, line)
+    if not reading.rows:
         raise InputError(
-            "no line starts with a time",
+            "no line starts with a time" + (" dated 1990-2100" if reading.outside else ""),
             file=source.name,
             hint="write one event a line, like '9:14am: Deployment completed'",
         )
-    numbers, times, messages = zip(*rows, strict=True)
+    numbers, times, messages = zip(*reading.rows, strict=True)
     events = ev.make_events(
-        pd.DatetimeIndex([pd.Timestamp(t) for t in times]),
+        pd.DatetimeIndex([pd.Timestamp(t.astimezone(UTC)) for t in times]),  # lines may differ in zone
         source="text",
         kind=classify_text(list(messages), default=ev.EVENT),
         message=list(messages),
@@ -127,7 +186,7 @@ def parse_text(source: Source, options: ImportOptions) -> ev.ImportResult:
         line=list(numbers),
     )
     return ev.ImportResult(
-        file=source.name, format="text", events=events, warnings=warnings, handwritten=True
+        file=source.name, format="text", events=events, warnings=reading.notes(), handwritten=True
     )
 
 

@@ -26,6 +26,7 @@ from ...errors import InputError
 from ..events import _repeat
 from ..importers import ImportOptions
 from ..importers._csv import Layout, _Payload, _payload, _read_options
+from ..importers._datecols import combine, year_of
 from ..importers.table import _time_type
 from ..progress import Progress
 from ..sources import Source
@@ -48,6 +49,8 @@ class LogRead:
     malformed: int = 0
     first_malformed: str = ""
     without_time: int = 0
+    #: The year of a time spread over month and day columns (from ``--date``).
+    year: int | None = None
 
 
 def read_log(
@@ -56,6 +59,8 @@ def read_log(
     """The table's rows as :class:`LogRows` batches (``read`` collects the warnings as it goes)."""
     payload = _payload(source)
     types = _types(head, shape)
+    if shape.parts is not None:
+        read.year = year_of(shape.parts, options.date, file=source.name)
     multiline = _spans_lines(source.head)
     encoding = "utf8"
     while True:
@@ -88,6 +93,8 @@ def _finish(read: LogRead, multiline: bool) -> None:
 def _types(head: pa.Table, shape: TableShape) -> dict[str, pa.DataType]:
     assert shape.time is not None
     types = {shape.time: _time_type(head[shape.time])}
+    for part in shape.parts.columns if shape.parts else ():
+        types[part] = pa.string()  # as written: a yymmdd date keeps its leading zero
     if shape.message:
         types[shape.message] = pa.large_string()
     if shape.severity:
@@ -154,7 +161,7 @@ def _rows(batch: pa.RecordBatch, first: int, payload: _Payload, read: LogRead) -
     assert shape.time is not None
     first_line = payload.skipped + (2 if read.layout.header else 1) + first
     lines = np.arange(first_line, first_line + batch.num_rows, dtype=np.int64)
-    times = _times(batch.column(shape.time), read, lines)
+    times = _part_times(batch, read, lines) if shape.parts else _times(batch.column(shape.time), read, lines)
     keep = times != np.iinfo(np.int64).min
     if not keep.all():
         blank = _blank(batch.column(shape.message)) if shape.message else np.zeros(len(keep), dtype=bool)
@@ -185,6 +192,18 @@ def _rows(batch: pa.RecordBatch, first: int, payload: _Payload, read: LogRead) -
 def _blank(message: pa.Array) -> np.ndarray:
     empty = pc.or_kleene(pc.is_null(message), pc.equal(message, ""))
     return np.asarray(pc.fill_null(empty, True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _part_times(batch: pa.RecordBatch, read: LogRead, lines: np.ndarray) -> np.ndarray:
+    """UTC nanoseconds of a time spread over columns (see ``importers._datecols``)."""
+    parts = read.shape.parts
+    assert parts is not None
+    joined = combine(parts, batch.column, year=read.year)
+    parsed = parse_times(joined, tz=read.options.tz, file=read.source.name, column=parts.label, rows=lines)
+    for warning in parsed.warnings:
+        if warning not in read.warnings and "empty time" not in warning:
+            read.warnings.append(warning)
+    return np.asarray(parsed.times.to_numpy(dtype="datetime64[ns]").view(np.int64))
 
 
 def _times(column: pa.Array, read: LogRead, lines: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..importers._csv import is_text
+from ..importers._datecols import DateParts, date_parts
 from ..importers.table import MESSAGE_NAMES, TIME_NAMES, _by_name, _content, _norm
 from ..sources import Source
 from . import severity as sev
@@ -108,6 +109,8 @@ class TableShape:
     templated: bool = False
     #: What the latency column's numbers are in seconds: 1.0 for seconds, 0.001 for milliseconds.
     latency_scale: float = 0.001
+    #: The time is spread over several columns (``time`` is the clock part), see ``importers._datecols``.
+    parts: DateParts | None = None
 
 
 def table_shape(head: pa.Table, *, rows: int) -> TableShape:
@@ -115,7 +118,9 @@ def table_shape(head: pa.Table, *, rows: int) -> TableShape:
     names = list(head.column_names)
     times = [n for n in _by_name(names, TIME_NAMES) if _content(head[n]) == "time"]
     time = times[0] if times else next((n for n in names if _content(head[n]) in ("time", "clock")), None)
-    rest = [n for n in names if n != time]
+    parts = date_parts(head) if time is None or _content(head[time]) == "clock" else None
+    time = parts.time if parts is not None else time
+    rest = [n for n in names if n != time and (parts is None or n not in parts.columns)]
     severity = next((n for n in _by_name(rest, SEVERITY_NAMES) if _is_severity(head[n])), None)
     status = next((n for n in _by_name(rest, STATUS_NAMES) if _is_status(head[n])), None)
     latency = next((n for n in _by_name(rest, LATENCY_NAMES) if _is_number(head[n])), None)
@@ -138,6 +143,7 @@ def table_shape(head: pa.Table, *, rows: int) -> TableShape:
         labels=labels,
         templated=templated,
         latency_scale=latency_scale(latency, head[latency]) if latency else 0.001,
+        parts=parts,
     )
 
 

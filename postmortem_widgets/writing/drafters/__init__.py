@@ -24,6 +24,7 @@ from .base import (
     DraftResult,
     DraftStream,
     Outcome,
+    Usage,
     finish,
     generate_draft,
 )
@@ -45,11 +46,12 @@ def get_drafter(
     deadline: float | None = None,
     env: Mapping[str, str] | None = None,
     client: Any = None,
+    audience: str = "customer",
 ) -> Drafter:
     """A drafter by name; model settings apply to ``openai`` only (``deadline``: ``POSTMORTEM_DEADLINE``,
-    else 5 minutes)."""
+    else 5 minutes). ``audience`` picks the offline drafter's templates; a model follows its prompt."""
     if name == "offline":
-        return OfflineDrafter()
+        return OfflineDrafter(audience)
     if name == "openai":
         from .openai_compat import OpenAIDrafter
 
@@ -80,6 +82,7 @@ __all__ = [
     "OfflineDrafter",
     "OpenAIDrafter",
     "Outcome",
+    "Usage",
     "finish",
     "generate_draft",
     "get_drafter",

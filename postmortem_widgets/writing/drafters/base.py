@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from ..prompt import Prompt
 
 
+@dataclass(frozen=True)
+class Usage:
+    """Tokens one call used, as the server counted them (``usage`` in its answer)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+
 @dataclass
 class DraftResult:
     """What a drafter produced: the text so far, and whether it is the whole draft.
@@ -29,6 +37,8 @@ class DraftResult:
     complete: bool = False
     finish_reason: str | None = None
     error: DraftError | None = None
+    #: The server's token counts, when it gave them (``None``: estimate from the texts instead).
+    usage: Usage | None = None
 
     @property
     def problem(self) -> str | None:

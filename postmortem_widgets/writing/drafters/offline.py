@@ -26,13 +26,24 @@ class OfflineDrafter:
 
     name = "offline"
 
+    def __init__(self, audience: str = "customer") -> None:
+        #: ``customer`` (the seed's six sections) or ``internal`` (``templates/drafts/internal/``).
+        self.audience = audience
+
     def render(self, incident: Incident, timeline: Timeline) -> list[str]:
-        """The six sections as Markdown, in order."""
+        """The sections as Markdown, in order: the seed's six, or the internal version's."""
         from ..._templates import text_environment
         from ..facts import build_facts
 
-        facts = build_facts(incident, timeline)
         env = text_environment()
+        if self.audience == "internal":
+            from ..internal import INTERNAL_TEMPLATES, build_internal_facts
+
+            internal = build_internal_facts(incident, timeline)
+            context = {"f": internal.facts, "i": internal.facts.incident, "n": internal}
+            names = [f"drafts/internal/{name}.md.j2" for name in INTERNAL_TEMPLATES]
+            return [env.get_template(name).render(context).strip() + "\n" for name in names]
+        facts = build_facts(incident, timeline)
         context = {"f": facts, "i": facts.incident}
         return [env.get_template(s.template).render(context).strip() + "\n" for s in SECTIONS]
 

@@ -40,7 +40,7 @@ from ...errors import (
     DraftServerError,
     DraftTimeoutError,
 )
-from .base import DraftResult, DraftStream
+from .base import DraftResult, DraftStream, Usage
 from .scrubbing import StreamScrubber, scrub
 
 if TYPE_CHECKING:
@@ -137,6 +137,15 @@ def _env_deadline(env: Mapping[str, str]) -> float:
             f"POSTMORTEM_DEADLINE is not a number of seconds: {text!r}",
             hint="set it to e.g. 300, or unset it for the default of 5 minutes",
         ) from None
+
+
+def _usage(value: Any) -> Usage | None:
+    """The token counts of a response's ``usage``, when it has whole numbers for them."""
+    prompt = getattr(value, "prompt_tokens", None)
+    completion = getattr(value, "completion_tokens", None)
+    if isinstance(prompt, int) and isinstance(completion, int):
+        return Usage(prompt, completion)
+    return None
 
 
 class Deadline:
@@ -356,14 +365,17 @@ class OpenAIDrafter:
         choice = completion.choices[0] if completion.choices else None
         text = (choice.message.content or "") if choice is not None else ""
         result.finish_reason = getattr(choice, "finish_reason", None)
+        result.usage = _usage(getattr(completion, "usage", None))
         if text:
             yield self._scrub(text)
         self._finish(result)
 
     @staticmethod
     def _contents(response: Any, result: DraftResult) -> Iterator[str]:
-        """Each chunk's text ("" for a chunk without any), noting the finish reason when it comes."""
+        """Each chunk's text ("" for a chunk without any), noting the finish reason and the usage when
+        they come."""
         for chunk in response:
+            result.usage = _usage(getattr(chunk, "usage", None)) or result.usage
             texts = []
             for choice in chunk.choices or ():
                 content = choice.delta.content if choice.delta is not None else None
@@ -375,7 +387,8 @@ class OpenAIDrafter:
 
     def _streamed(self, request: dict[str, Any], result: DraftResult) -> Iterator[str]:
         deadline = Deadline(self.deadline, self.clock)
-        response, timeout = self._open(request, deadline, stream=True)
+        # The usage comes in a last chunk of its own when asked for (OpenAI, vLLM, llama.cpp, Ollama).
+        response, timeout = self._open(request, deadline, stream=True, stream_options={"include_usage": True})
         scrubber = StreamScrubber(self._key)
         problem: Exception | None = None
         late = False
