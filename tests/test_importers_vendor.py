@@ -28,10 +28,18 @@ VENDOR_FORMATS = (
     "cloudwatch",
     "datadog",
     "datadog_v2",
+    "firehydrant",
     "grafana",
+    "incident_io",
+    "jira",
+    "mattermost",
     "opsgenie",
     "pagerduty",
+    "pagerduty_incident",
+    "rootly",
+    "sentry",
     "statuspage",
+    "teams",
 )
 FIXTURES = sorted(
     p for p in DATA.glob("*/*.json") if p.parent.name != "errors" and not p.name.endswith(".expected.json")

@@ -19,21 +19,18 @@ def _error(source: Source) -> UnknownFormatError:
     return caught.value
 
 
-def test_pagerduty_incidents_list_says_to_export_log_entries() -> None:
-    error = _error(FileSource(DATA / "pagerduty_incidents.json"))
-    assert error.message.endswith("; it looks like a PagerDuty incidents list (2 incidents)")
-    assert error.message.startswith("could not recognise the format; tried ")
-    assert error.hint == (
-        "it has each incident's start and resolve time but not its history: export the log entries instead "
-        "(GET /incidents/{id}/log_entries, or GET /log_entries?since=...&until=... for all incidents)"
-    )
+def test_pagerduty_incidents_list_is_read_by_its_own_importer() -> None:
+    """PagerDuty's incidents API is a format now (``pagerduty_incident``): no longer an unknown file."""
+    result = import_source(FileSource(DATA / "pagerduty_incidents.json"))
+    assert result.format == "pagerduty_incident"
+    assert any("import the incident's log entries for the full history" in w for w in result.warnings)
 
 
-def test_single_pagerduty_incident() -> None:
+def test_single_pagerduty_incident_without_times_says_so() -> None:
     data = b'{"incident": {"id": "Q1", "type": "incident", "incident_number": 7, "title": "x"}}'
-    error = _error(Source("incident.json", data))
-    assert error.message.endswith("; it looks like a single PagerDuty incident")
-    assert error.hint is not None and "GET /incidents/{id}/log_entries" in error.hint
+    result = import_source(Source("incident.json", data))
+    assert (result.format, result.count) == ("pagerduty_incident", 0)
+    assert result.warnings == ["the export holds no created_at/at/resolved_at times"]
 
 
 def test_opsgenie_incidents_list_says_to_export_alerts() -> None:
@@ -77,7 +74,7 @@ def test_other_json_is_outlined(data: bytes, shape: str) -> None:
 
 
 def test_cli_one_line_with_the_advice(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["timeline", str(DATA / "pagerduty_incidents.json")]) == 2
+    assert main(["timeline", str(DATA / "statuspage_summary.json")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "it looks like a PagerDuty incidents list (2 incidents). Hint: it has each incident's start" in err
+    assert "it looks like a Statuspage page status without incidents (it holds components, status)" in err

@@ -23,7 +23,10 @@ from ..errors import RosterError
 from ..timeline.merge import Timeline
 
 #: Timeline sources whose actors are people (chat users, paging agents).
-PEOPLE_SOURCES: frozenset[str] = frozenset({"slack", "pagerduty", "opsgenie"})
+PEOPLE_SOURCES: frozenset[str] = frozenset({
+    "slack", "teams", "mattermost", "pagerduty", "pagerduty_incident", "opsgenie", "opsgenie_csv", "jira",
+    "incident_io", "firehydrant", "rootly", "sentry",
+})  # fmt: skip
 
 #: Actors that are tools, not people (paging integrations post as these).
 _TOOLS = frozenset((

@@ -201,8 +201,9 @@ class ImportStep(Step):
             [
                 help_text(
                     "Add the exports of every tool that saw the incident: PagerDuty, Opsgenie, "
-                    "Datadog, Grafana, "
-                    "Alertmanager, CloudWatch, Statuspage, Zendesk, Slack, CSV tables, or a pasted timeline "
+                    "Datadog, Grafana, Alertmanager, CloudWatch, Statuspage, Sentry, Jira, incident.io, "
+                    "FireHydrant, Rootly, Zendesk, Slack, Teams, Mattermost, CSV tables, or a pasted "
+                    "timeline "
                     "(<code>9:14am: Deploy finished</code>, one event a line). Formats are detected for you."
                 ),
                 widgets.HBox([self.upload, self.path, self.add]),

@@ -11,8 +11,9 @@ the API list when it is not after the alert's own ``updatedAt``.
 
 The ``severity`` label tempers the kind: ``warning`` alerts give ``warning`` events and ``info`` /
 ``none`` alerts ``noise``, and their endings are ``noise`` (the end of a warning is not the end of an
-outage). The same alert (``fingerprint``, or its labels, and ``startsAt``) seen in several payloads
-gives one onset and one end, from its latest resolved notification.
+outage). The same alert (the same ``fingerprint`` *and* labels *and* ``startsAt``) seen in several
+payloads gives one onset and one end, from its latest resolved notification; alerts that share a
+fingerprint but differ in labels or start are distinct.
 
 ``message`` is ``alertname firing|resolved: annotations.summary``; ``actor`` is the ``instance`` label,
 else ``job``. ``line`` counts alerts across the file, 1-based.
@@ -122,9 +123,11 @@ def parse_alertmanager(source: Source, options: ImportOptions) -> ev.ImportResul
     by_webhook = (mode == "webhook") & said_resolved.to_numpy()
     ended = ended.to_numpy() & (by_api | by_webhook)
 
-    identity = text(records, "fingerprint")
+    # One alert is one fingerprint with the same labels and start: Alertmanager's fingerprint is a hash
+    # of the labels, but exports from several Alertmanagers (or hand-merged files) reuse values, and an
+    # alert that fires again is a new alert even with the same labels.
     labels = pd.Series([json.dumps(r.get("labels"), sort_keys=True) for r in records], dtype="str")
-    identity = identity.where(identity != "", labels) + "@" + starts.astype("str")
+    identity = text(records, "fingerprint") + "|" + labels + "@" + starts.astype("str")
     first_seen = ~identity.duplicated(keep="first").to_numpy()
     # The last resolved notification of an alert holds its final endsAt.
     resolved_ids = identity.where(pd.Series(ended), None)

@@ -23,7 +23,8 @@ noise otherwise.
 "message", "tags", "attributes": {"title", "status", "monitor": {"transition": {"transition_type"}}}}}]}``;
 ``attributes.timestamp`` is ISO 8601. The monitor's ``transition_type`` decides the kind (``alert``,
 ``alert recovery``, ``warning``, ``renotify`` ...) with the same meanings as above; events without one
-fall back to the title and then to ``status`` like v1.
+fall back to the title and then to ``status`` like v1. A page with ``links.next`` or
+``meta.page.after`` is not the whole export: a warning says later events are missing.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from ._json import (
     text,
     values,
 )
+from ._rows import next_page
 
 NAME = "datadog"
 NAME_V2 = "datadog_v2"
@@ -185,11 +187,13 @@ def parse_datadog_v2(source: Source, options: ImportOptions) -> ev.ImportResult:
             found = "a Datadog v1 events export (use --format datadog)"
         raise shape_error(source, found=found, format=NAME_V2, expected=EXPECTED_V2)
     records = check_records(items, source=source, what="event")
+    paging = next_page(doc, "links.next", "meta.page.after", what="events")
     if not records:
-        return empty_result(source, NAME_V2, "the export holds no events")
+        return result(source, NAME_V2, [], ["the export holds no events", *paging])
     times, warnings = record_times(
         values(records, "attributes.timestamp"), file=source.name, field="attributes.timestamp", tz=options.tz
     )
+    warnings = paging + warnings
     inner = "attributes.attributes."
     title = text(records, inner + "title")
     title = title.where(title != "", text(records, inner + "monitor.name"))

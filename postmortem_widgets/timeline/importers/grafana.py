@@ -90,7 +90,13 @@ def normalise_state(states: pd.Series) -> pd.Series:
 def parse_grafana(source: Source, options: ImportOptions) -> ev.ImportResult:
     doc = document(source, format=NAME, expected=EXPECTED)
     items = listed(doc, "annotations")
-    if items is None or (items and not has_any(items, "time", "newState", "alertName", "dashboardUID")):
+    # An empty "annotations" list among other keys is some other tool's object (a Sentry issue has one).
+    stray = not items and isinstance(doc, dict) and len(doc) > 1
+    if (
+        items is None
+        or stray
+        or (items and not has_any(items, "time", "newState", "alertName", "dashboardUID"))
+    ):
         raise shape_error(source, found=describe(doc), format=NAME, expected=EXPECTED)
     records = check_records(items, source=source, what="annotation")
     if not records:

@@ -3,10 +3,16 @@
 Each alert gives up to three events:
 
 * ``page`` at ``createdAt``: the alert was created and its responders notified;
-* ``acknowledged`` at ``createdAt + report.ackTime`` (milliseconds), by ``report.acknowledgedBy``;
+* ``acknowledged`` at ``createdAt + report.ackTime`` (milliseconds), by ``report.acknowledgedBy``,
+  unless the alert says ``"acknowledged": false``: that flag is the alert's own word, so an ``ackTime``
+  next to it is left out with a warning (set the milestone by hand if the alert was acknowledged and
+  the flag was cleared later);
 * ``resolved`` at ``createdAt + report.closeTime`` (milliseconds), by ``report.closedBy``, only when
   ``status`` is ``closed``: an open alert has not ended whatever its report says. A closed alert
   without ``report.closeTime`` uses ``updatedAt``, with a warning.
+
+``paging.next`` means later alerts are on another page: a warning says they are missing. The alert
+CSV export (format ``opsgenie_csv``) is read into the same records and gives the same events.
 
 The message carries the priority (``[P1] Checkout 5xx rate above 5%``); the actor of the creation is
 the alert's ``source`` (the integration or person that raised it).
@@ -29,7 +35,6 @@ from ._json import (
     check_records,
     describe,
     document,
-    empty_result,
     has_any,
     join,
     listed,
@@ -42,6 +47,7 @@ from ._json import (
     text,
     values,
 )
+from ._rows import next_page
 
 NAME = "opsgenie"
 EXPECTED = "Opsgenie alerts: {'data': [...]}, a list of alerts, or one alert"
@@ -73,14 +79,37 @@ def parse_opsgenie(source: Source, options: ImportOptions) -> ev.ImportResult:
     if items is None or (items and not has_any(items, "createdAt", "tinyId", "alias", "report")):
         raise shape_error(source, found=describe(doc), format=NAME, expected=EXPECTED)
     records = check_records(items, source=source, what="alert")
+    paging = next_page(doc, "paging.next", what="alerts")
     if not records:
-        return empty_result(source, NAME, "the export holds no alerts")
+        return result(source, NAME, [], ["the export holds no alerts", *paging])
+    frames, warnings = alert_events(source, records, options, format=NAME)
+    return result(source, NAME, frames, paging + warnings)
+
+
+def _unacknowledged(records: list[Record], acked: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Which acknowledgements count: not those of alerts that say ``"acknowledged": false``."""
+    said_no = np.array([r.get("acknowledged") is False for r in records], dtype=bool)
+    refused = said_no & acked.notna().to_numpy()
+    if not refused.any():
+        return ~said_no, []
+    shown = ", ".join(str(int(i) + 1) for i in np.flatnonzero(refused)[:10])
+    return ~said_no, [
+        f"alert(s) with 'acknowledged: false' and a report.ackTime were not counted as acknowledged "
+        f"(records {shown}); set the acknowledged milestone by hand if they were"
+    ]
+
+
+def alert_events(
+    source: Source, records: list[Record], options: ImportOptions, *, format: str
+) -> tuple[list[pd.DataFrame], list[str]]:
+    """The events of alert records in the API's shape (the JSON list, or CSV rows read into it)."""
     created, warnings = record_times(
         values(records, "createdAt"), file=source.name, field="createdAt", tz=options.tz
     )
     acked, ack_warnings = offset_times(
         created, values(records, "report.ackTime"), file=source.name, field="report.ackTime"
     )
+    counted, refused = _unacknowledged(records, acked)
     closed_after, close_warnings = offset_times(
         created, values(records, "report.closeTime"), file=source.name, field="report.closeTime"
     )
@@ -97,7 +126,7 @@ def parse_opsgenie(source: Source, options: ImportOptions) -> ev.ImportResult:
 
     priority = text(records, "priority")
     title = join(priority.where(priority == "", "[" + priority + "]"), text(records, "message"))
-    events = partial(build, format=NAME, source=source, records=records)
+    events = partial(build, format=format, source=source, records=records)
     frames = [
         events(
             times=created, kind=ev.PAGE, message=title + " (alert created)", actor=text(records, "source")
@@ -107,6 +136,7 @@ def parse_opsgenie(source: Source, options: ImportOptions) -> ev.ImportResult:
             kind=ev.ACKNOWLEDGED,
             message=title + " (acknowledged)",
             actor=text(records, "report.acknowledgedBy"),
+            keep=counted,
         ),
         events(
             times=closed_after,
@@ -116,7 +146,7 @@ def parse_opsgenie(source: Source, options: ImportOptions) -> ev.ImportResult:
             keep=is_closed,
         ),
     ]
-    return result(source, NAME, frames, warnings + ack_warnings + close_warnings)
+    return frames, warnings + ack_warnings + refused + close_warnings
 
 
 IMPORTER = register(
@@ -128,4 +158,4 @@ IMPORTER = register(
     )
 )
 
-__all__ = ["IMPORTER", "parse_opsgenie", "sniff"]
+__all__ = ["IMPORTER", "alert_events", "parse_opsgenie", "sniff"]

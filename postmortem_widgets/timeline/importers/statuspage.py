@@ -64,7 +64,7 @@ STATUSES: dict[str, str] = {
 def _incidents(doc: Any) -> Any:
     if isinstance(doc, dict) and isinstance(doc.get("incidents"), list):
         return doc["incidents"]
-    if isinstance(doc, dict) and "incident_updates" in doc:
+    if isinstance(doc, dict) and "incident_updates" in doc and ("name" in doc or "status" in doc):
         return [doc]
     if isinstance(doc, dict) and isinstance(doc.get("incident"), dict):
         return [doc["incident"]]
