@@ -12,6 +12,7 @@ from postmortem_widgets.incident.record import load_incident, save_incident
 from postmortem_widgets.ui.export_step import ExportStep
 from postmortem_widgets.ui.review_step import ReviewStep
 from postmortem_widgets.ui.workspace import Workspace
+from tests.support import telemetry
 from tests.support.ui import EmptyIncident, OpenWorkspace
 
 
@@ -200,3 +201,55 @@ def test_the_product_is_not_a_person_and_redaction_leaves_it(
     step.redact.click()
     assert ws.session.draft.count("Tidewater Storage") == 3
     assert "An engineer from our storage team restored Tidewater Storage uploads." in ws.session.draft
+
+
+@pytest.fixture
+def checkout_generated(tmp_path: Path, open_workspace: OpenWorkspace) -> Workspace:
+    """The synthetic checkout incident (a log with an impact window) with its offline draft generated."""
+    ws = open_workspace(telemetry.write_checkout(tmp_path / "checkout"))
+    draft = ws.select("Draft")
+    draft.generate.click()  # type: ignore[attr-defined]
+    assert draft.wait(30)  # type: ignore[attr-defined]
+    return ws
+
+
+def test_the_impact_figure_is_included_unless_unticked(checkout_generated: Workspace) -> None:
+    step = exports(checkout_generated)
+    assert (step.figure.value, step.figure.disabled) == (True, False)
+    path = checkout_generated.session.folder / "exports" / "checkout-postmortem.html"
+    step.buttons["html"].click()
+    assert checkout_generated.status.level == "ok", checkout_generated.status.text
+    html = path.read_text()
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1
+    assert "Share of requests that failed" in html
+    step.figure.value = False
+    step.buttons["html"].click()
+    assert checkout_generated.status.level == "ok", checkout_generated.status.text
+    assert "<svg" not in path.read_text()
+    step.buttons["md"].click()
+    md = (checkout_generated.session.folder / "exports" / "checkout-postmortem.md").read_text()
+    assert "From our monitoring data" not in md
+    step.figure.value = True
+    step.buttons["md"].click()
+    md = (checkout_generated.session.folder / "exports" / "checkout-postmortem.md").read_text()
+    assert "*From our monitoring data: the share of requests that failed was about 0.13% until" in md
+
+
+def test_the_untick_stands_until_the_impact_window_changes(checkout_generated: Workspace) -> None:
+    step = exports(checkout_generated)
+    step.figure.value = False
+    step.refresh()
+    assert step.figure.value is False
+    checkout_generated.session.set_signal("none")  # no impact window: nothing to include
+    step.refresh()
+    assert (step.figure.value, step.figure.disabled) == (False, True)
+    assert step.figure.tooltip.startswith("There is no impact window")
+    checkout_generated.session.set_signal(None)  # the clearest signal again: the figure is back, ticked
+    step.refresh()
+    assert (step.figure.value, step.figure.disabled) == (True, False)
+
+
+def test_without_an_impact_window_the_figure_is_not_offered(generated: Workspace) -> None:
+    step = exports(generated)
+    assert generated.session.has_impact is False
+    assert (step.figure.value, step.figure.disabled) == (False, True)

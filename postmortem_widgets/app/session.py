@@ -1040,6 +1040,29 @@ class Session:
             "review", (self.draft, self.audience, tuple(self.ignores), *self._values()), check
         )
 
+    @property
+    def has_impact(self) -> bool:
+        """Whether the timeline has an impact window, so the report can show the impact figure."""
+        return self.timeline.impact is not None
+
+    def export_draft(self, path: Path, to: str, *, force: bool = False, figure: bool = True) -> Path:
+        """Write the draft as ``to`` at ``path`` through the export gate, judged by :meth:`review` (the
+        verdict the Review step showed, not checked again); ``figure=False`` leaves the impact figure and
+        its line of evidence out, as ``postmortem export --no-figure`` does."""
+        from ..export import write_report
+
+        return write_report(
+            path,
+            self.draft,
+            self.filled(),
+            to=to,
+            timeline=self.timeline,
+            review=self.review(),
+            force=force,
+            figure=figure,
+            audience=self.audience,
+        )
+
     def ignore_finding(self, finding: Finding, reason: str) -> Ignore:
         """Set a finding aside, with the author's reason (required); kept with the draft and its versions."""
         from ..errors import IgnoreError

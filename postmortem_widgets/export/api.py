@@ -113,73 +113,56 @@ def export_report(
     format INTERNAL: a banner in HTML, a header and footer on every PDF page, the Markdown's first line,
     the email's subject, the notebook's first cell.
     """
-    if to not in FORMATS:
-        raise UnknownExportFormatError(
-            f"unknown export format {to!r}", hint=f"choose one of {', '.join(FORMATS)}"
-        )
-    if audience not in AUDIENCES:
-        raise PostmortemError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
+    _check_choices(to, audience)
     if review is None:
         review = review_draft(draft, incident, timeline, roster=roster, audience=audience)
     errors, _ = split_review(review)
     if errors and not force:
         raise ReviewBlockedError(errors, file=draft_name)
     internal = audience == "internal"
-    if internal:
-        keep_names = True
-    else:
-        from ..timeline.evidence import strip_citations
-
-        draft = strip_citations(draft)
-    if timeline is not None:
-        from ..incident.fill import fill_incident
-
-        incident = fill_incident(incident, timeline)
+    keep_names = keep_names or internal
+    draft, incident = _prepared(draft, incident, timeline, internal=internal)
     if to == "pdf":  # refused before any parsing: a report past the PDF's limits is not laid out at all
         from .limits import check_pdf_size
 
         check_pdf_size(len(draft), file=draft_name)
     drawn = _figure(timeline, incident, keep_names=keep_names) if figure else None
-    evidence = drawn.caption if drawn is not None else None
     if to == "md":
         from .plain import render_gfm
 
+        evidence = drawn.caption if drawn is not None else None
         md = render_gfm(draft, incident, status=status, title=title, evidence=evidence)
         return f"**{INTERNAL_NOTE}**\n\n{md}" if internal else md
-
-    import nbformat
-
-    from .report import build_report
-
-    # The notebook is re-rendered as safe Markdown; the HTML exporter sanitises each cell as it renders it.
-    nb = build_report(
-        draft, incident, status=status, title=title, figure=drawn, safe=to == "ipynb", audience=audience
-    )
     if to == "ipynb":
-        if internal:
-            nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**{INTERNAL_NOTE}**", id="internal-note"))
-        return str(nbformat.writes(nb))
-    from .exporters import PostmortemHTMLExporter, PostmortemPDFExporter
-
+        return _notebook(draft, incident, drawn, status=status, title=title, audience=audience)
     if to == "pdf":
+        from .exporters import PostmortemPDFExporter
+        from .report import build_report
+
+        nb = build_report(
+            draft, incident, status=status, title=title, figure=drawn, safe=False, audience=audience
+        )
         pdf, _ = PostmortemPDFExporter(page_size=page_size, url_fetcher=url_fetcher).from_notebook_node(nb)
         return pdf
-    html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
+    html = _html(
+        draft,
+        incident,
+        drawn,
+        status=status,
+        title=title,
+        audience=audience,
+        page_size=page_size,
+        email=to == "email",
+    )
     if to == "html":
-        return str(html)
+        return html
     from .mail import build_email
-
-    if drawn is not None:  # mail clients do not show inline SVG: the email's HTML states the evidence
-        nb = build_report(
-            draft, incident, status=status, title=title, evidence=evidence, safe=False, audience=audience
-        )
-        html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
 
     message = build_email(
         draft,
         incident,
         html=html,
-        evidence=evidence,
+        evidence=drawn.caption if drawn is not None else None,
         status=status,
         title=title,
         sender=sender,
@@ -188,6 +171,80 @@ def export_report(
         internal=internal,
     )
     return message.as_bytes()
+
+
+def _check_choices(to: str, audience: str) -> None:
+    """Refuse an unknown format or audience before any work is done."""
+    if to not in FORMATS:
+        raise UnknownExportFormatError(
+            f"unknown export format {to!r}", hint=f"choose one of {', '.join(FORMATS)}"
+        )
+    if audience not in AUDIENCES:
+        raise PostmortemError(f"unknown audience {audience!r}", hint=f"choose one of {', '.join(AUDIENCES)}")
+
+
+def _prepared(
+    draft: str, incident: Incident, timeline: Timeline | None, *, internal: bool
+) -> tuple[str, Incident]:
+    """The draft without citations of numbered events (a customer does not read them; the internal version
+    keeps them), and the incident with the header's empty date and duration filled from the timeline."""
+    if not internal:
+        from ..timeline.evidence import strip_citations
+
+        draft = strip_citations(draft)
+    if timeline is not None:
+        from ..incident.fill import fill_incident
+
+        incident = fill_incident(incident, timeline)
+    return draft, incident
+
+
+def _notebook(
+    draft: str,
+    incident: Incident,
+    drawn: ImpactFigure | None,
+    *,
+    status: str,
+    title: str | None,
+    audience: str,
+) -> str:
+    """The report notebook, its cells re-rendered as safe Markdown; the internal one says so first."""
+    import nbformat
+
+    from .report import build_report
+
+    nb = build_report(draft, incident, status=status, title=title, figure=drawn, safe=True, audience=audience)
+    if audience == "internal":
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**{INTERNAL_NOTE}**", id="internal-note"))
+    return str(nbformat.writes(nb))
+
+
+def _html(
+    draft: str,
+    incident: Incident,
+    drawn: ImpactFigure | None,
+    *,
+    status: str,
+    title: str | None,
+    audience: str,
+    page_size: str,
+    email: bool = False,
+) -> str:
+    """The report as HTML; the HTML exporter sanitises each cell as it renders it. For an ``email``, the
+    figure is left out for the line stating its evidence: mail clients do not show inline SVG."""
+    from .exporters import PostmortemHTMLExporter
+    from .report import build_report
+
+    if email and drawn is not None:
+        nb = build_report(
+            draft, incident, status=status, title=title, evidence=drawn.caption, safe=False, audience=audience
+        )
+    else:
+        nb = build_report(
+            draft, incident, status=status, title=title, figure=drawn, safe=False, audience=audience
+        )
+    html, _ = PostmortemHTMLExporter(page_size=page_size).from_notebook_node(nb)
+    return str(html)
 
 
 def _figure(timeline: Timeline | None, incident: Incident, *, keep_names: bool) -> ImpactFigure | None:

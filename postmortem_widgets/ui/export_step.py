@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..export.api import FORMATS
-from .base import DRAFT, EDITED, VERSIONS, Context, Step, button, heading, help_text
+from .base import DRAFT, EDITED, TIMELINE, VERSIONS, Context, Step, button, heading, help_text
 from .render import table_html
 
 #: (button label, format, MIME type); the suffix is the export's own (``FORMATS``).
@@ -95,7 +95,7 @@ def diff_html(diff: str) -> str:
 
 class ExportStep(Step):
     title = "7 Export & versions"
-    depends = frozenset({DRAFT, EDITED, VERSIONS})
+    depends = frozenset({DRAFT, EDITED, TIMELINE, VERSIONS})
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -107,6 +107,10 @@ class ExportStep(Step):
             self.buttons[fmt] = b
         self.force = widgets.Checkbox(value=False, description="Export even with review errors", indent=False)
         self.force.layout.width = "auto"
+        #: On whenever the timeline gains an impact window; an author's untick stands until it changes.
+        self.figure = widgets.Checkbox(value=False, description="Include the impact figure", indent=False)
+        self.figure.layout.width = "auto"
+        self._had_impact: bool | None = None
         self.links = widgets.HTML()
         self.links.add_class("pm-links")
         self._links: dict[str, str] = {}
@@ -140,7 +144,8 @@ class ExportStep(Step):
                 ),
                 self.audience_note,
                 widgets.HBox(
-                    [*self.buttons.values(), self.force], layout=widgets.Layout(align_items="center")
+                    [*self.buttons.values(), self.force, self.figure],
+                    layout=widgets.Layout(align_items="center"),
                 ),
                 self.links,
                 heading("Versions"),
@@ -159,8 +164,6 @@ class ExportStep(Step):
 
     def export(self, fmt: str) -> Path:
         """Write the draft as ``fmt`` next to the incident and offer it for download."""
-        from ..export import write_report
-
         session = self.session
         session.flush()
         if not session.draft.strip():
@@ -182,16 +185,7 @@ class ExportStep(Step):
         from ..errors import ReviewBlockedError
 
         try:
-            write_report(
-                path,
-                session.draft,
-                incident,
-                to=fmt,
-                timeline=session.timeline,
-                review=session.review(),  # the one the Review step showed, not checked again
-                force=self.force.value,
-                audience=session.audience,
-            )
+            session.export_draft(path, fmt, force=self.force.value, figure=self.figure.value)
         except ReviewBlockedError as exc:
             exc.hint = "fix them on the Review step, or tick “Export even with review errors”"
             raise
@@ -262,6 +256,18 @@ class ExportStep(Step):
                 "<div>" + " ".join(self._links[f] for _, f, _ in EXPORTS if f in self._links) + "</div>"
             )
 
+    def _figure_choice(self) -> None:
+        """The figure is offered only with an impact window, and ticked when one appears."""
+        has = self.session.has_impact
+        if has != self._had_impact:
+            self._had_impact, self.figure.value = has, has
+        self.figure.disabled = not has
+        self.figure.tooltip = (
+            "The report shows the impact figure (HTML, PDF) or its line of evidence (Markdown, email)"
+            if has
+            else "There is no impact window: import monitoring data and pick a signal on the Timeline step"
+        )
+
     def refresh(self) -> None:
         if self._links_audience != self.session.audience:
             self._links, self._links_audience, self.links.value = {}, self.session.audience, ""
@@ -272,6 +278,7 @@ class ExportStep(Step):
             if self.session.audience == "internal"
             else ""
         )
+        self._figure_choice()
         self._links_on_disk()
         versions = self.session.versions()
         self.table.value = versions_html(versions) + warnings_html(self.session.draft_warnings())

@@ -10,6 +10,7 @@ puts it back to a fresh server's state around every test that uses it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -178,155 +179,161 @@ def _chunk(model: str, *, content: str | None = None, finish: str | None = None,
 
 
 def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    """A handler class bound to ``server``: the HTTP server makes one instance per connection."""
+    return type("Handler", (_Handler,), {"owner": server})
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: tests read :attr:`OpenAIServer.received` instead."""
 
-        def handle(self) -> None:
-            """A client that hangs up (Stop, a timeout) ends its connection; that is no server error."""
-            try:
-                super().handle()
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
+class _Handler(BaseHTTPRequestHandler):
+    """Answers chat completions as :attr:`owner` scripts them."""
 
-        def _send_json(
-            self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
-        ) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+    owner: OpenAIServer
+    protocol_version = "HTTP/1.1"
 
-        def _write_chunk(self, data: bytes) -> None:
-            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-            self.wfile.flush()
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read :attr:`OpenAIServer.received` instead."""
 
-        def do_POST(self) -> None:
-            server.answering(+1)
-            try:
-                self._answer()
-            finally:
-                server.answering(-1)
+    def handle(self) -> None:
+        """A client that hangs up (Stop, a timeout) ends its connection; that is no server error."""
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw or b"{}")
-            except json.JSONDecodeError:
-                body = {}
-            server.record(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            if self.path.rstrip("/") != "/v1/chat/completions":
-                self._send_json(
-                    404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}}
-                )
-                return
-            reply = server.next_reply()
-            model = str(body.get("model", ""))
-            if reply.mode == "slow" and server.stopping.wait(reply.delay):
-                return
-            if reply.mode == "hang":
-                server.stopping.wait()
-                return
-            if reply.mode == "error":
-                self._error(reply, model)
-                return
-            text = server.text if reply.text is None else reply.text
-            if reply.chunks is not None:
-                text = "".join(reply.chunks)
-            try:
-                if body.get("stream"):
-                    options = body.get("stream_options") or {}
-                    usage = usage_of(body, text) if options.get("include_usage") else None
-                    self._stream(reply, model, reply.chunks or server.pieces_of(text), usage)
-                else:
-                    self._whole(reply, model, text)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+    def _send_json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
 
-        def _error(self, reply: Reply, model: str) -> None:
-            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
-            defaults = {
-                401: (f"Incorrect API key provided: {key}.", "invalid_request_error", "invalid_api_key"),
-                404: (
-                    f"The model `{model}` does not exist or you do not have access to it.",
-                    "invalid_request_error",
-                    "model_not_found",
-                ),
-                429: ("Rate limit reached for requests.", "requests", "rate_limit_exceeded"),
-            }
-            message, kind, code = defaults.get(
-                reply.status, ("The server had an error.", "server_error", None)
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def do_POST(self) -> None:
+        self.owner.answering(+1)
+        try:
+            self._answer()
+        finally:
+            self.owner.answering(-1)
+
+    def _answer(self) -> None:
+        body = self._read_body()
+        self.owner.record(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            self._send_json(
+                404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}}
             )
-            payload = {
-                "error": {"message": reply.message or message, "type": kind, "param": None, "code": code}
-            }
-            self._send_json(reply.status, payload, reply.headers)
+            return
+        reply = self.owner.next_reply()
+        model = str(body.get("model", ""))
+        if reply.mode == "slow" and self.owner.stopping.wait(reply.delay):
+            return
+        if reply.mode == "hang":
+            self.owner.stopping.wait()
+            return
+        if reply.mode == "error":
+            self._error(reply, model)
+            return
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._complete(reply, model, body)
 
-        def _whole(self, reply: Reply, model: str, text: str) -> None:
-            finish = reply.mode if reply.mode in ("length", "content_filter") else "stop"
-            payload = {
-                "id": "chatcmpl-test",
-                "object": "chat.completion",
-                "created": 1713186840,
-                "model": model,
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
-                ],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30},
-            }
-            self._send_json(200, payload)
+    def _read_body(self) -> dict[str, Any]:
+        """The request's JSON body; ``{}`` when it is empty or not JSON (the request is still recorded)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body: dict[str, Any] = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            body = {}
+        return body
 
-        def _stream(
-            self, reply: Reply, model: str, pieces: list[str], usage: dict[str, int] | None = None
-        ) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            self._write_chunk(_chunk(model, role=True, content=""))
-            for index, piece in enumerate(pieces):
-                if index >= reply.cut_after and self._stop_early(reply, model):
-                    return
-                if reply.mode == "drip" and server.stopping.wait(reply.delay):
-                    return
-                self._write_chunk(_chunk(model, content=piece))
-            if reply.mode == "stall" and self._stop_early(reply, model):
+    def _complete(self, reply: Reply, model: str, body: dict[str, Any]) -> None:
+        """The answer's text, streamed when the request asks for a stream, else as one JSON reply."""
+        text = self.owner.text if reply.text is None else reply.text
+        if reply.chunks is not None:
+            text = "".join(reply.chunks)
+        if body.get("stream"):
+            options = body.get("stream_options") or {}
+            usage = usage_of(body, text) if options.get("include_usage") else None
+            self._stream(reply, model, reply.chunks or self.owner.pieces_of(text), usage)
+        else:
+            self._whole(reply, model, text)
+
+    def _error(self, reply: Reply, model: str) -> None:
+        key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        defaults = {
+            401: (f"Incorrect API key provided: {key}.", "invalid_request_error", "invalid_api_key"),
+            404: (
+                f"The model `{model}` does not exist or you do not have access to it.",
+                "invalid_request_error",
+                "model_not_found",
+            ),
+            429: ("Rate limit reached for requests.", "requests", "rate_limit_exceeded"),
+        }
+        message, kind, code = defaults.get(reply.status, ("The server had an error.", "server_error", None))
+        payload = {"error": {"message": reply.message or message, "type": kind, "param": None, "code": code}}
+        self._send_json(reply.status, payload, reply.headers)
+
+    def _whole(self, reply: Reply, model: str, text: str) -> None:
+        finish = reply.mode if reply.mode in ("length", "content_filter") else "stop"
+        payload = {
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "created": 1713186840,
+            "model": model,
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30},
+        }
+        self._send_json(200, payload)
+
+    def _stream(
+        self, reply: Reply, model: str, pieces: list[str], usage: dict[str, int] | None = None
+    ) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self._write_chunk(_chunk(model, role=True, content=""))
+        for index, piece in enumerate(pieces):
+            if index >= reply.cut_after and self._stop_early(reply, model):
                 return
-            if reply.mode != "no_finish":
-                finish = reply.mode if reply.mode in ("length", "content_filter") else "stop"
-                self._write_chunk(_chunk(model, finish=finish))
-            if usage is not None:
-                self._write_chunk(_usage_chunk(model, usage))
+            if reply.mode == "drip" and self.owner.stopping.wait(reply.delay):
+                return
+            self._write_chunk(_chunk(model, content=piece))
+        if reply.mode == "stall" and self._stop_early(reply, model):
+            return
+        if reply.mode != "no_finish":
+            finish = reply.mode if reply.mode in ("length", "content_filter") else "stop"
+            self._write_chunk(_chunk(model, finish=finish))
+        if usage is not None:
+            self._write_chunk(_usage_chunk(model, usage))
+        self._write_chunk(b"data: [DONE]\n\n")
+        self._write_chunk(b"")
+
+    def _stop_early(self, reply: Reply, model: str) -> bool:
+        """At chunk ``cut_after``: ``cut`` drops the connection, ``stall`` goes silent, ``content_filter``
+        finishes; True when the stream has ended."""
+        if reply.mode == "cut":
+            time.sleep(0.05)
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return True
+        if reply.mode == "stall":
+            self.owner.stopping.wait()
+            return True
+        if reply.mode == "content_filter":
+            self._write_chunk(_chunk(model, finish="content_filter"))
             self._write_chunk(b"data: [DONE]\n\n")
             self._write_chunk(b"")
-
-        def _stop_early(self, reply: Reply, model: str) -> bool:
-            """At chunk ``cut_after``: ``cut`` drops the connection, ``stall`` goes silent, ``content_filter``
-            finishes; True when the stream has ended."""
-            if reply.mode == "cut":
-                time.sleep(0.05)
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
-                return True
-            if reply.mode == "stall":
-                server.stopping.wait()
-                return True
-            if reply.mode == "content_filter":
-                self._write_chunk(_chunk(model, finish="content_filter"))
-                self._write_chunk(b"data: [DONE]\n\n")
-                self._write_chunk(b"")
-                return True
-            return False
-
-    return Handler
+            return True
+        return False
 
 
 class ManualClock:
