@@ -29,8 +29,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import JargonError, PostmortemError, PreventionListError
+
+T = TypeVar("T")
 
 #: The kinds of prevention phrase (the header of ``prevention.tsv`` explains each).
 KINDS = ("vague", "concrete", "aside")
@@ -63,6 +66,11 @@ def read_list(path: str | Path, error: type[PostmortemError], what: str) -> str:
 def list_paths(shipped: Path, extra: Iterable[str | Path]) -> tuple[str, ...]:
     """The shipped list and the user's files, as a key to cache the compiled set by."""
     return (str(shipped), *(str(Path(p).resolve()) for p in extra))
+
+
+def load_all(paths: Iterable[str], load: Callable[[str], list[T]]) -> list[T]:
+    """Every entry of every file, in order (so a later file's entry comes after, and can override)."""
+    return [entry for path in paths for entry in load(path)]
 
 
 def default_jargon_path() -> Path:
@@ -140,10 +148,7 @@ def load_jargon(path: str | Path) -> list[Term]:
 
 @cache
 def _jargon(paths: tuple[str, ...]) -> Jargon:
-    terms: list[Term] = []
-    for path in paths:
-        terms.extend(load_jargon(path))
-    return Jargon(terms)
+    return Jargon(load_all(paths, load_jargon))
 
 
 def jargon_for(extra: Sequence[str | Path] = ()) -> Jargon:
@@ -246,10 +251,7 @@ class PreventionPhrases:
 
 @cache
 def _prevention(paths: tuple[str, ...], mask: Callable[[str], str]) -> PreventionPhrases:
-    phrases: list[Phrase] = []
-    for path in paths:
-        phrases.extend(load_prevention(path))
-    return PreventionPhrases(tuple(phrases), mask)
+    return PreventionPhrases(tuple(load_all(paths, load_prevention)), mask)
 
 
 def prevention_for(
@@ -270,6 +272,7 @@ __all__ = [
     "default_prevention_path",
     "jargon_for",
     "list_paths",
+    "load_all",
     "load_jargon",
     "load_prevention",
     "parse_jargon",

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import InstructionListError
 from ..sections import EMPHASIS
-from ..wordlists import data_lines, list_paths, read_list, shipped_list
+from ..wordlists import data_lines, list_paths, load_all, read_list, shipped_list
 
 #: Where a line's own text starts: after a quote mark, a list marker and a timeline bullet's time label.
 _BODY = re.compile(
@@ -149,10 +149,7 @@ def load_instructions(path: str | Path) -> list[InstructionPattern]:
 
 @cache
 def _compiled(paths: tuple[str, ...]) -> Instructions:
-    patterns: list[InstructionPattern] = []
-    for path in paths:
-        patterns.extend(load_instructions(path))
-    return Instructions(patterns)
+    return Instructions(load_all(paths, load_instructions))
 
 
 def instructions_for(extra: Sequence[str | Path] = ()) -> Instructions:
