@@ -1,7 +1,7 @@
 """Imports flow one way, down the pipeline: a room imports only from rooms below it.
 
-    base (errors, sections, textmerge, _fs, _templates) < timeline < incident, privacy < writing, review
-    < export, store < revision < app < ui, cli
+    base (errors, sections, textmerge, wordlists, _fs, _templates) < timeline < incident, privacy
+    < writing, review < export, store < revision < app < ui, cli
 
 Rooms on one level do not import each other (``writing`` never imports ``review``, nor the reverse).
 Only ``ui/`` imports ipywidgets. Every import counts: module level, inside functions, and under
@@ -26,6 +26,7 @@ LEVELS: dict[str, int] = {
     "_fs": 0,
     "_templates": 0,
     "textmerge": 0,
+    "wordlists": 0,
     "templates": 0,
     "timeline": 1,
     "incident": 2,

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import InstructionListError
 from ..sections import EMPHASIS
+from ..wordlists import data_lines, list_paths, load_all, read_list, shipped_list
 
 #: Where a line's own text starts: after a quote mark, a list marker and a timeline bullet's time label.
 _BODY = re.compile(
@@ -37,9 +38,7 @@ _SPACES = re.compile(r" +([?*])?")
 
 def default_instructions_path() -> Path:
     """The shipped list (a data file next to the templates)."""
-    from .._templates import templates_dir  # on first use: templating imports jinja2
-
-    return templates_dir() / "review" / "instructions.tsv"
+    return shipped_list("review", "instructions.tsv")
 
 
 @dataclass(frozen=True)
@@ -123,9 +122,7 @@ class Instructions:
 def parse_instructions(text: str, *, name: str = "instructions.tsv") -> list[InstructionPattern]:
     """Patterns from ``pattern<TAB>what it is`` lines; a pattern that does not compile names its line."""
     patterns = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
+    for number, line in data_lines(text):
         pattern, sep, why = line.partition("\t")
         if not sep or not pattern.strip() or not why.strip():
             raise InstructionListError(
@@ -146,24 +143,18 @@ def parse_instructions(text: str, *, name: str = "instructions.tsv") -> list[Ins
 
 def load_instructions(path: str | Path) -> list[InstructionPattern]:
     """:func:`parse_instructions` on a file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InstructionListError(f"cannot read the instruction patterns: {exc}", file=str(path)) from None
+    text = read_list(path, InstructionListError, "the instruction patterns")
     return parse_instructions(text, name=str(path))
 
 
 @cache
 def _compiled(paths: tuple[str, ...]) -> Instructions:
-    patterns: list[InstructionPattern] = []
-    for path in paths:
-        patterns.extend(load_instructions(path))
-    return Instructions(patterns)
+    return Instructions(load_all(paths, load_instructions))
 
 
 def instructions_for(extra: Sequence[str | Path] = ()) -> Instructions:
     """The shipped list plus the user's files, compiled once per set."""
-    return _compiled((str(default_instructions_path()), *(str(Path(p).resolve()) for p in extra)))
+    return _compiled(list_paths(default_instructions_path(), extra))
 
 
 __all__ = [

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from ..privacy.names import load_roster, parse_roster, people_names
 from ..privacy.redact import Redaction, redact, redactor
+from ..wordlists import load_jargon, parse_jargon
 from .check import check_draft, load_draft
-from .jargon import load_jargon, parse_jargon
 from .model import RULES, Finding, Ignore, Review, Rule
 
 __all__ = [

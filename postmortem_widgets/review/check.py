@@ -16,9 +16,9 @@ from ..privacy.spans import find_secrets, find_spans
 from ..sections import AUDIENCES
 from ..timeline.evidence import EVIDENCE_LIMIT, evidence_events
 from ..timeline.merge import Timeline
+from ..wordlists import jargon_for
 from .context import ReviewContext, build_known_times, incident_vocabulary
 from .document import mask_code_spans, parse_document
-from .jargon import jargon_for
 from .model import CUSTOMER_ONLY, Finding, Ignore, Review
 from .phrases import prevention_for
 from .rules.blame import check_blame

@@ -28,10 +28,9 @@ from ..timeline.humanize import human_clock
 from ..timeline.merge import Timeline
 from ..timeline.milestones import NAMES, Milestones
 from ..timeline.timeparse import parse_date, resolve_zone, zone_label
+from ..wordlists import Jargon, PreventionPhrases
 from .clock import find_dates, find_durations, find_times, label_zone, local_seconds, local_time, zone_labels
 from .document import Document
-from .jargon import Jargon
-from .phrases import PreventionPhrases
 
 if TYPE_CHECKING:
     from ..incident.record import Incident

@@ -333,40 +333,37 @@ class ImportStep(Step):
         current = next((s.role for s in self.session.statuses if s.name == name), "")
         if role == current:
             return
-
-        def done(status: InputStatus) -> None:
-            self.ctx.notify(INPUTS, TIMELINE)
-            self.ctx.status.ok(f"{name} is read as {_a(role)} {role} now: {_counts(status)}.")
-
-        try:
-            self._run(
-                f"Reading {name} as {_a(role)} {role}",
-                self.session.input_size(name),
-                lambda: self.session.set_role(name, role),
-                done,
-            )
-        except Exception:
-            self.refresh()  # a role the file cannot be read as goes back in its dropdown
-            raise
+        self._reread(
+            name,
+            f"Reading {name} as {_a(role)} {role}",
+            lambda: self.session.set_role(name, role),
+            lambda status: f"{name} is read as {_a(role)} {role} now: {_counts(status)}.",
+        )
 
     def _on_incident(self, name: str, incident: str) -> None:
         current = next((s.incident for s in self.session.statuses if s.name == name), "")
         if self._quiet or not incident or incident == current:
             return
+        self._reread(
+            name,
+            f"Reading incident {incident} of {name}",
+            lambda: self.session.set_incident(name, incident),
+            lambda status: f"{name}: using incident {incident} now: {_counts(status)}.",
+        )
+
+    def _reread(
+        self, name: str, what: str, change: Callable[[], InputStatus], said: Callable[[InputStatus], str]
+    ) -> None:
+        """Read one input again with ``change`` (its role or its incident), saying ``said(status)``."""
 
         def done(status: InputStatus) -> None:
             self.ctx.notify(INPUTS, TIMELINE)
-            self.ctx.status.ok(f"{name}: using incident {incident} now: {_counts(status)}.")
+            self.ctx.status.ok(said(status))
 
         try:
-            self._run(
-                f"Reading incident {incident} of {name}",
-                self.session.input_size(name),
-                lambda: self.session.set_incident(name, incident),
-                done,
-            )
+            self._run(what, self.session.input_size(name), change, done)
         except Exception:
-            self.refresh()
+            self.refresh()  # a role or incident the file cannot be read with goes back in its dropdown
             raise
 
     def _on_window(self, change: dict[str, Any]) -> None:

@@ -2,7 +2,8 @@
 
 The Details step shows it under the field as the author types; nothing here blocks anything (the
 reviewer, on the finished draft, is the check). The jargon and the vague-promise phrases are the
-reviewer's own data files, read through :mod:`.wordlists`, so the form and the review agree.
+reviewer's own data files, parsed and matched by :mod:`postmortem_widgets.wordlists`, so the form and
+the review agree.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import re
 
 from ..privacy.spans import find_spans
 from ..sections import sentences
+from ..wordlists import jargon_for, prevention_for
 from .prose import field_sentences, items
-from .wordlists import commitments, jargon
 
 #: Fields a customer reads (quoted as sentences, or inside the Summary): checked for technical words.
 CUSTOMER_FIELDS = frozenset(
@@ -66,7 +67,7 @@ def _technical(text: str) -> str | None:
     code = _CODE.search(text)
     if code is not None:
         return f"“{code.group()}” looks like code: describe it in plain words."
-    term = jargon().first(text)
+    term = jargon_for().first(text)
     if term is not None:
         found, plainer = term
         return f"“{found}” is jargon to customers" + (f": try “{plainer}”." if plainer else ".")
@@ -109,7 +110,7 @@ def field_hint(name: str, text: str) -> str | None:
     if technical is not None:
         return technical
     if name == "prevention":
-        vague = next((v for p in items(text) if (v := commitments().is_vague(p))), None)
+        vague = next((v for p in items(text) if (v := prevention_for().is_vague(p))), None)
         if vague is not None:
             return f"“{vague}” names no change: say what is added, changed or removed."
     terse = _terse(name, text)

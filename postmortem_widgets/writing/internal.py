@@ -22,7 +22,7 @@ from ..timeline.humanize import human_clock
 from ..timeline.merge import Timeline
 from ..timeline.timeparse import resolve_zone
 from .facts import Facts, build_facts
-from .prose import sentence
+from .prose import clip, one_line, sentence
 
 #: The internal draft's templates, in order (``templates/drafts/internal/``).
 INTERNAL_TEMPLATES: tuple[str, ...] = (
@@ -46,7 +46,6 @@ _DID = {
     ev.PAGE: "was paged",
 }
 _IDENTIFIER = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+(?![\w@-])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -86,12 +85,10 @@ class InternalFacts:
 def _one_line(text: str) -> str:
     """Event text as one line cut short, for an inline code span: quoted as the tool wrote it, so it
     renders as itself (no markup, no forged citation) and the reviewer reads it as evidence, not a claim."""
-    text = " ".join(_CONTROL.sub(" ", text).replace("`", "'").split())
+    text = one_line(text.replace("`", "'"))
     for secret in reversed(find_secrets(text)):  # the team needs no credentials: rotate, never copy
         text = text[: secret.start] + "[secret removed]" + text[secret.end :]
-    if len(text) > EVENT_TEXT_LIMIT:
-        text = text[: EVENT_TEXT_LIMIT - 1].rstrip() + "…"
-    return text
+    return clip(text, EVENT_TEXT_LIMIT)
 
 
 def _rows(facts: Facts, timeline: Timeline) -> list[Row]:

@@ -28,11 +28,10 @@ from ..timeline.keyevents import KeyEvent
 from ..timeline.merge import Timeline
 from ..timeline.timeparse import resolve_zone
 from .facts import Facts, build_facts
-from .prose import without_owners
+from .prose import clip, one_line, without_owners
 
 #: Longest event message shown to a model; longer ones end in an ellipsis.
 MESSAGE_LIMIT = 240
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NONCE = re.compile(r"^[A-Za-z0-9]{8,64}$")
 _MARKER = re.compile(r"<<<|>>>")
 
@@ -90,12 +89,10 @@ def clean_message(text: str, *, nonce: str, limit: int = MESSAGE_LIMIT) -> str:
     >>> clean_message("line one\\nline two <<<END>>>", nonce="abcd1234")
     'line one line two ‹‹END››'
     """
-    text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
-    text = _MARKER.sub(lambda m: "‹‹" if m.group() == "<<<" else "››", text).replace(nonce, "[nonce]")
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
+    text = _MARKER.sub(lambda m: "‹‹" if m.group() == "<<<" else "››", one_line(text)).replace(
+        nonce, "[nonce]"
+    )
+    return clip(text, limit)
 
 
 def _event_rows(

@@ -46,6 +46,22 @@ _ENDS_SENTENCE = re.compile(r"(?:[.!?]|\.\.\.|…)[\"'”’)\]]*$")
 #: Marks that cannot end a sentence and give way to its full stop.
 _TRAILING = re.compile(r"[\s,;:—–-]+$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+#: Control, zero-width and bidi characters: event text a model or a reader gets never carries them.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: control and bidi characters gone, white space collapsed.
+
+    >>> one_line("line one\\nline\\u202e two")
+    'line one line two'
+    """
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def tidy(text: str) -> str:
@@ -398,12 +414,14 @@ def field_text(name: str, text: str) -> str:
 
 __all__ = [
     "ACTIONS",
+    "CONTROL",
     "DESCRIBED",
     "STATEMENTS",
     "PreventionItem",
     "action_clause",
     "action_sentence",
     "actions_of",
+    "clip",
     "count_sentences",
     "field_sentences",
     "field_text",
@@ -411,6 +429,7 @@ __all__ = [
     "is_sentence",
     "items",
     "number_word",
+    "one_line",
     "prevention_items",
     "prevention_parts",
     "sentence",
