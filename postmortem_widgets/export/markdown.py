@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import nh3
 
-from .tree import Node, inline_runs, normalize_source, parse_markdown
+from .tree import Node, TooDeepError, inline_runs, normalize_source, parse_markdown
 
 __all__ = [
+    "TOO_DEEP",
     "RenderedMarkdown",
     "breakable",
     "escape_html",
@@ -333,6 +334,18 @@ def render_html(blocks: Sequence[Node], *, for_print: bool = False) -> RenderedM
     return RenderedMarkdown(html=sanitize_html(html), removed=tuple(renderer.removed))
 
 
+#: What ``removed`` says when a draft nests too deeply to be rendered as Markdown.
+TOO_DEEP = "markup nested too deeply: shown as plain text"
+
+
 def render_markdown(text: str, *, for_print: bool = False) -> RenderedMarkdown:
-    """Draft Markdown as a safe HTML fragment; ``for_print`` gives long unbroken runs break opportunities."""
-    return render_html(parse_markdown(normalize_source(text)).children, for_print=for_print)
+    """Draft Markdown as a safe HTML fragment; ``for_print`` gives long unbroken runs break opportunities.
+
+    Markup nested past what the parser or our renderer can walk (a hostile draft: thousands of ``>``)
+    is shown as preformatted text, and ``removed`` says so."""
+    source = normalize_source(text)
+    try:
+        return render_html(parse_markdown(source).children, for_print=for_print)
+    except (TooDeepError, RecursionError):
+        shown = escape_html(breakable(source) if for_print else source)
+        return RenderedMarkdown(html=sanitize_html(f"<pre><code>{shown}</code></pre>\n"), removed=(TOO_DEEP,))

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from nbformat import NotebookNode, v4
 
 from ..sections import section_for_heading
 from .safemd import normalize_markdown
-from .tree import normalize_source, parse_blocks
+from .tree import TooDeepError, normalize_source, parse_blocks
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -67,6 +68,13 @@ def split_sections(draft: str) -> tuple[str | None, list[Section]]:
 
     Headings inside code blocks are not split on, because the split follows the parsed top-level blocks.
     """
+    title, sections = _split(draft)
+    return title, list(sections)
+
+
+@lru_cache(maxsize=2)
+def _split(draft: str) -> tuple[str | None, tuple[Section, ...]]:
+    """:func:`split_sections`, remembered: an email splits its draft twice (its HTML and its text)."""
     text = normalize_source(draft)
     lines = text.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
@@ -74,7 +82,11 @@ def split_sections(draft: str) -> tuple[str | None, list[Section]]:
     title: str | None = None
     starts: list[tuple[int, str]] = []
     skip_until = 0
-    for block in parse_blocks(text).children:
+    try:
+        blocks = parse_blocks(text).children
+    except TooDeepError:  # a hostile draft: one section, shown as text by every renderer
+        blocks = []
+    for block in blocks:
         if block.name not in {"heading", "lheading"}:
             continue
         level, (start, end) = block.meta.get("level"), block.srcmap or (0, 0)
@@ -93,7 +105,7 @@ def split_sections(draft: str) -> tuple[str | None, list[Section]]:
         sections.append(
             Section(heading=heading, slug=section_slug(heading), source="".join(lines[start:end]).strip())
         )
-    return title, sections
+    return title, tuple(sections)
 
 
 def _line_index(text: str, lines: list[str]) -> Callable[[int], int]:

@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 
 from wcwidth import wcswidth
 
-from .markdown import is_safe_image, is_safe_link, plain_text
-from .tree import Node, inline_runs, normalize_source, parse_markdown
+from .markdown import TOO_DEEP, is_safe_image, is_safe_link, plain_text
+from .tree import Node, TooDeepError, inline_runs, normalize_source, parse_markdown
 
 __all__ = ["FLAVOURS", "escape_all", "normalize_markdown", "render_inert"]
 
@@ -389,5 +389,14 @@ def render_inert(blocks: Sequence[Node], *, flavour: str = "gfm", removed: list[
 
 
 def normalize_markdown(text: str, *, flavour: str = "gfm", removed: list[str] | None = None) -> str:
-    """Markdown re-rendered as safe, consistently formatted GFM; what was left out is added to ``removed``."""
-    return render_inert(parse_markdown(normalize_source(text)).children, flavour=flavour, removed=removed)
+    """Markdown re-rendered as safe, consistently formatted GFM; what was left out is added to ``removed``.
+
+    Markup nested past what the parser or our renderer can walk is written as one fenced code block."""
+    source = normalize_source(text)
+    try:
+        return render_inert(parse_markdown(source).children, flavour=flavour, removed=removed)
+    except (TooDeepError, RecursionError):
+        if removed is not None:
+            removed.append(TOO_DEEP)
+        fence = "`" * max(3, _longest_run(source, "`") + 1)
+        return f"{fence}\n{source.rstrip(chr(10))}\n{fence}\n"

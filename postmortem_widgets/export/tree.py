@@ -22,6 +22,7 @@ nodes). ``srcmap`` is ``(start, end)`` in bytes of the UTF-8 source.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -30,9 +31,13 @@ from markdown_it_pyrs import MarkdownIt, Node
 __all__ = [
     "BLOCK_RULES",
     "INLINE",
+    "MAX_NESTING",
     "RULES",
     "Node",
+    "TooDeepError",
+    "block_depth_bound",
     "inline_runs",
+    "nesting_bound",
     "normalize_source",
     "parse_blocks",
     "parse_markdown",
@@ -56,6 +61,38 @@ INLINE = frozenset(
 )  # fmt: skip
 
 
+#: How deeply a draft may nest before it is shown as plain text instead of parsed. The parser frees its
+#: tree recursively, and a tree some 50,000 levels deep (``>`` repeated, or ``*`` around ``*`` ...)
+#: overflows the stack and kills the process; no postmortem comes near.
+MAX_NESTING = 10_000
+
+#: What a line may open containers with: quote markers, list markers, indentation.
+_PREFIX = re.compile(r"^[ \t>*+\-.)0-9]*", re.MULTILINE)
+#: Where a paragraph surely ends, so inline markup cannot nest across: a blank line, a quote or list item.
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n|\n(?= {0,3}(?:>|[-*+][ \t]+\S|1[.)][ \t]+\S))")
+#: What each inline level (emphasis, strikethrough, link, image) opens with.
+_DELIMITERS = re.compile(r"[*_~\[]")
+
+
+def block_depth_bound(text: str) -> int:
+    """An upper bound of the block tree's depth, in linear time: each container a line opens (a quote, a
+    list item) takes at least a character of the line's prefix (a tab up to four)."""
+    return max((len(m[0]) + 3 * m[0].count("\t") for m in _PREFIX.finditer(text)), default=0) + 1
+
+
+def nesting_bound(text: str) -> int:
+    """An upper bound of the full tree's depth, in linear time: the blocks', and each inline level
+    (emphasis, strikethrough, link, image) takes a delimiter of its paragraph."""
+    blocks, delimiters = block_depth_bound(text), len(_DELIMITERS.findall(text))
+    if delimiters <= MAX_NESTING // 2:  # the usual draft: no need to look at paragraphs
+        return blocks + delimiters
+    return blocks + max(len(_DELIMITERS.findall(chunk)) for chunk in _PARAGRAPH_END.split(text))
+
+
+class TooDeepError(ValueError):
+    """Markdown nested past :data:`MAX_NESTING` (or past what our recursive renderers can walk)."""
+
+
 @cache
 def _parser() -> MarkdownIt:
     return MarkdownIt("zero").enable_many(list(RULES))  # type: ignore[arg-type]
@@ -68,7 +105,9 @@ def _block_parser() -> MarkdownIt:
 
 def parse_blocks(text: str) -> Node:
     """The block structure of Markdown passed through :func:`normalize_source`: each block's inline
-    content is one unparsed ``text`` node."""
+    content is one unparsed ``text`` node. :class:`TooDeepError` past :data:`MAX_NESTING`."""
+    if block_depth_bound(text) > MAX_NESTING:
+        raise TooDeepError(f"Markdown nested more than {MAX_NESTING:,} levels deep")
     return _block_parser().tree(text)
 
 
@@ -81,7 +120,10 @@ def normalize_source(text: str) -> str:
 
 
 def parse_markdown(text: str) -> Node:
-    """The syntax tree of Markdown already passed through :func:`normalize_source`."""
+    """The syntax tree of Markdown already passed through :func:`normalize_source`.
+    :class:`TooDeepError` past :data:`MAX_NESTING`."""
+    if nesting_bound(text) > MAX_NESTING:
+        raise TooDeepError(f"Markdown nested more than {MAX_NESTING:,} levels deep")
     return _parser().tree(text)
 
 
