@@ -70,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.markdown import render_markdown
+    from ..export.markdown import TOO_DEEP, render_markdown
     from ..review import load_draft
 
     fmt = args.to or (format_for_path(args.output) if args.output and args.output != "-" else None)
@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     for text in describe_ignored(review):
         print(f"{args.draft}: {text}", file=sys.stderr)
     for removed in render_markdown(draft).removed:
+        if removed == TOO_DEEP:
+            print(f"{args.draft}: warning: {removed}", file=sys.stderr)
+            continue
         print(
             f"{args.draft}: warning: left out {removed}: only https/mailto links and embedded "
             "PNG/JPEG/GIF/WebP images are published",
