@@ -2,8 +2,9 @@
 
 Two drafts, generated here:
 
-- ``lines``: the seed example grown to 100,000 lines (a 50,000-event timeline of bold times, then 50,000
-  lines of prose in paragraphs of five), about 5.5 MB;
+- ``lines``: the seed example grown to 10,000 and to 100,000 lines (half a timeline of bold times, then as
+  many lines of prose in paragraphs of five), about 0.55 and 5.5 MB: ten times the draft should take about
+  ten times as long;
 - ``table``: the seed example plus a 200 x 500 table (100,000 cells).
 
 Each (draft, format) pair runs in a fresh subprocess, killed after ``--timeout`` seconds: the child warms up
@@ -17,7 +18,7 @@ Goal: every format within 10 s.
 
     python benchmarks/bench_export_large.py                     # both drafts, every format, 3 repetitions
     python benchmarks/bench_export_large.py --draft table --format pdf --repeat 1
-    python benchmarks/bench_export_large.py --lines 10000 --against /tmp/base
+    python benchmarks/bench_export_large.py --lines 10000 --lines 50000 --against /tmp/base
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draft", choices=["lines", "table"], action="append")
     parser.add_argument("--format", action="append", help="an export format (default: every one)")
-    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--lines", type=int, action="append", help="lines (default: 10,000, 100,000)")
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--cols", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
@@ -137,11 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     seed = ROOT / "tests" / "data" / "export" / "seed_draft.md"
     trees = [("this", ROOT)] + ([("baseline", args.against.resolve())] if args.against else [])
     slow = False
-    for draft in args.draft or ["lines", "table"]:
-        size = f"{args.lines:,} lines" if draft == "lines" else f"{args.rows} x {args.cols} table"
+    cases = [("lines", n) for n in args.lines or [10_000, 100_000] if "lines" in (args.draft or ["lines"])]
+    cases += [("table", 0)] if "table" in (args.draft or ["table"]) else []
+    for draft, lines in cases:
+        size = f"{lines:,} lines" if draft == "lines" else f"{args.rows} x {args.cols} table"
         print(f"{size}:")
         for fmt in args.format or list(FORMATS):
-            case = {"draft": draft, "format": fmt, "lines": args.lines, "rows": args.rows,
+            case = {"draft": draft, "format": fmt, "lines": lines, "rows": args.rows,
                     "cols": args.cols, "repeat": args.repeat, "seed": str(seed)}  # fmt: skip
             for label, tree in trees:
                 result = run_child(tree, case, args.timeout * max(1, args.repeat))

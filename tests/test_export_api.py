@@ -150,6 +150,17 @@ def test_cli_lists_warnings_and_left_out_media(tmp_path: Path, capsys: pytest.Ca
     assert "../../.env" not in out.read_text()
 
 
+def test_cli_says_a_too_deep_draft_is_shown_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text("> " * 3_000 + "deep\n")
+    out = tmp_path / "report.md"
+    assert main(["export", str(draft), "--incident", str(SEED_INCIDENT), "-o", str(out), "--force"]) == 0
+    assert f"{draft}: warning: markup nested too deeply: shown as plain text\n" in capsys.readouterr().err
+    assert out.read_text() == "```\n" + "> " * 3_000 + "deep\n```\n"
+
+
 def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", str(tmp_path / "nope.md"), "--incident", str(SEED_INCIDENT), "--to", "html"]) == 2
     assert "nope.md: no such draft file" in capsys.readouterr().err

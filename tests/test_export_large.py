@@ -212,3 +212,57 @@ def test_the_cli_refuses_a_pdf_past_a_limit_with_exit_2(
     assert main(["export", str(draft), "--incident", str(incident), "--to", "pdf", "--force"]) == 2
     err = capsys.readouterr().err
     assert "a table, the limit is 16" in err and "split it into narrower tables" in err
+
+
+DEEP_IN_CHILD = """
+import json, sys
+from postmortem_widgets.export import export_report
+from postmortem_widgets.incident.record import Incident
+from postmortem_widgets.review import Review
+draft = open(sys.argv[1], encoding="utf-8").read()
+print(json.dumps({fmt: len(export_report(draft, Incident(product_name="X"), to=fmt, review=Review([])))
+                  for fmt in ("html", "md", "ipynb", "email")}))
+"""
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["> " * 60_000 + "x", "## A\n\n" + "*" * 300_000 + "x" + "*" * 300_000, "## B\n\n" + "> " * 3_000 + "x"],
+    ids=["quotes-60000", "emphasis-300000", "quotes-3000"],
+)
+def test_markup_nested_past_any_parser_is_exported_as_text(draft: str, tmp_path: Path) -> None:
+    """60,000 quote levels killed the process (the parser frees its tree recursively: a stack overflow);
+    3,000 overflowed our renderer. Each is now shown as preformatted text, in a child a crash cannot take
+    down."""
+    path = tmp_path / "deep.md"
+    path.write_text(draft, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", DEEP_IN_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    sizes = json.loads(done.stdout.strip().splitlines()[-1])
+    assert sizes["md"] > len(draft) - 10
+
+
+def test_a_deep_draft_is_one_code_block_and_the_author_is_told() -> None:
+    draft = "> " * 3_000 + "<script>x</script>"
+    removed: list[str] = []
+    md = normalize_markdown(draft, removed=removed)
+    assert md == f"```\n{draft}\n```\n"
+    assert removed == ["markup nested too deeply: shown as plain text"]
+    rendered = render_markdown(draft)
+    assert rendered.html == "<pre><code>" + "&gt; " * 3_000 + "&lt;script&gt;x&lt;/script&gt;</code></pre>\n"
+    assert rendered.removed == ("markup nested too deeply: shown as plain text",)
+
+
+def test_the_nesting_bound_of_a_large_draft_is_small() -> None:
+    """The guard must not mistake a long draft for a deep one: 20,000 lines, a few levels."""
+    from postmortem_widgets.export.tree import MAX_NESTING, block_depth_bound, nesting_bound
+
+    draft = big_draft(20_000)
+    assert block_depth_bound(draft) == 7  # "- **10" is a line's longest prefix (a loose bound), plus one
+    assert nesting_bound(draft) < 40 < MAX_NESTING

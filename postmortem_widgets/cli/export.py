@@ -95,7 +95,7 @@ def refuse_internal_draft(path: str, draft: str, incident_path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export.markdown import render_markdown
+    from ..export.markdown import TOO_DEEP, render_markdown
     from ..review import load_draft
 
     fmt = args.to or (format_for_path(args.output) if args.output and args.output != "-" else None)
@@ -117,6 +117,9 @@ def run(args: argparse.Namespace) -> int:
     for text in describe_ignored(review):
         print(f"{args.draft}: {text}", file=sys.stderr)
     for removed in render_markdown(draft).removed:
+        if removed == TOO_DEEP:
+            print(f"{args.draft}: warning: {removed}", file=sys.stderr)
+            continue
         print(
             f"{args.draft}: warning: left out {removed}: only https/mailto links and embedded "
             "PNG/JPEG/GIF/WebP images are published",

@@ -1,15 +1,17 @@
-"""Draft Markdown to safe HTML: markdown-it-py with raw HTML disabled, then nh3.
+"""Draft Markdown to safe HTML: our renderer of the parsed tree (:mod:`.tree`), then nh3.
 
 A postmortem is opened by customers, so what we publish must be inert whatever the draft holds. Two
 independent layers make sure of it:
 
-1. Parsing. Raw HTML is disabled (``<script>`` stays visible text), and :func:`safe_media` rewrites the
-   tokens before rendering: a link survives only to ``http``, ``https`` or ``mailto``; an image survives only
-   as a ``data:`` URI of a PNG, JPEG, GIF or WebP whose bytes really are that format. Anything else becomes
-   its alt text or link text, so a remote image cannot leak who reads the report and ``![](../../.env)``
-   cannot pull a local file into a PDF.
+1. Rendering. The parser has no raw HTML rules (``<script>`` stays visible text), and the renderer writes
+   only what Markdown makes: a link survives only to ``http``, ``https`` or ``mailto``; an image survives
+   only as a ``data:`` URI of a PNG, JPEG, GIF or WebP whose bytes really are that format. Anything else
+   becomes its alt text or link text (and is listed in ``removed``), so a remote image cannot leak who
+   reads the report and ``![](../../.env)`` cannot pull a local file into a PDF.
 2. Sanitising. nh3 keeps an allowlist of tags and attributes (no ``style`` except table alignment, no
    event handlers, no relative or ``javascript:`` URLs), so a bug in layer 1 is not enough.
+
+The renderer writes what markdown-it's CommonMark renderer writes for the same tree, in time linear in it.
 """
 
 from __future__ import annotations
@@ -17,21 +19,22 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
+
+from .tree import Node, TooDeepError, inline_runs, normalize_source, parse_markdown
 
 __all__ = [
+    "TOO_DEEP",
     "RenderedMarkdown",
     "breakable",
+    "escape_html",
     "is_safe_image",
     "is_safe_link",
+    "render_html",
     "render_markdown",
-    "safe_media",
     "sanitize_html",
 ]
 
@@ -89,38 +92,6 @@ def is_safe_link(href: str) -> bool:
     return match is not None and match[1].lower() in LINK_SCHEMES
 
 
-def _rewrite(children: list[Token], removed: list[str]) -> list[Token]:
-    out: list[Token] = []
-    dropping_link = False
-    for token in children:
-        if token.type == "image" and not is_safe_image(str(token.attrGet("src") or "")):
-            removed.append(f"image {str(token.attrGet('src') or '')[:80]!r}")
-            out.extend(token.children or [])
-        elif token.type == "link_open" and not is_safe_link(str(token.attrGet("href") or "")):
-            removed.append(f"link {str(token.attrGet('href') or '')[:80]!r}")
-            dropping_link = True
-        elif token.type == "link_close" and dropping_link:
-            dropping_link = False
-        else:
-            out.append(token)
-    return out
-
-
-def safe_media(md: MarkdownIt) -> None:
-    """markdown-it plugin: replace unsafe images by their alt text and unsafe links by their text.
-
-    What was removed is listed in ``env["removed"]`` so the author can be told.
-    """
-
-    def rule(state: StateCore) -> None:
-        removed: list[str] = state.env.setdefault("removed", [])
-        for token in state.tokens:
-            if token.type == "inline" and token.children:
-                token.children = _rewrite(token.children, removed)
-
-    md.core.ruler.push("postmortem_safe_media", rule)
-
-
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         return value if is_safe_image(value) else None
@@ -143,11 +114,6 @@ def sanitize_html(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-
-
-@cache
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).use(safe_media)
 
 
 @dataclass(frozen=True)
@@ -176,21 +142,210 @@ def breakable(text: str, *, every: int = LONG_RUN // 2) -> str:
     return _LONG_RUN.sub(lambda m: _ZWSP.join(m[0][i : i + every] for i in range(0, len(m[0]), every)), text)
 
 
-def _break_long_runs(tokens: list[Token]) -> None:
-    for token in tokens:
-        if token.type in {"code_block", "fence"}:
-            token.content = breakable(token.content)
-        for child in token.children or ():
-            if child.type in {"text", "code_inline"}:
-                child.content = breakable(child.content)
+def escape_html(text: str) -> str:
+    """Text as HTML text or an attribute value (``&``, ``<``, ``>`` and ``"`` escaped)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def plain_text(nodes: Sequence[Node]) -> str:
+    """What an image's ``alt`` holds: the text of its description, markup left out (CommonMark's rule)."""
+    out: list[str] = []
+    for node in nodes:
+        if node.name in {"softbreak", "hardbreak"}:
+            out.append("\n")
+        elif node.children:
+            out.append(plain_text(node.children))
+        else:
+            out.append(str(node.meta.get("content", "")))
+    return "".join(out)
+
+
+_ALIGNED = frozenset({"left", "right", "center"})
+_CODE = frozenset({"fence", "code_block"})
+
+
+class _HTML:
+    """The tree as markdown-it's CommonMark renderer writes it, with our media rule: a link survives only to
+    ``http``, ``https`` or ``mailto`` and an image only as a checked ``data:`` URI, else its text stays."""
+
+    def __init__(self, *, for_print: bool) -> None:
+        self.for_print = for_print
+        self.removed: list[str] = []
+
+    def blocks(self, nodes: Sequence[Node | list[Node]]) -> str:
+        """Blocks as markdown-it writes them: a tight list item's paragraph (a run of inline nodes) bare,
+        with a line break before a block tag that follows it (not before code, which has its own rule)."""
+        out: list[str] = []
+        after_inline = False
+        for part in nodes:
+            if isinstance(part, list):
+                out.append(self.inline(part))
+            elif after_inline and part.name not in _CODE:
+                out.append("\n" + self.block(part))
+            else:
+                out.append(self.block(part))
+            after_inline = isinstance(part, list)
+        return "".join(out)
+
+    def container(self, tag: str, node: Node) -> str:
+        parts = inline_runs(node.children)
+        if not parts:
+            return f"<{tag}></{tag}>\n"
+        return f"<{tag}>{'' if isinstance(parts[0], list) else chr(10)}{self.blocks(parts)}</{tag}>\n"
+
+    def block(self, node: Node) -> str:
+        render = _BLOCKS.get(node.name)
+        return render(self, node) if render is not None else self.blocks(inline_runs(node.children))
+
+    def paragraph(self, node: Node) -> str:
+        return f"<p>{self.inline(node.children)}</p>\n"
+
+    def heading(self, node: Node) -> str:
+        level = int(node.meta.get("level", 1))
+        return f"<h{level}>{self.inline(node.children)}</h{level}>\n"
+
+    def bullet_list(self, node: Node) -> str:
+        return "<ul>\n" + "".join(self.container("li", item) for item in node.children) + "</ul>\n"
+
+    def ordered_list(self, node: Node) -> str:
+        start = int(node.meta.get("start", 1))
+        items = "".join(self.container("li", item) for item in node.children)
+        return (f'<ol start="{start}">\n' if start != 1 else "<ol>\n") + items + "</ol>\n"
+
+    def blockquote(self, node: Node) -> str:
+        return self.container("blockquote", node)
+
+    def code(self, node: Node) -> str:
+        content = str(node.meta.get("content", ""))
+        return f"<pre><code>{escape_html(breakable(content) if self.for_print else content)}</code></pre>\n"
+
+    def hr(self, node: Node) -> str:
+        return "<hr />\n"
+
+    def table(self, node: Node) -> str:
+        aligns = [str(a) for a in node.meta.get("alignments", ())]
+        out = ["<table>\n"]
+        for part in node.children:  # thead, tbody
+            tag = "th" if part.name == "thead" else "td"
+            out.append(f"<{part.name}>\n")
+            for row in part.children:
+                out.append("<tr>\n")
+                for i, cell in enumerate(row.children):
+                    align = aligns[i] if i < len(aligns) else ""
+                    style = f' style="text-align:{align}"' if align in _ALIGNED else ""
+                    out.append(f"<{tag}{style}>{self.inline(cell.children)}</{tag}>\n")
+                out.append("</tr>\n")
+            out.append(f"</{part.name}>\n")
+        out.append("</table>\n")
+        return "".join(out)
+
+    def nothing(self, node: Node) -> str:
+        return ""
+
+    def inline(self, nodes: Sequence[Node]) -> str:
+        """Inline nodes; adjacent text (an entity or escape splits it) is escaped as one run."""
+        out: list[str] = []
+        run: list[str] = []
+        for node in nodes:
+            name = node.name
+            if name == "text" or name == "text_special":
+                run.append(str(node.meta.get("content", "")))
+                continue
+            if run:
+                out.append(self.text("".join(run)))
+                run = []
+            render = _INLINE.get(name)
+            out.append(render(self, node) if render is not None else self.inline(node.children))
+        if run:
+            out.append(self.text("".join(run)))
+        return "".join(out)
+
+    def text(self, text: str) -> str:
+        return escape_html(breakable(text) if self.for_print else text)
+
+    def softbreak(self, node: Node) -> str:
+        return "\n"
+
+    def hardbreak(self, node: Node) -> str:
+        return "<br />\n"
+
+    def em(self, node: Node) -> str:
+        return f"<em>{self.inline(node.children)}</em>"
+
+    def strong(self, node: Node) -> str:
+        return f"<strong>{self.inline(node.children)}</strong>"
+
+    def strikethrough(self, node: Node) -> str:
+        return f"<s>{self.inline(node.children)}</s>"
+
+    def code_inline(self, node: Node) -> str:
+        return f"<code>{self.text(plain_text(node.children))}</code>"
+
+    def link(self, node: Node) -> str:
+        href = str(node.meta.get("url", ""))
+        if not is_safe_link(href):
+            self.removed.append(f"link {href[:80]!r}")
+            return self.inline(node.children)
+        title = node.meta.get("title")
+        shown = f' title="{escape_html(str(title))}"' if title else ""
+        return f'<a href="{escape_html(href)}"{shown}>{self.inline(node.children)}</a>'
+
+    def image(self, node: Node) -> str:
+        src = str(node.meta.get("url", ""))
+        if not is_safe_image(src):
+            self.removed.append(f"image {src[:80]!r}")
+            return self.inline(node.children)
+        title = node.meta.get("title")
+        shown = f' title="{escape_html(str(title))}"' if title else ""
+        return f'<img src="{escape_html(src)}" alt="{escape_html(plain_text(node.children))}"{shown} />'
+
+
+_BLOCKS: dict[str, Callable[[_HTML, Node], str]] = {
+    "paragraph": _HTML.paragraph,
+    "heading": _HTML.heading,
+    "lheading": _HTML.heading,
+    "bullet_list": _HTML.bullet_list,
+    "ordered_list": _HTML.ordered_list,
+    "blockquote": _HTML.blockquote,
+    "fence": _HTML.code,
+    "code_block": _HTML.code,
+    "hr": _HTML.hr,
+    "table": _HTML.table,
+    "definition": _HTML.nothing,
+}
+_INLINE: dict[str, Callable[[_HTML, Node], str]] = {
+    "softbreak": _HTML.softbreak,
+    "hardbreak": _HTML.hardbreak,
+    "em": _HTML.em,
+    "strong": _HTML.strong,
+    "strikethrough": _HTML.strikethrough,
+    "code_inline": _HTML.code_inline,
+    "link": _HTML.link,
+    "autolink": _HTML.link,
+    "image": _HTML.image,
+}
+
+
+def render_html(blocks: Sequence[Node], *, for_print: bool = False) -> RenderedMarkdown:
+    """Block nodes of a parsed draft as a safe HTML fragment (see the module's docstring); ``for_print``
+    gives long unbroken runs break opportunities."""
+    renderer = _HTML(for_print=for_print)
+    html = renderer.blocks(inline_runs(blocks))
+    return RenderedMarkdown(html=sanitize_html(html), removed=tuple(renderer.removed))
+
+
+#: What ``removed`` says when a draft nests too deeply to be rendered as Markdown.
+TOO_DEEP = "markup nested too deeply: shown as plain text"
 
 
 def render_markdown(text: str, *, for_print: bool = False) -> RenderedMarkdown:
-    """Draft Markdown as a safe HTML fragment; ``for_print`` gives long unbroken runs break opportunities."""
-    env: dict[str, list[str]] = {}
-    md = _parser()
-    tokens = md.parse(text, env)
-    if for_print:
-        _break_long_runs(tokens)
-    html = md.renderer.render(tokens, md.options, env)
-    return RenderedMarkdown(html=sanitize_html(html), removed=tuple(env.get("removed", [])))
+    """Draft Markdown as a safe HTML fragment; ``for_print`` gives long unbroken runs break opportunities.
+
+    Markup nested past what the parser or our renderer can walk (a hostile draft: thousands of ``>``)
+    is shown as preformatted text, and ``removed`` says so."""
+    source = normalize_source(text)
+    try:
+        return render_html(parse_markdown(source).children, for_print=for_print)
+    except (TooDeepError, RecursionError):
+        shown = escape_html(breakable(source) if for_print else source)
+        return RenderedMarkdown(html=sanitize_html(f"<pre><code>{shown}</code></pre>\n"), removed=(TOO_DEEP,))

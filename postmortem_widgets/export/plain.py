@@ -1,10 +1,9 @@
 """GitHub-flavoured Markdown for a status page's postmortem field (and an email's text part).
 
-The draft is re-rendered from markdown-it tokens by mdformat rather than copied
-(:mod:`~postmortem_widgets.export.safemd`), so what is pasted is as safe as the HTML: raw HTML becomes
-escaped text (``\\<script>``), unsafe links and images lose their URLs (the same
-:func:`~postmortem_widgets.export.markdown.safe_media` rule), and lists, tables and emphasis come out in
-one consistent style.
+The draft is re-rendered from its parsed tree rather than copied (:mod:`~postmortem_widgets.export.safemd`),
+so what is pasted is as safe as the HTML: raw HTML becomes escaped text (``\\<script>``), unsafe links and
+images lose their URLs (the HTML export's rule), and lists, tables and emphasis come out in one consistent
+style.
 """
 
 from __future__ import annotations

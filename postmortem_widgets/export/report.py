@@ -8,16 +8,19 @@ nbconvert exporter renders it without a kernel.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import nbformat
-from markdown_it import MarkdownIt
 from nbformat import NotebookNode, v4
 
 from ..sections import section_for_heading
 from .safemd import normalize_markdown
+from .tree import TooDeepError, normalize_source, parse_blocks
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -52,12 +55,6 @@ class Section:
     source: str
 
 
-@cache
-def _block_parser() -> MarkdownIt:
-    """Block structure only: the split needs headings, not inline markup (a third of a full parse)."""
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).disable("inline")
-
-
 def section_slug(heading: str) -> str:
     """``What Happened (Timeline)`` -> ``timeline``; unknown headings get a slug of their words."""
     seed = section_for_heading(heading)
@@ -69,21 +66,36 @@ def section_slug(heading: str) -> str:
 def split_sections(draft: str) -> tuple[str | None, list[Section]]:
     """The draft's leading ``# Title`` (if any) and its ``##`` sections, split where Markdown sees headings.
 
-    Headings inside code blocks are not split on, because the split follows markdown-it's block tokens.
+    Headings inside code blocks are not split on, because the split follows the parsed top-level blocks.
     """
-    lines = draft.replace("\r\n", "\n").replace("\r", "\n").splitlines(keepends=True)
-    tokens = _block_parser().parse("".join(lines))
+    title, sections = _split(draft)
+    return title, list(sections)
+
+
+@lru_cache(maxsize=2)
+def _split(draft: str) -> tuple[str | None, tuple[Section, ...]]:
+    """:func:`split_sections`, remembered: an email splits its draft twice (its HTML and its text)."""
+    text = normalize_source(draft)
+    lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    line_at = _line_index(text, lines)
     title: str | None = None
     starts: list[tuple[int, str]] = []
     skip_until = 0
-    for i, token in enumerate(tokens):
-        if token.type != "heading_open" or token.level != 0 or token.map is None:
+    try:
+        blocks = parse_blocks(text).children
+    except TooDeepError:  # a hostile draft: one section, shown as text by every renderer
+        blocks = []
+    for block in blocks:
+        if block.name not in {"heading", "lheading"}:
             continue
-        text = tokens[i + 1].content.strip()
-        if token.tag == "h1" and title is None and not starts and not "".join(lines[: token.map[0]]).strip():
-            title, skip_until = text, token.map[1]
-        elif token.tag == "h2":
-            starts.append((token.map[0], text))
+        level, (start, end) = block.meta.get("level"), block.srcmap or (0, 0)
+        heading = "".join(str(child.meta.get("content", "")) for child in block.children).strip()
+        first = line_at(start)
+        if level == 1 and title is None and not starts and not "".join(lines[:first]).strip():
+            title, skip_until = heading, line_at(max(start, end - 1)) + 1
+        elif level == 2:
+            starts.append((first, heading))
     sections: list[Section] = []
     preamble = "".join(lines[skip_until : starts[0][0] if starts else len(lines)]).strip()
     if preamble:
@@ -93,7 +105,14 @@ def split_sections(draft: str) -> tuple[str | None, list[Section]]:
         sections.append(
             Section(heading=heading, slug=section_slug(heading), source="".join(lines[start:end]).strip())
         )
-    return title, sections
+    return title, tuple(sections)
+
+
+def _line_index(text: str, lines: list[str]) -> Callable[[int], int]:
+    """The line holding a byte offset of ``text`` as UTF-8 (the parser's source map is in bytes)."""
+    size: Callable[[str], int] = len if text.isascii() else lambda line: len(line.encode())
+    starts = list(accumulate(map(size, lines), initial=0))
+    return lambda offset: bisect_right(starts, offset) - 1
 
 
 def report_title(incident: Incident, title: str | None = None) -> str:
