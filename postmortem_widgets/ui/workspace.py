@@ -400,10 +400,12 @@ class Workspace:
         self._draw_team()
 
     def _on_merged(self, merge: Any) -> None:
-        self.notify(INPUTS, TIMELINE, FIELDS)
-        taken = ", ".join(k.replace("_", " ") for k in merge.theirs)
-        if taken:
-            self.status.info(f"Took in what someone else saved to the incident file: {taken}.")
+        # Redrawing saves what was typed here meanwhile ("Saved ..."): the line says that and what came in.
+        with self.status.together():
+            self.notify(INPUTS, TIMELINE, FIELDS)
+            taken = ", ".join(k.replace("_", " ") for k in merge.theirs)
+            if taken:
+                self.status.info(f"Took in what someone else saved to the incident file: {taken}.")
         self._draw_conflicts()
 
     def _draw_team(self) -> None:
