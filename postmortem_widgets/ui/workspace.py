@@ -219,6 +219,7 @@ class Workspace:
         self.notify(*EVERYTHING)
         self._greet()
         self._draw_team()
+        self._guard_routes()
         self._start_polling()
         _warm_up_pdf_once()
 
@@ -398,6 +399,13 @@ class Workspace:
         if self._presence is not None:
             self._presence.beat()
         self._draw_team()
+        self._guard_routes()
+
+    def _guard_routes(self) -> None:
+        """Keep the browser's messages to this form's widgets from being dropped (see :mod:`.routes`)."""
+        from .routes import guard_routes, tree
+
+        guard_routes(tree(self.widget))
 
     def _on_merged(self, merge: Any) -> None:
         # Redrawing saves what was typed here meanwhile ("Saved ..."): the line says that and what came in.
