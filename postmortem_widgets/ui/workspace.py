@@ -402,7 +402,7 @@ class Workspace:
         self._guard_routes()
 
     def _guard_routes(self) -> None:
-        """Keep the browser's messages to this form's widgets from being dropped (see :mod:`.routes`)."""
+        """This form's widget messages are handled on the main shell (see :mod:`.routes`)."""
         from .routes import guard_routes, tree
 
         guard_routes(tree(self.widget))
