@@ -87,6 +87,16 @@ def details_box(page: Any, label: str) -> Any:
     return row.locator("textarea").first
 
 
+def fill_exactly(box: Any, text: str) -> None:
+    """Playwright's fill selects the old text, then inserts in a second step: a value the kernel sends
+    in between moves the caret to the end and the text is appended. Fill until the box says exactly that."""
+    for _ in range(3):
+        box.fill(text)
+        if box.input_value() == text:
+            break
+    expect(box).to_have_value(text)
+
+
 def wait_until(
     what: str, check: Callable[[], bool], timeout: float = 60.0, detail: Callable[[], object] = lambda: ""
 ) -> None:
@@ -206,10 +216,10 @@ def test_two_kernels_saving_different_fields_keep_both(tmp_path: Path, browser: 
         expect(b.locator(".pm-team")).to_contain_text("other form", timeout=WAIT)
         # Typing is saved about a second after it pauses. A's form may take in B's save while A's typing
         # waits for that pause: then one line says both ("Saved root cause. Took in ... remediation.").
-        details_box(b, "Remediation").fill("B: rolled back and rebuilt the cache")
+        fill_exactly(details_box(b, "Remediation"), "B: rolled back and rebuilt the cache")
         details_box(b, "Root cause").click()
         wait_status(b, r"Saved remediation")
-        details_box(a, "Root cause").fill("A: a cache deploy failed without an alert")
+        fill_exactly(details_box(a, "Root cause"), "A: a cache deploy failed without an alert")
         details_box(a, "Remediation").click()
         wait_status(a, r"Saved root cause")
         incident = load_incident(root / INCIDENT / "incident.yaml")
