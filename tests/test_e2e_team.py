@@ -87,6 +87,16 @@ def details_box(page: Any, label: str) -> Any:
     return row.locator("textarea").first
 
 
+def fill_exactly(box: Any, text: str) -> None:
+    """Playwright's fill selects the old text, then inserts in a second step: a value the kernel sends
+    in between moves the caret to the end and the text is appended. Fill until the box says exactly that."""
+    for _ in range(3):
+        box.fill(text)
+        if box.input_value() == text:
+            break
+    expect(box).to_have_value(text)
+
+
 def wait_until(
     what: str, check: Callable[[], bool], timeout: float = 60.0, detail: Callable[[], object] = lambda: ""
 ) -> None:
@@ -114,6 +124,12 @@ def type_at_end(page: Any, selector: str, text: str) -> None:
     page.locator(selector).first.click()
     page.keyboard.press("Control+End")
     page.keyboard.type(text, delay=30)
+
+
+def assert_no_message_dropped(lab: Lab) -> None:
+    """The kernel handled every widget message: one it cannot route is typing the form never received."""
+    dropped = [line for line in lab.log_tail(100_000).splitlines() if "Cannot handle comm_msg" in line]
+    assert not dropped, f"the kernel dropped {len(dropped)} widget message(s): {dropped[:3]}"
 
 
 def record(artifacts: Path, **timings: float) -> None:
@@ -180,6 +196,7 @@ def test_the_form_and_two_jupyterlab_editors_edit_one_working_md(
             "the disk has every edit", lambda: all(e in (root / WORKING).read_text() for e in expected)
         )
         assert "person(s) editing drafts/working.md" in form.locator(".pm-team").inner_text()
+        assert_no_message_dropped(lab)
         form.screenshot(path=str(artifacts / "team-01-form.png"))
         alice.screenshot(path=str(artifacts / "team-02-jupyterlab-editor.png"))
 
@@ -197,10 +214,12 @@ def test_two_kernels_saving_different_fields_keep_both(tmp_path: Path, browser: 
             wait_status(page, r"Opened")
             tab(page, "3 Details")
         expect(b.locator(".pm-team")).to_contain_text("other form", timeout=WAIT)
-        details_box(b, "Remediation").fill("B: rolled back and rebuilt the cache")
-        details_box(b, "Root cause").click()  # leave the field: it is saved
+        # Typing is saved about a second after it pauses. A's form may take in B's save while A's typing
+        # waits for that pause: then one line says both ("Saved root cause. Took in ... remediation.").
+        fill_exactly(details_box(b, "Remediation"), "B: rolled back and rebuilt the cache")
+        details_box(b, "Root cause").click()
         wait_status(b, r"Saved remediation")
-        details_box(a, "Root cause").fill("A: a cache deploy failed without an alert")
+        fill_exactly(details_box(a, "Root cause"), "A: a cache deploy failed without an alert")
         details_box(a, "Remediation").click()
         wait_status(a, r"Saved root cause")
         incident = load_incident(root / INCIDENT / "incident.yaml")
@@ -213,6 +232,7 @@ def test_two_kernels_saving_different_fields_keep_both(tmp_path: Path, browser: 
         expect(details_box(b, "Root cause")).to_have_value(
             "A: a cache deploy failed without an alert", timeout=WAIT
         )
+        assert_no_message_dropped(lab)
         a.screenshot(path=str(artifacts / "team-03-two-kernels.png"))
 
 

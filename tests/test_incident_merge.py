@@ -144,3 +144,92 @@ def test_sync_takes_in_a_new_export_and_reimports(tmp_path: Path) -> None:
     assert "t.txt" in a.incident.timeline and a.incident.incident_date == "2024-04-15"
     assert any(s.name == "t.txt" and s.ok for s in a.statuses)
     assert a.sync() is None  # nothing new: a stat, no read
+
+
+ROLES = {"app.csv": "log", "cpu.csv": "metric"}
+
+
+def with_roles(**values: object) -> Incident:
+    return dataclasses.replace(snapshot(BASE), **{"roles": dict(ROLES), **values})  # type: ignore[arg-type]
+
+
+def test_two_people_changing_different_roles_both_keep_theirs() -> None:
+    base = with_roles()
+    mine = with_roles(roles={"app.csv": "tickets", "cpu.csv": "metric"})
+    theirs = with_roles(roles={"app.csv": "log", "cpu.csv": "log", "new.json": "chat"})
+    merge = merge_incidents(base, mine, theirs)
+    assert merge.incident.roles == {"app.csv": "tickets", "cpu.csv": "log", "new.json": "chat"}
+    assert merge.mine == ["roles.app.csv"]
+    assert merge.theirs == ["roles.cpu.csv", "roles.new.json"]
+    assert not merge.conflicts
+
+
+def test_a_role_both_changed_differently_keeps_theirs_and_reports_mine() -> None:
+    merge = merge_incidents(
+        with_roles(),
+        with_roles(roles={"app.csv": "tickets", "cpu.csv": "metric"}),
+        with_roles(roles={"app.csv": "chat", "cpu.csv": "metric"}),
+    )
+    assert merge.incident.roles == {"app.csv": "chat", "cpu.csv": "metric"}
+    (conflict,) = merge.conflicts
+    assert (conflict.key, conflict.base, conflict.mine, conflict.theirs) == (
+        "roles.app.csv",
+        "log",
+        "tickets",
+        "chat",
+    )
+
+
+def test_a_role_one_side_removed_is_removed_and_one_removed_and_one_changed_conflicts() -> None:
+    removed = merge_incidents(with_roles(), with_roles(roles={"cpu.csv": "metric"}), with_roles())
+    assert removed.incident.roles == {"cpu.csv": "metric"} and not removed.conflicts
+    both = merge_incidents(
+        with_roles(), with_roles(roles={"cpu.csv": "metric"}), with_roles(roles={**ROLES, "app.csv": "chat"})
+    )
+    assert both.incident.roles == {"app.csv": "chat", "cpu.csv": "metric"}
+    assert [(c.key, c.mine, c.theirs) for c in both.conflicts] == [("roles.app.csv", "", "chat")]
+
+
+def test_incidents_and_budget_merge_entry_by_entry_too() -> None:
+    base = changed(incidents={"a.json": "inc1"}, budget={"rounds": 2, "tokens": 9000})
+    mine = changed(incidents={"a.json": "inc2"}, budget={"rounds": 3, "tokens": 9000})
+    theirs = changed(incidents={"a.json": "inc1", "b.json": "incb"}, budget={"rounds": 2, "tokens": 5000})
+    merge = merge_incidents(base, mine, theirs)
+    assert merge.incident.incidents == {"a.json": "inc2", "b.json": "incb"}
+    assert merge.incident.budget == {"rounds": 3, "tokens": 5000}
+    assert not merge.conflicts
+
+
+def test_company_and_allow_are_kept_not_dropped_for_theirs() -> None:
+    mine = changed(company="Tidewater", allow=["Redis"])
+    theirs = changed(root_cause="a cache deploy", allow=["DNS"])
+    merge = merge_incidents(BASE, mine, theirs)
+    assert (merge.incident.company, merge.incident.allow) == ("Tidewater", ["DNS", "Redis"])
+    assert merge.incident.root_cause == "a cache deploy"
+
+
+def test_two_sessions_setting_roles_of_different_inputs_keep_both(tmp_path: Path) -> None:
+    path = tmp_path / "incident.yaml"
+    save_incident(dataclasses.replace(snapshot(BASE), timeline=["a.json", "b.json"]), path)
+    a, b = Session.open(path), Session.open(path)
+    b.incident.roles["b.json"] = "chat"
+    b.save()
+    a.incident.roles["a.json"] = "log"
+    a.save()  # A never saw B's role: it must not drop it
+    assert load_incident(path).roles == {"b.json": "chat", "a.json": "log"}
+    assert a.incident.roles == {"b.json": "chat", "a.json": "log"} and not a.conflicts
+
+
+def test_a_role_conflict_is_settled_like_a_field(tmp_path: Path) -> None:
+    path = tmp_path / "incident.yaml"
+    save_incident(dataclasses.replace(snapshot(BASE), timeline=["a.json"], roles={"a.json": "log"}), path)
+    a, b = Session.open(path), Session.open(path)
+    b.incident.roles["a.json"] = "chat"
+    b.save()
+    a.incident.roles["a.json"] = "tickets"
+    a.save()
+    assert load_incident(path).roles == {"a.json": "chat"}
+    conflict = a.conflicts["roles.a.json"]
+    assert (conflict.mine, conflict.theirs) == ("tickets", "chat")
+    a.resolve_conflict("roles.a.json", keep="mine")
+    assert load_incident(path).roles == {"a.json": "tickets"} and not a.conflicts

@@ -173,3 +173,43 @@ def test_the_date_typed_in_details_reaches_the_import_step(
     assert step.date.value == "2024-04-15"  # type: ignore[attr-defined]
     upload(step.upload, ("timeline.txt", ANCHOR_TIMELINE))  # type: ignore[attr-defined]
     assert ws.status.level == "ok", ws.status.text
+
+
+def test_a_field_typed_while_someone_elses_save_comes_in_is_saved_and_both_are_said(
+    anchor_copy: Path, open_workspace: OpenWorkspace
+) -> None:
+    import asyncio
+
+    a, b = open_workspace(anchor_copy, autosave_delay=30), open_workspace(anchor_copy)
+    details(b).inputs["remediation"].value = "B: rolled back"
+    assert b.status.text == "Saved remediation."
+
+    async def type_then_poll() -> None:
+        details(a).inputs["root_cause"].value = "A: a cache deploy"  # saved after a pause, not yet
+        assert details(a).autosave.pending
+        a.poll()  # B's save comes in first: the redraw saves what A typed
+
+    asyncio.run(type_then_poll())
+    on_disk = load_incident(anchor_copy)
+    assert (on_disk.remediation, on_disk.root_cause) == ("B: rolled back", "A: a cache deploy")
+    assert (a.status.level, a.status.text) == (
+        "ok",
+        "Saved root cause. Took in what someone else saved to the incident file: remediation.",
+    )
+    assert details(a).inputs["root_cause"].value == "A: a cache deploy"
+    assert details(a).inputs["remediation"].value == "B: rolled back"
+
+
+def test_status_together_joins_the_messages_shown_inside() -> None:
+    status = Status()
+    with status.together():
+        status.ok("Saved root cause.")
+        with status.together():
+            status.info("Took in remediation.")
+            status.info("Took in remediation.")
+    assert (status.level, status.text) == ("ok", "Saved root cause. Took in remediation.")
+    with status.together():
+        status.info("Opened.")
+    assert (status.level, status.text) == ("info", "Opened.")
+    status.warning("Careful.")
+    assert status.text == "Careful."

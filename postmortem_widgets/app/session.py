@@ -268,9 +268,11 @@ class Session:
         for conflict in merge.conflicts:
             self.conflicts[conflict.key] = conflict
         taken = set(merge.theirs) | {c.key for c in merge.conflicts}
-        if taken & {"timeline", "timezone", "incident_date"}:
-            self.reload()
-        elif any(k == "response_timeline" or k.startswith("milestones.") for k in taken):
+        if taken & {"timeline", "timezone", "incident_date", "window"} or any(
+            k.startswith(("roles.", "incidents.")) for k in taken
+        ):
+            self.reload()  # the inputs are read differently now
+        elif any(k in ("response_timeline", "signal") or k.startswith("milestones.") for k in taken):
             self._inputs_changed()
         if merge.changed_by_others:
             for listener in self.on_merged:
@@ -283,20 +285,29 @@ class Session:
             return
         if keep != "mine":
             raise InputError(f"keep must be 'mine' or 'theirs', not {keep!r}")
-        if key.startswith("milestones."):
-            name = key.removeprefix("milestones.")
-            if conflict.mine:
-                self.incident.milestones[name] = conflict.mine
-            else:
-                self.incident.milestones.pop(name, None)
-            self._timeline = None
-            self.save()
+        from ..incident.merge import MAPS
+
+        mapping, _, entry = key.partition(".")
+        if entry and mapping in MAPS:
+            self._keep_entry(mapping, entry, conflict.mine)
         elif key == "timezone":
             self.set_timezone(conflict.mine)
         elif key == "window":
             self.set_window(conflict.mine)
         else:
             self.set_field(key, conflict.mine)
+
+    def _keep_entry(self, mapping: str, entry: str, mine: str) -> None:
+        """Write this form's value of one entry of a map (an empty one: the entry removed)."""
+        values: dict[str, Any] = getattr(self.incident, mapping)
+        if mine:
+            values[entry] = int(mine) if mapping == "budget" else mine
+        else:
+            values.pop(entry, None)
+        self._timeline = None
+        self.save()
+        if mapping in ("roles", "incidents"):
+            self.reload()
 
     def _remember_disk(self) -> None:
         """The incident as loaded is the merge base, when the file still says the same."""

@@ -9,7 +9,9 @@ the file now (another form or an editor saved it since). Per key:
   and *mine* is reported back with both texts, so the form can show them and let the author choose;
 * lists (``timeline``, ``responders``): what mine added is added and what mine removed is removed, on top
   of theirs, so two people importing different exports both keep theirs;
-* ``milestones``: each milestone on its own, as a scalar.
+* maps (``milestones``, ``roles``, ``incidents``, ``budget``): each entry on its own, as a scalar, so two
+  people setting the roles of two different inputs both keep theirs; an entry both changed differently is a
+  conflict named ``roles.ENTRY`` (``milestones.NAME``, ...).
 
 Nothing is dropped silently: every value of mine that is not in the result is in ``conflicts``.
 """
@@ -23,19 +25,23 @@ from typing import TypeVar
 from ..textmerge import merge_text
 from .record import FIELDS, Incident
 
-__all__ = ["FieldConflict", "IncidentMerge", "merge_incidents", "snapshot"]
+__all__ = ["MAPS", "FieldConflict", "IncidentMerge", "merge_incidents", "snapshot"]
 
 #: Keys merged as one value (a conflict keeps theirs).
-_SCALARS = ("timezone", "window")
-_LISTS = ("timeline", "responders")
+_SCALARS = ("timezone", "window", "signal", "company")
+_LISTS = ("timeline", "responders", "allow")
+#: Keys whose entries are merged one by one (see the module).
+MAPS = ("milestones", "roles", "incidents", "budget")
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
 class FieldConflict:
-    """A key both sides changed differently: ``field`` or ``milestones.NAME``; the file holds ``theirs``.
+    """A key both sides changed differently: ``field``, or ``MAP.ENTRY`` (``milestones.mitigated``,
+    ``roles.uploads/app.csv``); the file holds ``theirs``.
 
-    An empty string stands for "not set" (a milestone left to the rules).
+    An empty string stands for "not set" (a milestone left to the rules, an input with no role given).
     """
 
     key: str
@@ -69,6 +75,8 @@ def snapshot(incident: Incident) -> Incident:
         roles=dict(incident.roles),
         incidents=dict(incident.incidents),
         responders=list(incident.responders),
+        allow=list(incident.allow),
+        budget=dict(incident.budget),
     )
 
 
@@ -109,13 +117,14 @@ def _list(key: str, base: list[str], mine: list[str], theirs: list[str], out: In
     return merged
 
 
-def _milestones(
-    base: dict[str, str], mine: dict[str, str], theirs: dict[str, str], out: IncidentMerge
-) -> dict[str, str]:
-    """Each milestone on its own; an absent one (set by the rules) is ``None``, unlike an empty one."""
-    merged: dict[str, str] = {}
+def _entries(
+    key: str, base: dict[str, K], mine: dict[str, K], theirs: dict[str, K], out: IncidentMerge
+) -> dict[str, K]:
+    """Each entry of a map on its own; an absent one (a milestone set by the rules) is ``None``, unlike an
+    empty one."""
+    merged: dict[str, K] = {}
     for name in dict.fromkeys([*theirs, *mine, *base]):
-        value = _scalar(f"milestones.{name}", base.get(name), mine.get(name), theirs.get(name), out)
+        value = _scalar(f"{key}.{name}", base.get(name), mine.get(name), theirs.get(name), out)
         if value is not None:
             merged[name] = value
     return merged
@@ -131,6 +140,7 @@ def merge_incidents(base: Incident, mine: Incident, theirs: Incident) -> Inciden
         values[key] = _scalar(key, getattr(base, key), getattr(mine, key), getattr(theirs, key), out)
     for key in _LISTS:
         values[key] = _list(key, getattr(base, key), getattr(mine, key), getattr(theirs, key), out)
-    values["milestones"] = _milestones(base.milestones, mine.milestones, theirs.milestones, out)
+    for key in MAPS:
+        values[key] = _entries(key, getattr(base, key), getattr(mine, key), getattr(theirs, key), out)
     out.incident = dataclasses.replace(theirs, filled=mine.filled, **values)  # type: ignore[arg-type]
     return out

@@ -172,16 +172,18 @@ class DetailsStep(Step):
         names, self._unsaved = [n for n in FIELDS if n in self._unsaved], set()
         timeline_changed = False
         saved = []
-        for name in names:
-            value = self.inputs[name].value
-            filled = self.session.filled()
-            if name in filled.filled and value == getattr(filled, name):
-                continue
-            timeline_changed |= self.session.set_field(name, value)
-            saved.append(FIELD_HELP[name][0].lower())
-        if saved:
-            self.ctx.notify(FIELDS_CHANGED, *((TIMELINE,) if timeline_changed else ()))
-            self.ctx.status.ok(f"Saved {' and '.join(saved)}.")
+        # A save that merged someone else's change in says so too (the workspace's "Took in ...").
+        with self.ctx.status.together():
+            for name in names:
+                value = self.inputs[name].value
+                filled = self.session.filled()
+                if name in filled.filled and value == getattr(filled, name):
+                    continue
+                timeline_changed |= self.session.set_field(name, value)
+                saved.append(FIELD_HELP[name][0].lower())
+            if saved:
+                self.ctx.notify(FIELDS_CHANGED, *((TIMELINE,) if timeline_changed else ()))
+                self.ctx.status.ok(f"Saved {' and '.join(saved)}.")
 
     def _show_typed(self) -> None:
         names, self._unshown = set(self._unshown), set()

@@ -6,9 +6,10 @@ own message (file, line, hint); anything unexpected shows a short line and the t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import escape
 from typing import Any, TypeVar
 
@@ -21,6 +22,8 @@ log = logging.getLogger("postmortem_widgets.ui")
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ICONS = {"info": "ℹ", "ok": "✓", "busy": "⏳", "warning": "⚠", "error": "✖"}
+#: Which level a joined line takes (see :meth:`Status.together`): the most pressing of its parts.
+_RANK = {"info": 0, "ok": 1, "busy": 2, "warning": 3, "error": 4}
 
 
 class Status:
@@ -31,11 +34,32 @@ class Status:
         self.widget.add_class("pm-status")
         self.level = "info"
         self.text = ""
+        #: The messages shown inside :meth:`together`, joined when it ends (``None``: not inside).
+        self._gathered: list[tuple[str, str]] | None = None
+
+    @contextlib.contextmanager
+    def together(self) -> Iterator[None]:
+        """Join the messages shown inside into one line, so one does not hide another: a save that took in
+        someone else's change says both, whichever handler spoke last. Nested uses join into the outermost."""
+        if self._gathered is not None:
+            yield
+            return
+        self._gathered = []
+        try:
+            yield
+        finally:
+            gathered, self._gathered = self._gathered, None
+            texts = list(dict.fromkeys(text for _, text in gathered))
+            if len(texts) > 1:
+                level = max((lv for lv, _ in gathered), key=lambda lv: _RANK.get(lv, 0))
+                self.show(level, " ".join(texts))
 
     def show(self, level: str, text: str) -> None:
         from .wording import in_form_words
 
         text = in_form_words(text)
+        if self._gathered is not None:
+            self._gathered.append((level, text))
         self.level, self.text = level, text
         icon = _ICONS.get(level, "")
         self.widget.value = (

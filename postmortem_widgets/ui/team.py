@@ -17,8 +17,10 @@ from .details_step import FIELD_HELP
 
 
 def _label(key: str) -> str:
-    if key.startswith("milestones."):
-        return f"milestone {key.removeprefix('milestones.')}"
+    mapping, _, entry = key.partition(".")
+    if entry:
+        what = {"milestones": "milestone", "roles": "the role of", "incidents": "the incident kept of"}
+        return f"{what.get(mapping, mapping)} {entry}"
     return FIELD_HELP.get(key, (key.replace("_", " "), "", ""))[0]
 
 

@@ -219,6 +219,7 @@ class Workspace:
         self.notify(*EVERYTHING)
         self._greet()
         self._draw_team()
+        self._guard_routes()
         self._start_polling()
         _warm_up_pdf_once()
 
@@ -398,12 +399,21 @@ class Workspace:
         if self._presence is not None:
             self._presence.beat()
         self._draw_team()
+        self._guard_routes()
+
+    def _guard_routes(self) -> None:
+        """This form's widget messages are handled on the main shell (see :mod:`.routes`)."""
+        from .routes import guard_routes, tree
+
+        guard_routes(tree(self.widget))
 
     def _on_merged(self, merge: Any) -> None:
-        self.notify(INPUTS, TIMELINE, FIELDS)
-        taken = ", ".join(k.replace("_", " ") for k in merge.theirs)
-        if taken:
-            self.status.info(f"Took in what someone else saved to the incident file: {taken}.")
+        # Redrawing saves what was typed here meanwhile ("Saved ..."): the line says that and what came in.
+        with self.status.together():
+            self.notify(INPUTS, TIMELINE, FIELDS)
+            taken = ", ".join(k.replace("_", " ") for k in merge.theirs)
+            if taken:
+                self.status.info(f"Took in what someone else saved to the incident file: {taken}.")
         self._draw_conflicts()
 
     def _draw_team(self) -> None:

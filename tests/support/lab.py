@@ -105,6 +105,15 @@ def running_lab(
     )
     widget_state.parent.mkdir(parents=True, exist_ok=True)
     widget_state.write_text('{"saveState": true}')
+    # Widget messages on the main shell, not a subshell per comm target (JupyterLab 4.6's default). With
+    # subshells, a comm opened and closed at once can delete the subshell the page's other comms still use
+    # (the refcount race of jupyterlab/jupyterlab#19722); ipykernel 7 then drops every later message from
+    # that page ("Cannot handle comm_msg ...: Unknown subshell_id", ipython/ipykernel#1557), so what is
+    # typed in the form shows in the browser but never reaches the kernel. Seen in test_e2e_team.py.
+    kernels = (
+        scratch / "settings" / "@jupyterlab" / "apputils-extension" / "kernels-settings.jupyterlab-settings"
+    )
+    kernels.write_text('{"commsOverSubshells": "disabled"}')
     token = secrets.token_hex(16)
     port = free_port()
     environment = {
