@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from .tree import Node, TooDeepError, inline_runs, normalize_source, parse_markdown
+from .tree import Node, TooDeepError, inline_runs, normalize_source, parse_markdown, text_runs
 
 __all__ = [
     "TOO_DEEP",
@@ -245,19 +245,12 @@ class _HTML:
     def inline(self, nodes: Sequence[Node]) -> str:
         """Inline nodes; adjacent text (an entity or escape splits it) is escaped as one run."""
         out: list[str] = []
-        run: list[str] = []
-        for node in nodes:
-            name = node.name
-            if name == "text" or name == "text_special":
-                run.append(str(node.meta.get("content", "")))
+        for part in text_runs(nodes):
+            if isinstance(part, str):
+                out.append(self.text(part))
                 continue
-            if run:
-                out.append(self.text("".join(run)))
-                run = []
-            render = _INLINE.get(name)
-            out.append(render(self, node) if render is not None else self.inline(node.children))
-        if run:
-            out.append(self.text("".join(run)))
+            render = _INLINE.get(part.name)
+            out.append(render(self, part) if render is not None else self.inline(part.children))
         return "".join(out)
 
     def text(self, text: str) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from wcwidth import wcswidth
 
 from .markdown import TOO_DEEP, is_safe_image, is_safe_link, plain_text
-from .tree import Node, TooDeepError, inline_runs, normalize_source, parse_markdown
+from .tree import Node, TooDeepError, inline_runs, normalize_source, parse_markdown, text_runs
 
 __all__ = ["FLAVOURS", "escape_all", "normalize_markdown", "render_inert"]
 
@@ -208,22 +208,15 @@ class _Markdown:
     def inline(self, nodes: Sequence[Node]) -> str:
         """Inline nodes; adjacent text (an entity or escape splits it) is escaped as one run."""
         out: list[str] = []
-        run: list[str] = []
-        for node in nodes:
-            name = node.name
-            if name == "text" or name == "text_special":
-                run.append(str(node.meta.get("content", "")))
+        for part in text_runs(nodes):
+            if isinstance(part, str):
+                out.append(self.text(part))
                 continue
-            if run:
-                out.append(self.text("".join(run)))
-                run = []
-            render = _INLINE.get(name)
-            text = render(self, node) if render is not None else self.inline(node.children)
+            render = _INLINE.get(part.name)
+            text = render(self, part) if render is not None else self.inline(part.children)
             if text.startswith("[") and out and out[-1].endswith("!") and not out[-1].endswith("\\!"):
                 out[-1] = out[-1][:-1] + "\\!"  # "!" then a link would be read as an image
             out.append(text)
-        if run:
-            out.append(self.text("".join(run)))
         return "".join(out)
 
     def text(self, text: str) -> str:

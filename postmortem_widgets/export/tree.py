@@ -41,6 +41,7 @@ __all__ = [
     "normalize_source",
     "parse_blocks",
     "parse_markdown",
+    "text_runs",
 ]
 
 #: CommonMark's rules without raw HTML, and GFM's tables and strikethrough. No linkify: a bare URL stays
@@ -139,4 +140,22 @@ def inline_runs(children: Sequence[Node]) -> list[Node | list[Node]]:
                 out.append([child])
         elif child.name != "definition":
             out.append(child)
+    return out
+
+
+def text_runs(nodes: Sequence[Node]) -> list[str | Node]:
+    """Inline nodes with each run of adjacent text joined into one string (an entity or an escape splits
+    the parser's text), so a renderer escapes a run as one: what both of our renderers walk."""
+    out: list[str | Node] = []
+    run: list[str] = []
+    for node in nodes:
+        if node.name == "text" or node.name == "text_special":
+            run.append(str(node.meta.get("content", "")))
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        out.append(node)
+    if run:
+        out.append("".join(run))
     return out
