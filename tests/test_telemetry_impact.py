@@ -206,6 +206,7 @@ def test_the_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         {
             "file": str(log),
             "path": str(log),
+            "files": 1,
             "format": "table",
             "role": "log",
             "events": 3,
@@ -217,6 +218,7 @@ def test_the_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         {
             "file": str(alert),
             "path": str(alert),
+            "files": 1,
             "format": "alertmanager",
             "role": "incident",
             "events": 2,

@@ -125,6 +125,8 @@ def _input_line(result: object) -> str:
 
     assert isinstance(result, ImportResult)
     line = f"{result.file}: {result.format}, {result.role or 'incident'}, {result.count} event(s)"
+    if result.files:
+        line += f" from {len(result.files):,} files"
     if result.rows is not None and result.rows != result.count:
         line += f" of {result.rows:,} row(s)"
     if result.series:

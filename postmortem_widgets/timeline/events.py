@@ -100,10 +100,18 @@ class ImportResult:
     #: The incident kept when the input held several (see :mod:`.scoping`), and all of them, newest first.
     incident: IncidentRef | None = None
     incidents: list[IncidentRef] = field(default_factory=list)
+    #: The files of a batch read as one table (see :mod:`.batches`), whose pattern is ``file``; empty
+    #: for a single input.
+    files: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
         return len(self.events)
+
+    @property
+    def file_names(self) -> tuple[str, ...]:
+        """Every name the events' ``file`` column may hold: the batch's files, or ``file``."""
+        return self.files or (self.file,)
 
 
 def make_events(

@@ -98,7 +98,7 @@ def _event(row: pd.Series, *, milestones: tuple[str, ...], handwritten: frozense
 
 
 def _handwritten(timeline: Timeline) -> frozenset[str]:
-    return frozenset(r.file for r in timeline.imports if r.handwritten)
+    return frozenset(f for r in timeline.imports if r.handwritten for f in r.file_names)
 
 
 def _milestone_rows(timeline: Timeline, times: np.ndarray) -> tuple[dict[int, list[str]], list[KeyEvent]]:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 from . import events as ev
-from .importers import ImportOptions, import_source
+from .batches import Batch, batched, import_batch
+from .importers import ImportOptions, detect, import_source
 from .limits import Limits
 from .metrics import Metrics, compute_metrics, shown_metrics
 from .milestones import Milestones, find_milestones
@@ -155,7 +156,7 @@ class Timeline:
 
     @cached_property
     def _found(self) -> tuple[Milestones, list[str]]:
-        handwritten = frozenset(r.file for r in self.imports if r.handwritten)
+        handwritten = frozenset(f for r in self.imports if r.handwritten for f in r.file_names)
         return find_milestones(
             self.signal_events,
             handwritten_files=handwritten,
@@ -320,7 +321,8 @@ def import_sources(
     ``roles`` (input name -> role) overrides what each input's content suggests; ``progress`` is told how
     far a long import has got. ``incident`` (ids) picks the incident of an input that holds several;
     ``window`` (``START..END``, clock times on ``date``, see :func:`.scoping.parse_window`) keeps only the
-    events inside it.
+    events inside it. Many small CSV files of one shape in a folder are read as one table (see
+    :mod:`.batches`): one result for them all, each event still naming its own file and line.
     """
     span = parse_window(window, date=date, tz=tz) if isinstance(window, str) else window
     options = ImportOptions(
@@ -331,7 +333,29 @@ def import_sources(
         incident=tuple(incident),
         window=span,
     )
-    return [import_source(s, format=format, options=options) for s in sources]
+    results: list[ev.ImportResult] = []
+    for item in batched(sources, roles=options.role_of):
+        if isinstance(item, Batch):
+            results.extend(_import_batch(item, format=format, options=options))
+        else:
+            results.append(import_source(item, format=format, options=options))
+    return results
+
+
+def _import_batch(batch: Batch, *, format: str | None, options: ImportOptions) -> list[ev.ImportResult]:
+    """A batch read as one table, as the role its files were given (which the joined table is not)."""
+    joined = (
+        options if batch.role is None else replace(options, roles={**options.roles, batch.name: batch.role})
+    )
+    return import_batch(
+        batch,
+        read=lambda source, name: import_source(source, format=name or format, options=options),
+        read_joined=lambda source, name: import_source(
+            source, format=name, options=replace(joined, window=None)
+        ),
+        detect=lambda source: format or detect(source).name,
+        window=options.window,
+    )
 
 
 def parse_timeline(

@@ -2,7 +2,9 @@
 
 Keys: ``milestones`` (ISO 8601 UTC or null), ``detected_by``, ``metrics``, ``event_count``,
 ``key_events`` (at most 200, :func:`~.keyevents.select_key_events`: every milestone's event first, then
-the most relevant), ``inputs`` (one per file: ``file`` and ``path`` (the same), ``format``, ``role``,
+the most relevant), ``inputs`` (one per file: ``file`` and ``path`` (the same; a pattern such as
+``logs/check-*.csv`` for many small files read as one, see :mod:`.batches`), ``files`` (how many),
+``format``, ``role``,
 ``events``, ``series``, ``rows``, ``incident``: the one kept of a file holding several, or null,
 ``incidents``: all of them, newest first, each ``id``, ``title``, ``start``), ``impact`` (``began``,
 ``ended``, ``signal``, ``source``, ``unit``, ``baseline``, ``peak``, ``threshold``, ``evidence``,
@@ -88,6 +90,7 @@ def timeline_json(timeline: Timeline, *, key_event_limit: int = KEY_EVENT_LIMIT)
             {
                 "file": r.file,
                 "path": r.file,
+                "files": len(r.file_names),
                 "format": r.format,
                 "role": r.role,
                 "events": r.count,

@@ -167,7 +167,12 @@ def _chosen_text(event: KeyEvent, small: set[str]) -> bool:
 def _bullets(
     timeline: Timeline, events: list[KeyEvent], zone: str, first_day: object, incident: Incident
 ) -> list[Bullet]:
-    small = {r.file for r in timeline.imports if r.handwritten and r.count <= HANDWRITTEN_IMPORT_MAX}
+    small = {
+        f
+        for r in timeline.imports
+        if r.handwritten and r.count <= HANDWRITTEN_IMPORT_MAX
+        for f in r.file_names
+    }
     instructions = instructions_for()
     picked: list[KeyEvent] = [e for e in events if e.milestones]
     # An event whose text talks to a model is data, not a key event: it gets no bullet of its own.
