@@ -198,3 +198,25 @@ def test_the_cli_lists_the_batch_as_one_input_with_its_file_count(
     assert main(["timeline", str(folder)]) == 0
     out = capsys.readouterr().out
     assert f"{folder}/check-*.csv: table, timeline, 60 event(s) from 30 files" in out
+
+
+def test_the_issues_folder_of_5000_one_row_files_is_one_log_citing_the_file_of_its_deploy(
+    tmp_path: Path,
+) -> None:
+    """The hostile-input case (48 s one file at a time): one import, and the deploy still cites its file."""
+    folder = tmp_path / "folder-5000"
+    folder.mkdir()
+    for i in range(5000):
+        minute, second = divmod(i % 3600, 60)
+        what = "Deploy of checkout-api v2 completed" if i == 4321 else f"checkout-api health check {i} ok"
+        (folder / f"check-{i:04}.csv").write_text(f"{HEADER}2024-04-15T13:{minute:02}:{second:02}Z,{what}\n")
+    (result,) = import_sources(expand_paths([folder]))
+    assert (result.file, result.role, result.rows, len(result.files)) == (
+        f"{folder}/check-*.csv",
+        "log",
+        5000,
+        5000,
+    )
+    deploy = result.events[result.events["kind"] == "change"]
+    assert deploy["file"].tolist() == [str(folder / "check-4321.csv")] and deploy["line"].tolist() == [2]
+    assert str(deploy["time"].iloc[0]) == "2024-04-15 13:12:01+00:00"
