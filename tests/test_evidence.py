@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from postmortem_widgets.cli import main
 from postmortem_widgets.export.api import export_report
 from postmortem_widgets.incident.record import Incident, load_incident
 from postmortem_widgets.incident.timeline import incident_timeline
@@ -33,13 +34,16 @@ def harbor() -> tuple[Incident, Timeline]:
 
 
 def cited_draft(incident: Incident, timeline: Timeline) -> str:
-    """The offline customer draft of Harbor Payments with a citation on each of its first four bullets."""
+    """The offline customer draft of Harbor Payments with a citation on each of its timeline bullets."""
     text = OfflineDrafter().draft(incident, timeline)
     for bullet, cited in [
         ("- **2:03pm BST:** The problem began: our systems recorded the first errors", "E1"),
         ("- **2:07pm BST:** Our monitoring paged the on-call engineer", "E6"),
         ("- **2:11pm BST:** On-call engineer acknowledged the page and began investigating", "E7"),
+        ("- **2:16pm BST:** We posted a public status update", "E9"),
         ("- **2:29pm BST:** Root cause identified", "E11"),
+        ("- **2:38pm BST:** We rolled back the payment gateway configuration to the previous version", "E12"),
+        ("- **3:05pm BST:** Service fully restored; incident resolved", "E18"),
     ]:
         assert bullet in text
         text = text.replace(bullet, f"{bullet} [{cited}]")
@@ -121,6 +125,23 @@ def test_a_citation_with_a_wrong_time_is_an_error_in_the_internal_version_too(
     assert review.findings[0].suggestion == "Write 2:19pm BST, or cite the event at 2:07pm BST."
 
 
+def test_a_bullet_left_uncited_among_cited_ones_is_a_warning(harbor: tuple[Incident, Timeline]) -> None:
+    incident, timeline = harbor
+    text = cited_draft(incident, timeline).replace("previous version [E12]", "previous version")
+    review = check_draft(text, incident, timeline)
+    assert [(f.rule, f.severity, f.line, f.message) for f in review.findings] == [
+        (
+            "citation-none",
+            "warning",
+            12,
+            "this bullet cites no event, though 6 of the 7 timeline bullets do: nothing vouches for it",
+        )
+    ]
+    assert review.errors == 0
+    # A draft that cites nothing (offline, or written by hand) is not asked to.
+    assert check_draft(OfflineDrafter().draft(incident, timeline), incident, timeline).findings == []
+
+
 def test_citations_are_found_and_stripped() -> None:
     text = "- **2:07pm BST:** paged [E6]; fixed [E9, E11]. Not a citation: [E] [e3] [X1]"
     assert [c.ids for c in find_citations(text)] == [("E6",), ("E9", "E11")]
@@ -163,3 +184,22 @@ def test_citations_are_stripped_from_every_customer_format(
         assert cited in internal
     assert "Our monitoring paged the on-call engineer" in customer
     assert "engineer [E6]" not in customer
+
+
+def test_check_and_export_are_told_how_many_events_the_prompt_numbered(
+    harbor: tuple[Incident, Timeline], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A draft written with ``--max-events 10`` cites E1-E10 only; the default 40 numbered E1-E18 here."""
+    draft = tmp_path / "draft.md"
+    draft.write_text(cited_draft(*harbor))
+    assert main(["check", str(draft), "--incident", str(HARBOR), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["errors"] == 0
+    assert main(["check", str(draft), "--incident", str(HARBOR), "--json", "--max-events", "10"]) == 1
+    missing = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "citation-missing"]
+    assert [f["message"] for f in missing] == [
+        f"cites {cited}, but the prompt's event data had no such event (its events are E1-E10)"
+        for cited in ("E11", "E12", "E18")
+    ]
+    out = tmp_path / "report.html"
+    assert main(["export", str(draft), "--incident", str(HARBOR), "-o", str(out), "--max-events", "10"]) == 2
+    assert "citation-missing" in capsys.readouterr().err and not out.exists()

@@ -341,3 +341,20 @@ def test_the_budget_survives_a_save(anchor_copy: Path) -> None:
     text = dump_incident(incident)
     assert "budget:   # what a model may spend on this incident\n  rounds: 3\n  tokens: 40000\n" in text
     assert parse_incident(text).budget == {"rounds": 3, "tokens": 40000}
+
+
+def test_the_internal_version_s_rounds_are_checked_as_the_internal_version(
+    openai_server: OpenAIServer, anchor_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A host is what the team's version names on purpose: not an error to mend (the rounds checked every
+    draft by the customer rules, and sent it back to have its host removed)."""
+    internal = MENDED.replace(
+        "- **10:22am ET:** Cache rollback initiated",
+        "- **10:22am ET:** Cache rollback initiated on cache-01.prod.anchor.internal",
+    )
+    openai_server.script(Reply(text=internal))
+    argv = model_argv(openai_server, anchor_copy, "--audience", "internal", "--revise", "2")
+    assert main(argv) == 0
+    assert len(openai_server.received) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("postmortem draft: round 1 (first draft): 0 errors;"), err

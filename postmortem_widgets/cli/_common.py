@@ -60,6 +60,28 @@ def add_timeline_options(parser: argparse.ArgumentParser, *, paths: bool = False
     )
 
 
+def add_max_events_option(parser: argparse.ArgumentParser, *, checking: bool = False) -> None:
+    """``--max-events N``: how many events the prompt numbers (``E1``...). A draft's citations name them,
+    so ``check`` and ``export`` are told the number the draft was written with (read it with
+    :func:`max_events`: the default is the library's, known once the timeline modules are loaded)."""
+    parser.add_argument(
+        "--max-events",
+        type=int,
+        metavar="N",
+        help="how many events the draft's prompt numbered, as given to draft --max-events (default 40)"
+        if checking
+        else "most events in the prompt's data block, numbered E1, E2... (default 40)",
+    )
+
+
+def max_events(args: argparse.Namespace) -> int:
+    """``--max-events``, or the prompt's default when it was not given."""
+    from ..timeline.evidence import EVIDENCE_LIMIT
+
+    given: int | None = args.max_events
+    return EVIDENCE_LIMIT if given is None else given
+
+
 def parse_roles(values: list[str]) -> dict[str, str]:
     """``--role PATH=ROLE`` values as ``{path: role}``; a value without ``=`` or an unknown role raises."""
     from ..errors import InputError

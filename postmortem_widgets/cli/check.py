@@ -19,9 +19,11 @@ from ..errors import PostmortemError
 from ..sections import AUDIENCES
 from ._common import (
     add_ignore_option,
+    add_max_events_option,
     add_timeline_options,
     kept_ignores,
     load_inputs,
+    max_events,
     parse_ignores,
 )
 
@@ -65,6 +67,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="extra vague/concrete prevention phrases, kind<TAB>regex<TAB>example",
     )
     add_ignore_option(parser)
+    add_max_events_option(parser, checking=True)
     parser.add_argument(
         "--json", action="store_true", help='print {"findings": [...], "errors": N, "warnings": N}'
     )
@@ -116,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         instructions=args.instructions,
         ignore=ignores,
         audience=args.audience,
+        evidence_limit=max_events(args),
     )
     if args.json:
         json.dump(review.to_json(), sys.stdout, indent=2, ensure_ascii=False)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from .._fs import atomic_write_text
 from ..errors import InputError
 from ..writing.drafters import DRAFTERS, finish, get_drafter
-from ._common import load_inputs
+from ._common import load_inputs, max_events
 from .prompt import add_incident_options, assemble
 
 if TYPE_CHECKING:
@@ -218,7 +218,14 @@ def _rounds(
         incident,
         timeline,
         prompt,
-        check=lambda text: check_draft(text, incident, timeline, roster=tuple(incident.responders)),
+        check=lambda text: check_draft(
+            text,
+            incident,
+            timeline,
+            roster=tuple(incident.responders),
+            audience=args.audience,
+            evidence_limit=max_events(args),
+        ),
         budget=budget,
         warn_rules=frozenset(args.revise_warning),
         store=DraftStore.for_incident(args.incident),

@@ -16,10 +16,12 @@ from ..export.api import FORMATS, export_report, format_for_path, review_draft, 
 from ..sections import AUDIENCES
 from ._common import (
     add_ignore_option,
+    add_max_events_option,
     add_timeline_options,
     describe_ignored,
     kept_ignores,
     load_inputs,
+    max_events,
     parse_ignores,
 )
 
@@ -44,6 +46,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("--force", action="store_true", help="export even if the review finds errors")
     add_ignore_option(parser)
+    add_max_events_option(parser, checking=True)
     parser.add_argument("--status", default="Resolved", help="status shown in the header (default: Resolved)")
     parser.add_argument(
         "--title", help="report title (default: the draft's '# Title', else '<product> service incident')"
@@ -110,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
         refuse_internal_draft(args.draft, draft, args.incident)
     incident, timeline = load_inputs(args)
     ignores = [*kept_ignores(args.incident, draft, args.audience), *parse_ignores(args.ignore, draft)]
-    review = review_draft(draft, incident, timeline, ignore=ignores, audience=args.audience)
+    review = review_draft(
+        draft, incident, timeline, ignore=ignores, audience=args.audience, evidence_limit=max_events(args)
+    )
     errors, warnings = split_review(review)
     for finding in warnings:
         print(f"{args.draft}: warning: {finding.describe()}", file=sys.stderr)

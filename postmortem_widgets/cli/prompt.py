@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..sections import AUDIENCES
-from ._common import add_timeline_options, load_inputs
+from ._common import add_max_events_option, add_timeline_options, load_inputs, max_events
 
 if TYPE_CHECKING:
     from ..incident.record import Incident
@@ -20,9 +20,7 @@ def add_incident_options(parser: argparse.ArgumentParser) -> None:
     """The incident file and the timeline options shared by ``prompt`` and ``draft``."""
     parser.add_argument("incident", metavar="INCIDENT.yaml", help="the incident file")
     add_timeline_options(parser)
-    parser.add_argument(
-        "--max-events", type=int, default=40, metavar="N", help="most events in the prompt's data block (40)"
-    )
+    add_max_events_option(parser)
     parser.add_argument(
         "--audience",
         choices=AUDIENCES,
@@ -46,7 +44,7 @@ def assemble(args: argparse.Namespace, incident: Incident, timeline: Timeline) -
         incident,
         timeline,
         nonce=getattr(args, "nonce", None),
-        max_events=args.max_events,
+        max_events=max_events(args),
         redact=args.redact,
         audience=getattr(args, "audience", "customer"),
     )

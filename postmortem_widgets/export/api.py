@@ -68,12 +68,24 @@ def review_draft(
     roster: Sequence[str] = (),
     ignore: Sequence[Ignore] = (),
     audience: str = "customer",
+    evidence_limit: int | None = None,
 ) -> Review:
     """The reviewer's verdict on a draft (imported here: the reviewer is only needed when exporting), with
-    the findings the author ignored set aside; an ``internal`` draft is held to the facts only."""
+    the findings the author ignored set aside; an ``internal`` draft is held to the facts only. Citations
+    are checked against the ``evidence_limit`` events the draft's prompt numbered (``None``: the prompt's
+    default)."""
     from ..review import check_draft
+    from ..timeline.evidence import EVIDENCE_LIMIT
 
-    return check_draft(draft, incident, timeline, roster=roster, ignore=ignore, audience=audience)
+    return check_draft(
+        draft,
+        incident,
+        timeline,
+        roster=roster,
+        ignore=ignore,
+        audience=audience,
+        evidence_limit=EVIDENCE_LIMIT if evidence_limit is None else evidence_limit,
+    )
 
 
 def export_report(

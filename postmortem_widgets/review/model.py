@@ -95,6 +95,7 @@ _RULES: tuple[Rule, ...] = (
     Rule("tone-defensive", "tone", WARNING, "defensive or minimising language, or a boast"),
     Rule("citation-missing", "evidence", ERROR, "a citation names an event the prompt never numbered"),
     Rule("citation-time", "evidence", ERROR, "a timeline bullet is not at the time of the event it cites"),
+    Rule("citation-none", "evidence", WARNING, "a timeline bullet cites no event, though the others do"),
 )
 
 #: Every rule, by id, in the order the reviewer runs them.

@@ -4,6 +4,8 @@ A model cites the event data line behind a timeline bullet (:mod:`~postmortem_wi
 numbers them, for the prompt and for this rule alike). A citation to an id the data never had is an
 invention; a bullet whose time is not its cited event's time states a wrong fact with a source that seems
 to vouch for it. Both are errors. Times are compared within a minute, in the zone the bullet writes.
+A timeline whose bullets cite their events but for one or two leaves those unchecked: a warning each
+(a draft that cites nothing, written by hand or offline, is not asked to).
 """
 
 from __future__ import annotations
@@ -70,8 +72,31 @@ def _wrong_times(ctx: ReviewContext, twenty_four: bool) -> list[Finding]:
     return out
 
 
+def _uncited(ctx: ReviewContext) -> list[Finding]:
+    """A warning for each timeline bullet without a citation, when other bullets have one."""
+    doc = ctx.doc
+    bullets = [(block, doc.block_text(block)) for block in doc.blocks_in(TIMELINE.heading, "item")]
+    cited = [any(find_citations(text)) for _, text in bullets]
+    if not any(cited):
+        return []
+    return [
+        finding(
+            "citation-none",
+            block.line,
+            f"this bullet cites no event, though {sum(cited)} of the {len(bullets)} timeline bullets do: "
+            "nothing vouches for it",
+            "Cite the event data line behind it (e.g. [E3]), or check it against the timeline and keep it "
+            "as written.",
+            section=TIMELINE.heading,
+        )
+        for (block, _), has in zip(bullets, cited, strict=True)
+        if not has
+    ]
+
+
 def check_evidence(ctx: ReviewContext) -> list[Finding]:
-    """Errors for citations to events that were never numbered, and for bullets at another time."""
+    """Errors for citations to events that were never numbered and for bullets at another time; a warning
+    for a bullet left uncited among cited ones."""
     doc = ctx.doc
     ids = {e.id for e in ctx.evidence}
     out: list[Finding] = []
@@ -79,7 +104,7 @@ def check_evidence(ctx: ReviewContext) -> list[Finding]:
         if not doc.is_code(citation.start):
             out.extend(_missing(ctx, citation, ids))
     twenty_four = writes_24h(find_times(doc.reading, ctx.known_times.labels))
-    return out + _wrong_times(ctx, twenty_four)
+    return out + _wrong_times(ctx, twenty_four) + _uncited(ctx)
 
 
 __all__ = ["check_evidence"]
