@@ -157,3 +157,21 @@ def test_chosen_warnings_go_back_to_the_model_too(
         "round 1 (first draft): 0 errors",
         "round 2 (revision): 0 errors before, 0 after: kept",
     ]
+
+
+def test_the_internal_version_s_rounds_leave_its_hosts_alone(
+    anchor_copy: Path, open_workspace: OpenWorkspace, openai_server: OpenAIServer
+) -> None:
+    """The rounds check the team's version as the reviewer does: a host it names is no error to mend."""
+    internal = MENDED.replace(
+        "Cache rollback initiated", "Cache rollback initiated on cache-01.prod.anchor.internal"
+    )
+    openai_server.script(Reply(text=internal))
+    ws = open_workspace(anchor_copy, env={}, interval=0)
+    step = model_step(ws, openai_server)
+    step.audience.value = "internal"
+    step.generate.click()
+    assert step.wait(60)
+    assert lines(step) == ["round 1 (first draft): 0 errors"]
+    assert len(openai_server.received) == 1
+    assert step.editor.value == internal

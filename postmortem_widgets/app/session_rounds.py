@@ -29,6 +29,7 @@ class RoundsMixin:
 
     incident: Incident
     ignores: list[Ignore]
+    audience: str
     draft_base: int
     _rounds_base: int | None
     _kept_before: DraftVersion | None
@@ -100,7 +101,7 @@ class RoundsMixin:
         self._kept_before = self.keep_draft("kept before a generated draft replaced it")
         prompt = prompt or self.prompt()
         incident, timeline = self.filled(), self.timeline
-        roster, ignores = tuple(self.incident.responders), list(self.ignores)
+        roster, ignores, audience = tuple(self.incident.responders), list(self.ignores), self.audience
 
         latest = self.store.latest()
         self._rounds_base = latest.number if latest is not None else 0
@@ -109,7 +110,9 @@ class RoundsMixin:
             self.incident,
             timeline,
             prompt,
-            check=lambda text: check_draft(text, incident, timeline, roster=roster, ignore=ignores),
+            check=lambda text: check_draft(
+                text, incident, timeline, roster=roster, ignore=ignores, audience=audience
+            ),
             budget=budget or budget_for(self.incident),
             warn_rules=warn_rules,
             store=self.store,
