@@ -10,7 +10,9 @@ added: only regular files are opened (a FIFO would hang, ``/dev/zero`` never end
 inside the folder, a zip member is refused before it is expanded when its size or compression ratio is
 past a limit (and a member whose path leaves the archive is skipped with a warning), a JSON document is
 parsed only within its size and depth limits. A source that has been imported is released
-(:meth:`Source.release`), so a zip's members are held in memory one at a time.
+(:meth:`Source.release`), so a zip's members are held in memory one at a time; a file's or a member's
+bytes are let go as soon as its JSON document is decoded, so its bytes, its text and its document are
+never held all at once.
 """
 
 from __future__ import annotations
