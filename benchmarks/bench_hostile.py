@@ -187,8 +187,9 @@ def run_once(path: Path, case: Case, code_root: Path) -> Run:
     env = {**os.environ, "PYTHONPATH": str(code_root)}
     env.pop("POSTMORTEM_DEBUG", None)
     started = time.perf_counter()
+    # -P: the working folder is not put first on sys.path, so PYTHONPATH picks the checkout (--baseline).
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(cap=CAP), "timeline", str(path), "--json", *case.args],
+        [sys.executable, "-P", "-c", _CHILD.format(cap=CAP), "timeline", str(path), "--json", *case.args],
         capture_output=True,
         text=True,
         env=env,

@@ -339,6 +339,61 @@ def test_a_json_document_past_max_json_bytes_is_not_parsed() -> None:
     assert str(info.value).startswith("big.json: the JSON document is 1.7 MiB, more than is parsed at once")
 
 
+def _log_entries(count: int) -> list[dict[str, object]]:
+    """PagerDuty log entries (``GET /log_entries``), all of one incident and one service's agent."""
+    return [
+        {
+            "id": f"R{number:05d}",
+            "type": "annotate_log_entry" if number % 2 else "notify_log_entry",
+            "summary": f"Check {number} of the checkout-api latency",
+            "created_at": f"2024-04-15T13:{number // 60 % 60:02}:{number % 60:02}Z",
+            "agent": {"id": "PSV9R1T", "type": "service_reference", "summary": "checkout-api (Prometheus)"},
+            "channel": {"type": "api", "summary": f"note {number}"},
+            "incident": {"id": "Q1MZ7KX", "type": "incident_reference", "summary": "[#8812] Checkout 5xx"},
+        }
+        for number in range(count)
+    ]
+
+
+def test_a_json_file_is_parsed_without_holding_its_bytes_or_its_text(tmp_path: Path) -> None:
+    """The bytes are let go before the document is parsed (a file can be read again), and the text after."""
+    path = tmp_path / "log_entries.json"
+    path.write_text(json.dumps(_log_entries(1000), indent=1))
+    assert path.stat().st_size > 4 * 65536  # past the head: the text is decoded for the document only
+    source = FileSource(path)
+    entries = source.json
+    assert len(entries) == 1000 and entries[999]["summary"] == "Check 999 of the checkout-api latency"
+    assert "data" not in source.__dict__ and "text" not in source.__dict__
+    assert source.data == path.read_bytes()  # read again when an importer asks for it
+    result = import_source(FileSource(path))
+    assert (result.format, result.count, result.warnings) == ("pagerduty", 1000, [])
+    assert result.events["message"][999] == "Check 999 of the checkout-api latency: note 999"
+
+
+def test_text_that_only_looks_like_json_is_decoded_once_for_the_next_importer(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("".join(f"[{m:02}:00] Dashboards checked\n" for m in range(24)) * 2000)
+    source = FileSource(path)
+    assert source.json is None
+    assert source.json_error == "invalid JSON at line 1, column 3: Expecting ',' delimiter"
+    assert "text" in source.__dict__ and source.text.startswith("[00:00] Dashboards checked\n")
+    result = import_source(source, options=ImportOptions(tz="UTC", date="2024-04-15"))
+    assert (result.format, result.count) == ("text", 48_000)
+
+
+def test_equal_references_in_a_json_document_are_one_object_and_its_records_stay_apart() -> None:
+    """An entry's ``agent`` and ``incident`` repeat in every record: parsed once, whatever their number."""
+    entries = _log_entries(3)
+    entries.append(dict(entries[0]))  # an entry exported twice: still two records
+    entries[2]["agent"] = {"id": "PSV9R1T", "type": "service_reference", "summary": 1}  # not text: apart
+    doc = Source("log_entries.json", json.dumps(entries).encode()).json
+    assert doc == entries
+    assert doc[0]["agent"] is doc[1]["agent"] and doc[0]["incident"] is doc[3]["incident"]
+    assert doc[2]["agent"] is not doc[0]["agent"] and doc[2]["agent"]["summary"] == 1
+    assert doc[0]["channel"] is not doc[1]["channel"]  # unequal notes
+    assert doc[0] is not doc[3]
+
+
 def test_text_that_starts_with_a_bracket_is_not_held_to_the_json_limit() -> None:
     lines = "".join(f"[2024-04-15 11:{m:02}] Dashboards checked\n" for m in range(60)) * 2000
     result = import_source(

@@ -328,3 +328,33 @@ def test_teams_deleted_message_is_noise() -> None:
 
     events = import_source(edited(DATA / "teams" / "channel_messages.json", delete_first)).events
     assert list(events.loc[events["line"] == 1, "kind"]) == [ev.NOISE]
+
+
+def test_pagerduty_fields_of_any_json_type_read_as_one_line_each() -> None:
+    """Runs of any whitespace (a no-break space, a line separator) are one space; numbers, booleans and
+    objects read as Python shows them; a missing or null field is empty."""
+    entries = [
+        {
+            "type": "annotate_log_entry",
+            "created_at": f"2024-05-12T14:0{number}:00Z",
+            "summary": summary,
+            "agent": agent,
+            "channel": {"type": "note", "summary": note},
+        }
+        for number, (summary, agent, note) in enumerate(
+            [
+                ("  Rolled\u00a0back\u2028checkout-api\t\t v2.3 ", {"summary": 42}, "Error rate\n\nfalling"),
+                ("Rolled back checkout-api v2.3", {"summary": True}, {"text": "see  runbook"}),
+                ("Rolled back checkout-api v2.3", {"summary": 1.5}, None),
+                (7, None, ["a", "b"]),
+            ]
+        )
+    ]
+    result = import_source(Source("log_entries.json", json.dumps(entries).encode()))
+    assert list(result.events["message"]) == [
+        "Rolled back checkout-api v2.3: Error rate falling",
+        "Rolled back checkout-api v2.3: {'text': 'see runbook'}",
+        "Rolled back checkout-api v2.3",
+        "7: ['a', 'b']",
+    ]
+    assert list(result.events["actor"]) == ["42", "True", "1.5", ""]

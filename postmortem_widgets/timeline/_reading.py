@@ -139,14 +139,30 @@ def load_json(text: str, *, name: str, limits: Limits, raw: bytes | None = None)
     depth without a copy). Raises :class:`~postmortem_widgets.errors.LimitError` past a limit and
     :class:`json.JSONDecodeError` for broken JSON.
     """
-    size = len(raw) if raw is not None else len(text)
-    if size > limits.max_json_bytes:
-        raise json_size_error(size, name=name, limits=limits)
-    scanned = raw if raw is not None else text.encode("utf-8", errors="surrogatepass")
+    check_json(raw if raw is not None else text, name=name, limits=limits)
+    return parse_json(text, name=name, limits=limits)
+
+
+def check_json(data: bytes | str, *, name: str, limits: Limits) -> None:
+    """Raise :class:`~postmortem_widgets.errors.LimitError` when a document (its bytes, or its text) is past
+    ``max_json_bytes`` or ``max_json_depth``: before it is decoded or parsed."""
+    if len(data) > limits.max_json_bytes:
+        raise json_size_error(len(data), name=name, limits=limits)
+    scanned = data if isinstance(data, bytes) else data.encode("utf-8", errors="surrogatepass")
     if nests_deeper(scanned, limits.max_json_depth):
         raise json_depth_error(name=name, limits=limits)
+
+
+def parse_json(text: str, *, name: str, limits: Limits) -> Any:
+    """:func:`json.loads` of a document :func:`check_json` let through, sharing the objects that repeat.
+
+    Equal objects of strings that a field holds (an entry's ``agent``, ``service`` or ``incident``
+    reference) become one dict: a vendor export repeats them in every record, and shared they cost a
+    third of the memory. Objects in an array (the records themselves) are never shared, and a document is
+    read, never changed: a shared object must not be changed either.
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, object_hook=_sharing_hook())
     except RecursionError:
         # Only when the depth limit was raised past what Python's parser can follow.
         raise limits.error(
@@ -154,6 +170,27 @@ def load_json(text: str, *, name: str, limits: Limits, raw: bytes | None = None)
             "the JSON nests arrays and objects deeper than Python's JSON parser can follow",
             file=name,
         ) from None
+
+
+def _sharing_hook() -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A :func:`json.loads` ``object_hook`` that makes the equal objects of strings its objects' fields
+    hold one dict, for one document (the parser hands an object over once its fields are parsed).
+
+    >>> doc = json.loads('[{"a": {"b": "x"}}, {"a": {"b": "x"}}, {"a": {"b": 1}}, {"b": "x"}, {"b": "x"}]',
+    ...                  object_hook=_sharing_hook())
+    >>> doc[0]["a"] is doc[1]["a"], doc[2]["a"], doc[3] is doc[4]
+    (True, {'b': 1}, False)
+    """
+    shared: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+    share = shared.setdefault
+
+    def hook(obj: dict[str, Any]) -> dict[str, Any]:
+        for key, value in obj.items():
+            if value.__class__ is dict and value and all(v.__class__ is str for v in value.values()):
+                obj[key] = share(tuple(value.items()), value)
+        return obj
+
+    return hook
 
 
 def json_size_error(size: int, *, name: str, limits: Limits) -> InputError:

@@ -10,7 +10,9 @@ added: only regular files are opened (a FIFO would hang, ``/dev/zero`` never end
 inside the folder, a zip member is refused before it is expanded when its size or compression ratio is
 past a limit (and a member whose path leaves the archive is skipped with a warning), a JSON document is
 parsed only within its size and depth limits. A source that has been imported is released
-(:meth:`Source.release`), so a zip's members are held in memory one at a time.
+(:meth:`Source.release`), so a zip's members are held in memory one at a time; a file's or a member's
+bytes are let go as soon as its JSON document is decoded, so its bytes, its text and its document are
+never held all at once.
 """
 
 from __future__ import annotations
@@ -137,16 +139,38 @@ class Source:
                 raise _reading.json_size_error(self.size, name=self.name, limits=self.limits)
             return None
         try:
-            return _reading.load_json(self.text, name=self.name, limits=self.limits, raw=self._json_bytes())
+            return self._parse_json()
         except json.JSONDecodeError as exc:
             self._json_error = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             return None
 
+    def _parse_json(self) -> Any:
+        """The document, holding as little of the input at once as it can.
+
+        The bytes are checked against the limits, decoded, and let go (when they can be read again) before
+        the text is parsed; the text is kept only when it is not JSON (another importer reads it then).
+        """
+        if "text" in self.__dict__ or self._utf16():
+            return _reading.load_json(self.text, name=self.name, limits=self.limits, raw=self._json_bytes())
+        _reading.check_json(self.data, name=self.name, limits=self.limits)
+        text = decode_text(self.data, name=self.name)
+        self._forget_data()
+        try:
+            return _reading.parse_json(text, name=self.name, limits=self.limits)
+        except json.JSONDecodeError:
+            self.__dict__["text"] = text
+            raise
+
+    def _utf16(self) -> bool:
+        start = self.prefix(2)
+        return start in (b"\xff\xfe", b"\xfe\xff") or (len(start) == 2 and b"\x00" in start)
+
     def _json_bytes(self) -> bytes | None:
         """The bytes to scan for the JSON's depth: the data itself, unless UTF-16 puts a NUL in each."""
-        start = self.prefix(2)
-        utf16 = start in (b"\xff\xfe", b"\xfe\xff") or (len(start) == 2 and b"\x00" in start)
-        return None if utf16 else self.data
+        return None if self._utf16() else self.data
+
+    def _forget_data(self) -> None:
+        """Let go of the bytes when they can be read again (a file, a zip member); an upload's stay."""
 
     @property
     def json_error(self) -> str | None:
@@ -237,9 +261,12 @@ class FileSource(Source):
         self._checked()
         return _reading.prefix_regular(self._path, size, name=self.name)
 
+    def _forget_data(self) -> None:
+        self.__dict__.pop("data", None)
+
     def release(self) -> None:
         super().release()
-        self.__dict__.pop("data", None)
+        self._forget_data()
 
 
 class ZipMemberSource(Source):
@@ -271,9 +298,12 @@ class ZipMemberSource(Source):
             return self.data[:size]
         return _expand(self._archive, self._info, name=self.name, limits=self.limits, size=size)
 
+    def _forget_data(self) -> None:
+        self.__dict__.pop("data", None)
+
     def release(self) -> None:
         super().release()
-        self.__dict__.pop("data", None)
+        self._forget_data()
 
 
 def decode_text(data: bytes, *, name: str) -> str:

@@ -88,14 +88,38 @@ def dig(record: Any, path: str) -> Any:
 
 
 def values(records: Sequence[Record], path: str) -> list[Any]:
-    """One field of every record (``None`` where missing)."""
-    return [dig(r, path) for r in records]
+    """One field of every record (``None`` where missing): :func:`dig` with the path split once."""
+    first, *rest = path.split(".")
+    found = [r.get(first) if isinstance(r, dict) else None for r in records]
+    for key in rest:
+        found = [v.get(key) if isinstance(v, dict) else None for v in found]
+    return found
 
 
 def text(records: Sequence[Record], path: str) -> pd.Series:
-    """One field of every record as text: ``""`` where missing, whitespace collapsed to one line."""
-    raw = pd.Series(values(records, path), dtype="object")
-    return one_line(raw.where(raw.notna(), ""))
+    """One field of every record as text: ``""`` where missing, whitespace collapsed to one line.
+
+    A value that repeats (a type, an agent's name) is collapsed once; values that are not strings
+    (numbers, objects) take the way of :func:`one_line`.
+    """
+    found = values(records, path)
+    collapsed: dict[str, str] = {}
+    others: list[int] = []
+    for index, value in enumerate(found):
+        if value.__class__ is str:
+            line = collapsed.get(value)
+            if line is None:
+                line = collapsed[value] = " ".join(value.split())
+            found[index] = line
+        elif value is None:
+            found[index] = ""
+        else:
+            others.append(index)
+    if others:
+        odd = pd.Series([found[i] for i in others], dtype="object")
+        for index, line in zip(others, one_line(odd.where(odd.notna(), "")), strict=True):
+            found[index] = line
+    return pd.Series(found, dtype="str")
 
 
 def one_line(series: pd.Series) -> pd.Series:
@@ -199,6 +223,8 @@ def build(
     def pick(value: Any) -> Any:
         if isinstance(value, str):
             return value
+        if isinstance(value, pd.Series):  # Arrow text stays Arrow text: no Python string per row
+            return value.reset_index(drop=True) if len(index) == len(value) else value.iloc[index]
         return np.asarray(value, dtype=object)[index]
 
     return ev.make_events(
