@@ -193,7 +193,6 @@ def run_once(path: Path, case: Case, code_root: Path) -> Run:
         capture_output=True,
         text=True,
         env=env,
-        cwd=code_root,  # ``python -c`` puts its working folder first on sys.path: the code measured decides
         timeout=600,
     )
     seconds = time.perf_counter() - started
