@@ -10,7 +10,7 @@ import pytest
 
 from postmortem_widgets.cli import main
 from postmortem_widgets.errors import InputError
-from postmortem_widgets.timeline.batches import MIN_FILES
+from postmortem_widgets.timeline.batches import MIN_FILES, Batch, batched, import_batch
 from postmortem_widgets.timeline.importers import ImportOptions, import_source
 from postmortem_widgets.timeline.merge import import_sources, load_timeline
 from postmortem_widgets.timeline.sources import FileSource, expand_paths
@@ -220,3 +220,26 @@ def test_the_issues_folder_of_5000_one_row_files_is_one_log_citing_the_file_of_i
     deploy = result.events[result.events["kind"] == "change"]
     assert deploy["file"].tolist() == [str(folder / "check-4321.csv")] and deploy["line"].tolist() == [2]
     assert str(deploy["time"].iloc[0]) == "2024-04-15 13:12:01+00:00"
+
+
+def test_a_batch_holds_at_most_max_bytes_of_rows(tmp_path: Path) -> None:
+    """Files are joined a batch at a time; a last batch too small to join is read file by file."""
+    folder = folder_of(tmp_path / "checks", 30)
+    first_22 = sum(len(rows_of(i).encode()) for i in range(22))
+    items = list(batched(expand_paths([folder]), roles=lambda name: None, max_bytes=first_22))
+    assert isinstance(items[0], Batch) and len(items[0].sources) == 22
+    assert [s.name for s in items[1:]] == [str(folder / f"check-{i:02}.csv") for i in range(22, 30)]
+
+
+def test_a_file_changed_before_its_batch_is_read_sends_the_batch_file_by_file(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path / "checks", 25)
+    (batch,) = batched(expand_paths([folder]), roles=lambda name: None)
+    assert isinstance(batch, Batch)
+    (folder / "check-03.csv").write_text("timestamp,message\n2024-04-15T13:03:00Z,renamed column\n")
+    results = import_batch(
+        batch,
+        read=lambda source, name: import_source(source, format=name, options=ImportOptions()),
+        read_joined=lambda source, name: import_source(source, format=name, options=ImportOptions()),
+        detect=lambda source: "table",
+    )
+    assert len(results) == 25 and results[3].events["message"].tolist() == ["renamed column"]

@@ -38,6 +38,9 @@ from .sources import HEAD_BYTES, Source
 MIN_FILES = 20
 #: Only files this small are joined (what sniffing reads of a file): a larger one is worth its own import.
 MAX_FILE_BYTES = HEAD_BYTES
+#: A batch holds at most this many bytes of rows, then the next one starts: 10,000 files of 60 KiB are
+#: joined a thousand at a time, never all in memory at once.
+MAX_BATCH_BYTES = 64 << 20
 SUFFIXES = (".csv", ".tsv")
 #: The formats whose events' ``line`` is the line of the text they were read from.
 LINE_FORMATS = frozenset({"table", "splunk_csv", "kibana_csv", "datadog_logs_csv", "opsgenie_csv", "zendesk"})
@@ -45,70 +48,83 @@ _BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
-class _Part:
-    """One file of a batch: its rows (ending in a newline) and how many lines they take."""
+class _Joined:
+    """A batch's files as one source, and the lines of it each file's rows take (``[start, end)``)."""
 
     source: Source
-    body: bytes
-    lines: int
+    starts: np.ndarray
+    ends: np.ndarray
 
 
 @dataclass
 class Batch:
-    """Files of one folder and one header, to be imported as one table (see :func:`import_batch`)."""
+    """Files of one folder and one header, to be imported as one table (see :func:`import_batch`).
+
+    Only their names are held until then: each file is read when the batch is joined, and let go as its
+    rows are copied, so a batch costs its joined text (at most :data:`MAX_BATCH_BYTES`) and no more.
+    """
 
     folder: str
     header: bytes
     role: str | None
-    parts: list[_Part] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    size: int = 0
 
     @property
     def name(self) -> str:
         """The files as a pattern: their folder, the start and end their names share, ``*`` between."""
-        names = [p.source.name[len(self.folder) :] for p in self.parts]
+        names = [s.name[len(self.folder) :] for s in self.sources]
         start = _shared_start(names)
         end = _shared_start([n[len(start) :][::-1] for n in names])[::-1]
         return f"{self.folder}{start}*{end}"
 
-    @property
-    def sources(self) -> list[Source]:
-        return [p.source for p in self.parts]
+    def joined(self) -> _Joined | None:
+        """The header once, then every file's rows; ``None`` when a file no longer reads as it did."""
+        chunks = [self.header, b"\n"]
+        lines: list[int] = []
+        for source in self.sources:
+            found = _rows(source)
+            source.release()  # the joined text holds its rows now
+            if found is None or found[0] != self.header:
+                return None
+            chunks.append(found[1])
+            lines.append(found[1].count(b"\n"))
+        lengths = np.asarray(lines, dtype=np.int64)
+        starts = 2 + np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        data = b"".join(chunks)
+        del chunks
+        source = Source(name=self.name, data=data, limits=self.sources[0].limits)
+        return _Joined(source=source, starts=starts, ends=starts + lengths)
 
-    def joined(self) -> Source:
-        """The header once, then every file's rows: one source the importers read like any other."""
-        first = self.parts[0].source
-        data = b"".join([self.header, b"\n", *(p.body for p in self.parts)])
-        return Source(name=self.name, data=data, limits=first.limits)
 
-    def starts(self) -> np.ndarray:
-        """The line of the joined text where each file's rows begin (the header is line 1)."""
-        lengths = np.fromiter((p.lines for p in self.parts), dtype=np.int64, count=len(self.parts))
-        return 2 + np.concatenate([[0], np.cumsum(lengths)[:-1]])
-
-
-def batched(sources: Iterable[Source], *, roles: Callable[[str], str | None]) -> Iterator[Source | Batch]:
+def batched(
+    sources: Iterable[Source], *, roles: Callable[[str], str | None], max_bytes: int = MAX_BATCH_BYTES
+) -> Iterator[Source | Batch]:
     """The sources, with the small same-shaped CSV files of each folder gathered into batches.
 
     A batch takes the place of its first file; sources that join no batch keep their order. ``roles``
-    gives the role the user set for an input (files of different roles are not joined).
+    gives the role the user set for an input (files of different roles are not joined); a batch holds at
+    most ``max_bytes`` of rows.
     """
     items: list[Source | Batch] = []
     open_batches: dict[tuple[str, bytes, str | None], Batch] = {}
     for source in sources:
-        found = _part(source)
+        found = _rows(source)
+        source.release()  # read again when its batch is joined
         if found is None:
             items.append(source)
             continue
-        part, header = found
+        header, body = found
         folder = _folder(source.name)
         key = (folder, header, roles(source.name))
         batch = open_batches.get(key)
-        if batch is None:
+        if batch is None or batch.size + len(body) > max_bytes:
             batch = open_batches[key] = Batch(folder=folder, header=header, role=key[2])
             items.append(batch)
-        batch.parts.append(part)
+        batch.sources.append(source)
+        batch.size += len(body)
     for item in items:
-        if isinstance(item, Batch) and len(item.parts) < MIN_FILES:
+        if isinstance(item, Batch) and len(item.sources) < MIN_FILES:
             yield from item.sources
         else:
             yield item
@@ -129,23 +145,20 @@ def import_batch(
     once they name their own files, so the window's warning does not send the files one by one.
     """
     joined = batch.joined()
-    for source in batch.sources:
-        source.release()  # the joined text holds their rows now
     try:
-        name = detect(joined)
-        if name in LINE_FORMATS:
-            result = read_joined(joined, name)
-            if not result.warnings and (attributed := _attributed(result, batch)) is not None:
+        name = detect(joined.source) if joined is not None else None
+        if joined is not None and name in LINE_FORMATS:
+            result = read_joined(joined.source, name)
+            if not result.warnings and (attributed := _attributed(result, batch, joined)) is not None:
                 return [attributed if window is None else window_result(attributed, window)]
     except PostmortemError:
         pass  # the files one by one say which of them is wrong, and where
     return [read(source, None) for source in batch.sources]
 
 
-def _attributed(result: ImportResult, batch: Batch) -> ImportResult | None:
+def _attributed(result: ImportResult, batch: Batch, joined: _Joined) -> ImportResult | None:
     """The joined import with each event's file and line its own; ``None`` when a line is not a row's."""
-    starts = batch.starts()
-    ends = starts + np.fromiter((p.lines for p in batch.parts), dtype=np.int64, count=len(batch.parts))
+    starts, ends = joined.starts, joined.ends
     lines = result.events["line"].to_numpy(dtype=np.int64)
     which = np.searchsorted(starts, lines, side="right") - 1
     if len(lines) and ((which < 0).any() or (lines >= ends[np.maximum(which, 0)]).any()):
@@ -172,8 +185,9 @@ def _folder(name: str) -> str:
     return name[: max(name.rfind("/"), name.rfind("!")) + 1]
 
 
-def _part(source: Source) -> tuple[_Part, bytes] | None:
-    """The file's rows and header when it may be joined to others (see the module's rules), else ``None``."""
+def _rows(source: Source) -> tuple[bytes, bytes] | None:
+    """The file's header and rows (ending in a newline) when it may be joined to others (see the module's
+    rules), else ``None``."""
     if source.is_bundle or not source.name.lower().endswith(SUFFIXES):
         return None
     try:
@@ -188,8 +202,7 @@ def _part(source: Source) -> tuple[_Part, bytes] | None:
         return None
     if b"\0" in data or data.count(b'"') % 2 or not _utf8(data):
         return None
-    body = body if body.endswith(b"\n") else body + b"\n"
-    return _Part(source=source, body=body, lines=body.count(b"\n")), header
+    return header, body if body.endswith(b"\n") else body + b"\n"
 
 
 def _utf8(data: bytes) -> bool:
