@@ -16,6 +16,7 @@ them loosely (case, apostrophes, a trailing colon, common variants).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -141,6 +142,60 @@ def loose_section(text: str) -> Section | None:
     """
     key = normalise_heading(text)
     return next((s for s in SECTIONS if s.may_name(key)), None)
+
+
+#: An ATX heading line: its ``#`` marks and its text.
+HEADING_LINE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+#: The line that opens (or closes) a fenced code block.
+FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def heading_lines(lines: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(index, depth, text)`` of each heading line, outside fenced code (a ``# comment`` in a fenced shell
+    snippet is not a heading).
+
+    >>> heading_lines(["# Title", "```", "# not a heading", "```", "## Summary"])
+    [(0, 1, 'Title'), (4, 2, 'Summary')]
+    """
+    found: list[tuple[int, int, str]] = []
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        if fence is not None:
+            fence = None if line.strip().startswith(fence) else fence
+            continue
+        if (opened := FENCE_LINE.match(line)) is not None:
+            fence = opened.group(1)
+            continue
+        if (match := HEADING_LINE.match(line)) is not None:
+            found.append((index, len(match.group(1)), match.group(2)))
+    return found
+
+
+def seed_headings(lines: Sequence[str], *, timed: Callable[[str], bool]) -> dict[int, Section]:
+    """The seed section each heading line (by index) names, with the loose variants read in context.
+
+    A loose variant ("What happened", "Next steps") names a section only when no other heading names it
+    plainly; "What happened" is the Timeline only when a line under it is a timeline bullet (``timed``:
+    the readers' test for one, :func:`~postmortem_widgets.timeline.clock.timed_item`). The reviewer and the
+    section redraft read a draft's sections here, so they agree on where each one is.
+    """
+    headings = heading_lines(lines)
+    named: dict[int, Section] = {}
+    for index, _, text in headings:
+        found = section_for_heading(text)
+        if found is not None:
+            named[index] = found
+    taken = set(named.values())
+    for position, (index, depth, text) in enumerate(headings):
+        loose = loose_section(text) if index not in named else None
+        if loose is None or loose in taken:
+            continue
+        end = next((i for i, d, _ in headings[position + 1 :] if d <= depth), len(lines))
+        if loose is TIMELINE and not any(timed(line) for line in lines[index + 1 : end]):
+            continue
+        named[index] = loose
+        taken.add(loose)
+    return named
 
 
 def section_named(name: str) -> Section:

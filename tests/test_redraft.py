@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_widgets.cli import main
+from postmortem_widgets.review.document import Document
 from postmortem_widgets.sections import section_named
 from postmortem_widgets.writing.redraft import section_text, splice_section, split_draft
 from tests.support.openai_server import OpenAIServer, Reply
@@ -38,6 +39,33 @@ def test_the_parts_of_a_draft_join_to_the_draft() -> None:
         ("why", "## Root cause\r"),
     ]
     assert section_text(text, section_named("why")) == "## Root cause\r\nC."
+
+
+def test_a_heading_inside_fenced_code_is_not_a_section() -> None:
+    """A shell comment ``# Root cause`` in a fenced snippet was read as the Why section's heading."""
+    text = (
+        "## Summary\n\nWe ran:\n\n```sh\n# Root cause\nredis-cli info\n```\n\nS.\n\n"
+        "## Why It Happened\n\nBecause.\n\n## How We Responded\n\nR.\n"
+    )
+    assert [p.heading for p in split_draft(text)] == [
+        "## Summary",
+        "## Why It Happened",
+        "## How We Responded",
+    ]
+    out = splice_section(text, section_named("why"), "## Why It Happened\n\nA clearer cause.")
+    assert out == text.replace("Because.", "A clearer cause.")
+    summary = section_text(text, section_named("summary"))
+    assert summary is not None and "redis-cli info" in summary and summary.endswith("S.\n\n")
+
+
+def test_the_redraft_finds_the_sections_the_reviewer_finds() -> None:
+    """'What happened' over prose (no timed bullet) is not the Timeline, for the reviewer or the redraft."""
+    prose = "## Summary\n\nS.\n\n## What happened\n\nA cache filled.\n"
+    assert [p.section.key for p in split_draft(prose) if p.section is not None] == ["summary"]
+    assert Document(prose).section_of_line(7) == "What happened"
+    timed = prose.replace("A cache filled.", "- **9:14am ET:** A cache filled.")
+    assert [p.section.key for p in split_draft(timed) if p.section is not None] == ["summary", "timeline"]
+    assert Document(timed).section_of_line(7) == "What Happened (Timeline)"
 
 
 def test_a_spliced_section_keeps_the_others_and_the_heading_as_written() -> None:

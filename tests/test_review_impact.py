@@ -11,8 +11,8 @@ import pytest
 from postmortem_widgets.incident.record import Incident, load_incident
 from postmortem_widgets.incident.timeline import incident_timeline
 from postmortem_widgets.review import check_draft
-from postmortem_widgets.review.clock import find_times
 from postmortem_widgets.review.rules.impact import impact_claim
+from postmortem_widgets.timeline.mentions import find_times
 from postmortem_widgets.timeline.merge import Timeline
 from tests.support import paths
 

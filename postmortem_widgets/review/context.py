@@ -25,11 +25,19 @@ from ..privacy.spans import Span
 from ..timeline.events import ALERT, DETECTED
 from ..timeline.evidence import Evidence
 from ..timeline.humanize import human_clock
+from ..timeline.mentions import (
+    find_dates,
+    find_durations,
+    find_times,
+    label_zone,
+    local_seconds,
+    local_time,
+    zone_labels,
+)
 from ..timeline.merge import Timeline
 from ..timeline.milestones import NAMES, Milestones
 from ..timeline.timeparse import parse_date, resolve_zone, zone_label
 from ..wordlists import Jargon, PreventionPhrases
-from .clock import find_dates, find_durations, find_times, label_zone, local_seconds, local_time, zone_labels
 from .document import Document
 
 if TYPE_CHECKING:

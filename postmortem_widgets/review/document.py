@@ -17,26 +17,18 @@ from ..sections import (
     APOLOGY,
     CHANGES,
     EMPHASIS,
-    TIMELINE,
-    loose_section,
-    section_for_heading,
+    FENCE_LINE,
+    HEADING_LINE,
+    seed_headings,
     split_sentences,
 )
-from ..timeline.clock import clock_pattern
+from ..timeline.clock import timed_item
 
 #: Sections that state what happened: times, dates and durations in them are facts to check.
 #: What We're Changing and the Apology speak of the future ("every 5 minutes", "within 48 hours").
 FACT_SECTIONS_EXCLUDED: frozenset[str] = frozenset({CHANGES.heading, APOLOGY.heading})
 
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _ITEM_RE = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
-_FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
-#: A list item that opens with a time, maybe after a date: "- **9:14am ET:**", "* 2025-04-22 08:51 AM ET".
-_TIMED_ITEM_RE = re.compile(
-    r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+[*_\s\[(]*(?:(?:\d{4}-\d{2}-\d{2}"
-    r"|[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?)"
-    r",?[\sT]+)?" + clock_pattern()
-)
 #: What a reader does not read as prose: link targets, reference definitions, bare and bracketed URLs.
 _LINK_TARGET_RE = re.compile(
     r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)|^ {0,3}\[[^\]]+\]:\s+\S+.*$|<(?:https?|mailto):[^>\s]+>"
@@ -136,40 +128,8 @@ class Document:
         return [b for b in self.blocks if b.kind == "code"]
 
     def _seed_sections(self) -> dict[int, str]:
-        """The seed section each heading line (0-based) names, with the loose variants read in context.
-
-        A loose variant ("What happened", "Next steps") names a section only when no other heading names it
-        plainly; "What happened" is the Timeline only when it holds a time-stamped bullet.
-        """
-        headings: list[tuple[int, int, str]] = []  # (index, depth, text)
-        fence: str | None = None
-        for index, line in enumerate(self.lines):
-            if fence is not None:
-                fence = None if line.strip().startswith(fence) else fence
-                continue
-            fenced = _FENCE_RE.match(line)
-            if fenced:
-                fence = fenced.group(1)
-                continue
-            match = _HEADING_RE.match(line)
-            if match:
-                headings.append((index, len(match.group(1)), match.group(2)))
-        named: dict[int, str] = {}
-        for index, _, text in headings:
-            found = section_for_heading(text)
-            if found is not None:
-                named[index] = found.heading
-        taken = set(named.values())
-        for position, (index, depth, text) in enumerate(headings):
-            loose = loose_section(text) if index not in named else None
-            if loose is None or loose.heading in taken:
-                continue
-            end = next((i for i, d, _ in headings[position + 1 :] if d <= depth), len(self.lines))
-            if loose is TIMELINE and not any(_TIMED_ITEM_RE.match(x) for x in self.lines[index + 1 : end]):
-                continue
-            named[index] = loose.heading
-            taken.add(loose.heading)
-        return named
+        """The seed section each heading line (0-based) names (see :func:`~.sections.seed_headings`)."""
+        return {i: s.heading for i, s in seed_headings(self.lines, timed=timed_item).items()}
 
     def _parse(self) -> None:
         self._seeds = self._seed_sections()
@@ -196,13 +156,13 @@ class Document:
                     close(index)
                     fence = None
                 continue
-            fenced = _FENCE_RE.match(line)
+            fenced = FENCE_LINE.match(line)
             if fenced:
                 close(index - 1)
                 fence = fenced.group(1)
                 current = ("code", index)
                 continue
-            heading = _HEADING_RE.match(line)
+            heading = HEADING_LINE.match(line)
             if heading:
                 close(index - 1)
                 section, section_level = self._heading(index, heading, section, section_level)

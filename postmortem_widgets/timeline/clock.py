@@ -13,6 +13,7 @@ reading into a 24-hour one and refuses what no clock shows.
 
 from __future__ import annotations
 
+import functools
 import re
 
 
@@ -76,4 +77,22 @@ def parse_clock(text: str) -> tuple[int, int, int] | None:
         return None
 
 
-__all__ = ["CLOCK_RE", "clock_hour", "clock_of", "clock_pattern", "parse_clock"]
+@functools.cache
+def _timed_item() -> re.Pattern[str]:
+    return re.compile(
+        r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+[*_\s\[(]*(?:(?:\d{4}-\d{2}-\d{2}"
+        r"|[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?)"
+        r",?[\sT]+)?" + clock_pattern()
+    )
+
+
+def timed_item(line: str) -> bool:
+    """A Markdown list item that opens with a time, maybe after a date: a timeline bullet.
+
+    >>> [timed_item(line) for line in ("- **9:14am ET:** Deploy", "* 2025-04-22 08:51 AM ET: up", "- Deploy")]
+    [True, True, False]
+    """
+    return _timed_item().match(line) is not None
+
+
+__all__ = ["CLOCK_RE", "clock_hour", "clock_of", "clock_pattern", "parse_clock", "timed_item"]

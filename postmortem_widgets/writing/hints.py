@@ -12,6 +12,7 @@ import re
 
 from ..privacy.spans import find_spans
 from ..sections import sentences
+from ..timeline.mentions import without_dates_and_times
 from ..wordlists import jargon_for, prevention_for
 from .prose import field_sentences, items
 
@@ -110,7 +111,9 @@ def field_hint(name: str, text: str) -> str | None:
     if technical is not None:
         return technical
     if name == "prevention":
-        vague = next((v for p in items(text) if (v := prevention_for().is_vague(p))), None)
+        vague = next(
+            (v for p in items(text) if (v := prevention_for(mask=without_dates_and_times).is_vague(p))), None
+        )
         if vague is not None:
             return f"“{vague}” names no change: say what is added, changed or removed."
     terse = _terse(name, text)

@@ -1,9 +1,10 @@
 """Redraft one section of a draft and keep every other byte as it was.
 
-A draft is cut into parts at the headings that name a seed section (:func:`~postmortem_widgets.sections.
-section_for_heading`; a looser heading such as "What happened" counts when no heading names that section
-plainly). Joined, the parts are the draft again, byte for byte, so replacing one part's body touches nothing
-else. The section keeps the draft's own heading line: only its body is new.
+A draft is cut into parts at the headings that name a seed section, found as the reviewer finds them
+(:func:`~postmortem_widgets.sections.seed_headings`: not inside fenced code; a looser heading such as
+"What happened" counts when no heading names that section plainly). Joined, the parts are the draft
+again, byte for byte, so replacing one part's body touches nothing else. The section keeps the draft's
+own heading line: only its body is new.
 
 >>> text = "# Title\\n\\n## Summary\\n\\nOld.\\n\\n## Why It Happened\\n\\nBecause.\\n"
 >>> splice_section(text, section_named("summary"), "## Summary\\n\\nNew words.")
@@ -17,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..sections import SECTIONS, Section, loose_section, section_for_heading, section_named
+from ..sections import HEADING_LINE, SECTIONS, Section, section_named, seed_headings
+from ..timeline.clock import timed_item
 from .drafters.base import DraftResult, DraftStream
 from .drafters.offline import OfflineDrafter
 
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from .drafters.base import Drafter
     from .prompt import Prompt
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 _TAIL = re.compile(r"\s*\Z")
 
 
@@ -43,25 +44,21 @@ class Part:
 
 
 def _heads(text: str) -> list[tuple[int, str, Section]]:
-    """``(offset, heading line, section)`` of each heading that names a seed section, first one wins."""
-    strict: list[tuple[int, str, Section]] = []
-    loose: list[tuple[int, str, Section]] = []
-    for match in _HEADING.finditer(text):
-        found = section_for_heading(match.group(2))
-        if found is not None:
-            strict.append((match.start(), match.group(0), found))
-            continue
-        maybe = loose_section(match.group(2))
-        if maybe is not None:
-            loose.append((match.start(), match.group(0), maybe))
-    named = {s for _, _, s in strict}
-    heads = strict + [h for h in loose if h[2] not in named]
+    """``(offset, heading line, section)`` of each heading that names a seed section, first one wins.
+
+    The sections are found as the reviewer finds them (:func:`~postmortem_widgets.sections.seed_headings`):
+    a heading inside fenced code is not one, and "What happened" is the Timeline only over its bullets.
+    """
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    out: list[tuple[int, str, Section]] = []
     seen: set[Section] = set()
-    out = []
-    for head in sorted(heads, key=lambda h: h[0]):
-        if head[2] not in seen:
-            seen.add(head[2])
-            out.append(head)
+    for index, section in sorted(seed_headings(lines, timed=timed_item).items()):
+        if section not in seen:
+            seen.add(section)
+            out.append((starts[index], lines[index], section))
     return out
 
 
@@ -90,9 +87,9 @@ def _body(reply: str, section: Section) -> str:
     own = section_text(reply, section)
     if own is not None:
         reply = own
-    match = _HEADING.match(reply.lstrip("\n"))
-    if match is not None:
-        reply = reply.lstrip("\n")[match.end() :]
+    first, _, rest = reply.lstrip("\n").partition("\n")
+    if HEADING_LINE.match(first) is not None:
+        reply = rest
     return reply.strip("\n").rstrip()
 
 

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...sections import CHANGES, SUMMARY, TIMELINE
-from ..clock import find_times, label_zone, leads, reads_as
+from ...timeline.mentions import find_times, label_zone, leads, reads_as
 from ..document import sentence_around
 from ..model import Finding, finding
 

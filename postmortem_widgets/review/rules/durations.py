@@ -27,7 +27,14 @@ import numpy as np
 
 from ...sections import SUMMARY
 from ...timeline.humanize import human_duration, human_duration_adjective
-from ..clock import DurationMention, TimeMention, duration_agrees, find_durations, find_times, settle_clock
+from ...timeline.mentions import (
+    DurationMention,
+    TimeMention,
+    duration_agrees,
+    find_durations,
+    find_times,
+    settle_clock,
+)
 from ..document import FACT_SECTIONS_EXCLUDED, Block, Document
 from ..model import WARNING, Finding, finding
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...sections import TIMELINE
 from ...timeline.evidence import Citation, find_citations
-from ..clock import find_times, label_zone, leads, reads_as, settle_clock, writes_24h
+from ...timeline.mentions import find_times, label_zone, leads, reads_as, settle_clock, writes_24h
 from ..model import Finding, finding
 
 if TYPE_CHECKING:

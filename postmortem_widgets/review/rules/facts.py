@@ -18,7 +18,7 @@ import pandas as pd
 
 from ...sections import SUMMARY, TIMELINE
 from ...timeline.humanize import human_date
-from ..clock import (
+from ...timeline.mentions import (
     DateMention,
     TimeMention,
     find_dates,

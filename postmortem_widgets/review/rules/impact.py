@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..clock import TimeMention, day_seconds, label_zone, matching
+from ...timeline.mentions import TimeMention, day_seconds, label_zone, matching
 from ..model import Finding, finding
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def impact_claim(text: str, mention: TimeMention, *, since: int = 0) -> str | No
 
     ``since`` is where the previous time mention ended: only the words after it speak of this one.
 
-    >>> from postmortem_widgets.review.clock import find_times
+    >>> from postmortem_widgets.timeline.mentions import find_times
     >>> text = "Error rates rose sharply at 2:00pm and returned to normal at 2:52pm."
     >>> [impact_claim(text, m) for m in find_times(text, [])]
     ['start', 'end']

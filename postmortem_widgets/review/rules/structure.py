@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...sections import APOLOGY, HEADINGS, SUMMARY, TIMELINE
-from ..clock import DATE_RE, find_times, leads
+from ...timeline.mentions import DATE_RE, find_times, leads
 from ..document import Document
 from ..model import Finding, finding
 

@@ -1,7 +1,9 @@
 """Clock times, durations and dates as a customer writes them, found in prose.
 
 The forms follow the seed's output ("9:14am ET", "2-hour 33-minute", "within 5 minutes", "April 15, 2024")
-plus the usual variants (24-hour clocks, "a.m.", "90 minutes", "an hour and a half", ISO dates).
+plus the usual variants (24-hour clocks, "a.m.", "90 minutes", "an hour and a half", ISO dates). The
+reviewer checks them against the timeline; the form's hints read prose with the same eyes, so both are
+here, below them.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from ..timeline.clock import clock_hour, clock_of, clock_pattern
-from ..timeline.timeparse import ZONE_ALIASES, resolve_zone
+from .clock import clock_hour, clock_of, clock_pattern
+from .timeparse import ZONE_ALIASES, resolve_zone
 
 # --- clock times ----------------------------------------------------------------------------------
 
@@ -376,3 +378,16 @@ def leads(item: str, start: int) -> bool:
     prefix = _PREFIX_RE.match(item)
     between = item[prefix.end() if prefix else 0 : start].strip(" ,[(")
     return not between or DATE_RE.fullmatch(between) is not None
+
+
+def without_dates_and_times(text: str) -> str:
+    """The text with dates and clock times blanked (same length): when, not a measure.
+
+    >>> without_dates_and_times("Review alerting by 15 Jan 2025 at 12:58.")
+    'Review alerting by             at      .'
+    """
+    chars = list(text)
+    spans = [(m.start, m.end) for m in find_dates(text)] + [(m.start, m.end) for m in find_times(text, ())]
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
