@@ -17,15 +17,10 @@ never held all at once.
 
 from __future__ import annotations
 
-import io
 import json
-import lzma
 import os
-import re
 import stat
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,30 +29,14 @@ from typing import Any
 
 from ..errors import BinaryInputError, EmptyInputError, InputError
 from . import _reading
-from .limits import RATIO_FLOOR, Limits, default_limits, format_size
+from .folders import _walk
+from .limits import Limits, default_limits, format_size
+from .zips import _check_expansion, _expand, _members, _open_zip
 
-#: Files in a folder or zip that are never timelines.
-_SKIP_NAMES = {".DS_Store", "Thumbs.db", "incident.yaml", "incident.yml", "README.md"}
-_SKIP_PREFIXES = (".", "__MACOSX")
 #: The files that make a folder or zip one Slack export rather than many inputs.
 SLACK_MARKERS = ("users.json", "channels.json")
 #: What sniffing reads of a file: 64 KiB, or more when its first lines are longer (a wide table).
 HEAD_BYTES = 65536
-#: A zip's central directory may take this many bytes per file it may hold (``max_files``): the
-#: directory is parsed whole before any member is looked at.
-_DIRECTORY_BYTES_PER_FILE = 1024
-#: What a broken, encrypted or unsupported zip member raises while it is expanded.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    NotImplementedError,
-    RuntimeError,
-    EOFError,
-    ValueError,
-    OSError,
-)
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass
@@ -354,11 +333,6 @@ def _is_slack(names: Iterable[str]) -> bool:
     return all(marker in base for marker in SLACK_MARKERS)
 
 
-def _skip(relative: str) -> bool:
-    parts = relative.split("/")
-    return any(p.startswith(_SKIP_PREFIXES) for p in parts) or parts[-1] in _SKIP_NAMES
-
-
 def _strip_common_root(members: dict[str, bytes]) -> dict[str, bytes]:
     """Zips often hold ``export/users.json``: make paths relative to the export's root."""
     for marker in SLACK_MARKERS:
@@ -404,135 +378,6 @@ def sources_from_zip(data: bytes, *, name: str, limits: Limits | None = None) ->
     return sources
 
 
-def _open_zip(data: bytes, *, name: str, limits: Limits) -> zipfile.ZipFile:
-    """The archive, once its directory is known to list no more than ``max_files`` files."""
-    directory = _directory_size(data)
-    if directory is not None and directory > limits.max_files * _DIRECTORY_BYTES_PER_FILE:
-        raise limits.error(
-            "max_files",
-            f"the zip's directory takes {format_size(directory)}: more files than one import reads",
-            file=name,
-        )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except _ZIP_ERRORS as exc:
-        raise InputError(f"not a readable zip archive ({exc})", file=name) from None
-    if len(archive.infolist()) > limits.max_files:
-        raise limits.error(
-            "max_files",
-            f"the zip holds {len(archive.infolist()):,} files, more than one import reads",
-            file=name,
-            found=len(archive.infolist()),
-        )
-    return archive
-
-
-def _directory_size(data: bytes) -> int | None:
-    """The size of a zip's central directory, from its end record (``None`` when there is none to read)."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
-    if end < 0 or end + 22 > len(data):
-        return None
-    size: int = struct.unpack_from("<L", data, end + 12)[0]
-    if size == 0xFFFFFFFF:  # ZIP64: the size is in the ZIP64 end record the locator points to
-        locator = end - 20
-        if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
-            return None
-        record = struct.unpack_from("<Q", data, locator + 8)[0]
-        if record + 56 > len(data) or data[record : record + 4] != b"PK\x06\x06":
-            return None
-        size = struct.unpack_from("<Q", data, record + 40)[0]
-    return size
-
-
-def _leaves_archive(member: str) -> bool:
-    """An absolute path, a drive, or a ``..`` step: extracting it would write outside the archive."""
-    path = member.replace("\\", "/")
-    return path.startswith("/") or bool(_DRIVE.match(path)) or ".." in path.split("/")
-
-
-def _members(
-    archive: zipfile.ZipFile, *, name: str, limits: Limits
-) -> tuple[dict[str, zipfile.ZipInfo], list[str]]:
-    """The members to import by name, and warnings for those skipped because their path is unsafe."""
-    members: dict[str, zipfile.ZipInfo] = {}
-    warnings: list[str] = []
-    for info in archive.infolist():
-        if _leaves_archive(info.filename):
-            warnings.append(f"zip member {info.filename!r} skipped: its path leaves the archive")
-            continue
-        if info.is_dir() or _skip(info.filename):
-            continue
-        _check_member(info, name=f"{name}!{info.filename}", limits=limits)
-        members[info.filename] = info
-    return members, warnings
-
-
-def _allowed(info: zipfile.ZipInfo, limits: Limits) -> int:
-    """How far a member may expand: ``max_member_bytes``, and ``max_zip_ratio`` times its compressed size."""
-    return min(limits.max_member_bytes, max(RATIO_FLOOR, int(limits.max_zip_ratio * info.compress_size)))
-
-
-def _check_member(info: zipfile.ZipInfo, *, name: str, limits: Limits) -> None:
-    """Refuse a member whose declared size is past a limit, before a byte of it is expanded."""
-    if info.file_size > limits.max_member_bytes:
-        raise limits.error(
-            "max_member_bytes",
-            f"expands to {format_size(info.file_size)}, more than one zip member may",
-            file=name,
-            found=info.file_size,
-        )
-    if info.file_size > _allowed(info, limits):
-        ratio = info.file_size / max(info.compress_size, 1)
-        raise limits.error(
-            "max_zip_ratio",
-            f"expands {ratio:,.0f} times (from {format_size(info.compress_size)} to "
-            f"{format_size(info.file_size)}): a zip bomb, or a file that compresses unusually well",
-            file=name,
-            found=ratio,
-        )
-
-
-def _check_expansion(members: list[zipfile.ZipInfo], archive_size: int, *, name: str, limits: Limits) -> None:
-    """The members together: no more than one import reads, and no more than the ratio allows the zip."""
-    total = sum(info.file_size for info in members)
-    if total > limits.max_import_bytes:
-        raise limits.error(
-            "max_import_bytes",
-            f"the zip's members expand to {format_size(total)} in all, more than one import reads",
-            file=name,
-            found=total,
-        )
-    if total > max(RATIO_FLOOR, limits.max_zip_ratio * archive_size):
-        ratio = total / max(archive_size, 1)
-        raise limits.error(
-            "max_zip_ratio",
-            f"the zip expands {ratio:,.0f} times in all (from {format_size(archive_size)} to "
-            f"{format_size(total)}): a zip bomb, or files that compress unusually well",
-            file=name,
-            found=ratio,
-        )
-
-
-def _expand(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str, limits: Limits, size: int | None = None
-) -> bytes:
-    """A member's bytes (its first ``size``), never more than :func:`_allowed` whatever its header says."""
-    cap = _allowed(info, limits)
-    wanted = cap + 1 if size is None else min(size, cap + 1)
-    try:
-        with archive.open(info) as member:
-            data = member.read(wanted)
-    except _ZIP_ERRORS as exc:
-        raise InputError(f"cannot expand this zip member ({exc})", file=name, hint="zip it again") from None
-    if len(data) > cap:
-        raise limits.error(
-            "max_member_bytes" if cap == limits.max_member_bytes else "max_zip_ratio",
-            f"expands past {format_size(cap)}, more than its header said",
-            file=name,
-        )
-    return data
-
-
 def source_from_bytes(data: bytes, *, name: str, limits: Limits | None = None) -> list[Source]:
     """An upload (or a file's content): zips are opened, anything else is one source."""
     limits = limits or default_limits()
@@ -561,16 +406,6 @@ def expand_paths(paths: Iterable[str | Path], *, limits: Limits | None = None) -
             yield from _file_sources(path, limits)
 
 
-@dataclass
-class _Walk:
-    """What a folder walk found: files by relative path, what it left out, and how much it counted."""
-
-    files: list[tuple[tuple[str, ...], Path]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    entries: int = 0
-    total: int = 0
-
-
 def _folder_sources(folder: Path, limits: Limits) -> Iterator[Source]:
     walk = _walk(folder, limits)
     relative = {"/".join(parts): path for parts, path in sorted(walk.files)}
@@ -587,72 +422,6 @@ def _folder_sources(folder: Path, limits: Limits) -> Iterator[Source]:
                 source.warnings[:0] = walk.warnings
                 first = False
             yield source
-
-
-def _walk(root: Path, limits: Limits) -> _Walk:
-    """The regular files of a folder tree, never leaving it: links out of it, and anything that is not a
-    file (a FIFO, a socket), are left out with a warning. Hidden folders are not entered."""
-    walk = _Walk()
-    inside = root.resolve()
-    folders: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
-    while folders:
-        folder, parts = folders.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError as exc:
-            walk.warnings.append(f"{'/'.join(parts) or '.'}: cannot be listed ({exc.strerror}), skipped")
-            continue
-        for entry in entries:
-            if entry.name.startswith(_SKIP_PREFIXES):
-                continue
-            walk.entries += 1
-            if walk.entries > limits.max_files:
-                raise limits.error(
-                    "max_files", f"the folder holds more than {limits.max_files:,} files", file=str(root)
-                )
-            relative = (*parts, entry.name)
-            if entry.is_dir(follow_symlinks=False):
-                folders.append((Path(entry.path), relative))
-            elif entry.name not in _SKIP_NAMES:
-                _add_file(walk, entry, relative, inside=inside, root=root, limits=limits)
-    return walk
-
-
-def _add_file(
-    walk: _Walk,
-    entry: os.DirEntry[str],
-    relative: tuple[str, ...],
-    *,
-    inside: Path,
-    root: Path,
-    limits: Limits,
-) -> None:
-    shown = "/".join(relative)
-    if entry.is_symlink():
-        target = Path(os.path.realpath(entry.path))
-        if not target.is_relative_to(inside):
-            walk.warnings.append(f"{shown}: a link to outside the folder, skipped")
-            return
-        if target.is_dir():
-            return  # a link to a folder inside: its files are read where they are
-    try:
-        info = os.stat(entry.path)
-    except OSError:
-        walk.warnings.append(f"{shown}: a broken link, skipped")
-        return
-    if not stat.S_ISREG(info.st_mode):
-        walk.warnings.append(f"{shown}: {_reading.kind_of(info.st_mode)}, not a file, skipped")
-        return
-    walk.total += info.st_size
-    if walk.total > limits.max_import_bytes:
-        raise limits.error(
-            "max_import_bytes",
-            f"the folder's files hold more than {format_size(limits.max_import_bytes)}, "
-            "more than one import reads",
-            file=str(root),
-        )
-    walk.files.append((relative, Path(entry.path)))
 
 
 def _file_sources(path: Path, limits: Limits) -> list[Source]:
