@@ -1,6 +1,7 @@
 """Reading bytes safely: regular files only, never past a limit, JSON within its size and depth.
 
-The helpers :mod:`~postmortem_widgets.timeline.sources` reads with. None of them trusts the input: a FIFO
+The helpers :mod:`~postmortem_widgets.timeline.sources` (and its :mod:`.zips` and :mod:`.folders`) read
+with. None of them trusts the input: a FIFO
 or a device is refused before it is read (opening a FIFO blocks until a writer comes, ``/dev/zero`` never
 ends), a file is read only up to the byte limit even when it grows or lies about its size (``/proc``), and
 a JSON document's nesting is measured on its bytes before :func:`json.loads` recurses into it.
