@@ -18,6 +18,10 @@ fixture             scope     provides
                               (:class:`tests.support.openai_server.OpenAIServer`); reset before and after
                               every test that uses it: no scripted replies, nothing received, the default
                               text in the default number of pieces
+``browser``         function  Debian Chromium driven by Playwright (a Playwright ``Browser``), closed after
+                              the test; the test is skipped where Playwright is not installed
+``artifacts``       function  ``test-artifacts/`` in the checkout, created: screenshots and timings of the
+                              browser tests, to look at after a run
 ==================  ========  ===========================================================================
 
 The package is imported inside the fixtures, so collecting a module that needs none of it (pandas, widgets)
@@ -132,6 +136,22 @@ def _fresh_openai_server(request: pytest.FixtureRequest) -> Iterator[None]:
     server.reset()
     yield
     server.reset()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from tests.support.lab import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    from tests.support.lab import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
 
 
 @pytest.hookimpl(wrapper=True)

@@ -9,62 +9,30 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from postmortem_widgets.incident.record import load_incident, save_incident
-from tests.support.lab import CHROMIUM, copy_project, launch_browser, open_and_run, running_lab
+from tests.support.lab import (
+    BROWSER_TESTS,
+    NOTEBOOK,
+    WAIT,
+    copy_project,
+    form_editor,
+    open_and_run,
+    press,
+    running_lab,
+    tab,
+    wait_status,
+)
 from tests.support.openai_server import OpenAIServer
-from tests.support.paths import REPO, SEED_TIMELINE
+from tests.support.paths import SEED_TIMELINE
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (make installs it with apt)"
-    ),
-]
-
-ARTIFACTS = REPO / "test-artifacts"
-NOTEBOOK = "notebooks/postmortem_workspace.ipynb"
-WAIT = 60_000
-
-
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_browser(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def status(page: Any) -> Any:
-    return page.locator(".pm-workspace .pm-status-line").first
-
-
-def tab(page: Any, title: str) -> None:
-    page.locator(".pm-workspace .lm-TabBar-tab", has_text=title).first.click()
-
-
-def press(page: Any, label: str) -> None:
-    page.locator(".pm-workspace button:visible", has_text=label).first.click()
-
-
-def wait_status(page: Any, pattern: str) -> None:
-    playwright_api.expect(status(page)).to_contain_text(re.compile(pattern), timeout=WAIT)
+pytestmark = BROWSER_TESTS
 
 
 def save_notebook(page: Any, path: Path) -> dict[str, Any]:
@@ -111,7 +79,7 @@ def test_upload_timeline_draft_review_and_export(tmp_path: Path, browser: Any, a
             tab(page, "5 Draft")
             press(page, "Generate draft")
             wait_status(page, r"Draft generated in .* saved as version 1")
-            editor = page.locator(".pm-workspace textarea:visible").first
+            editor = form_editor(page)
             assert editor.input_value(timeout=WAIT).startswith(
                 "## Summary\n\nOn April 15, 2024, Anchor Analytics"
             )
@@ -174,7 +142,7 @@ def test_openai_compatible_model_streams_in_the_browser(
             ).to_be_visible()
             press(page, "Generate draft")
             wait_status(page, r"Draft generated in .* saved as version 1")
-            editor = page.locator(".pm-workspace textarea:visible").first
+            editor = form_editor(page)
             assert editor.input_value(timeout=WAIT) == server.text
             page.screenshot(path=str(artifacts / "e2e-07-openai.png"))
             nb = save_notebook(page, root / NOTEBOOK)

@@ -7,8 +7,6 @@ slider under the chart; the duration card and incident.yaml follow. Screenshots 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,44 +14,24 @@ import pytest
 
 from postmortem_widgets.incident.record import load_incident
 from tests.support import telemetry
-from tests.support.lab import CHROMIUM, copy_project, launch_browser, open_and_run, running_lab
-from tests.support.paths import REPO
+from tests.support.lab import (
+    BROWSER_TESTS,
+    NOTEBOOK,
+    WAIT,
+    copy_project,
+    open_and_run,
+    running_lab,
+    tab,
+    wait_status,
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (make installs it with apt)"
-    ),
-]
-
-ARTIFACTS = REPO / "test-artifacts"
-NOTEBOOK = "notebooks/postmortem_workspace.ipynb"
-WAIT = 60_000
+pytestmark = BROWSER_TESTS
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_browser(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def expect(locator: Any) -> Any:
-    return playwright_api.expect(locator)
-
-
-def wait_status(page: Any, pattern: str) -> None:
-    status = page.locator(".pm-workspace .pm-status-line").first
-    expect(status).to_contain_text(re.compile(pattern), timeout=WAIT)
-
-
-def test_the_impact_lane_is_seen_and_the_window_moved(tmp_path: Path, browser: Any) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+def test_the_impact_lane_is_seen_and_the_window_moved(tmp_path: Path, browser: Any, artifacts: Path) -> None:
     root = copy_project(tmp_path / "root")
     incident = telemetry.write_incident(root / "checkout", "app.csv", "alerts.json")
     env = {"POSTMORTEM_INCIDENT": str(incident)}
@@ -74,7 +52,7 @@ def test_the_impact_lane_is_seen_and_the_window_moved(tmp_path: Path, browser: A
             box = lane.bounding_box()
             assert box is not None and box["width"] > 600 and box["height"] > 30  # drawn, not collapsed
             page.locator(".pm-workspace .pm-chart").scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "e2e-impact-01-lane.png"))
+            page.screenshot(path=str(artifacts / "e2e-impact-01-lane.png"))
 
             began = page.locator(".pm-window-began input")
             expect(began).to_have_value("2:00pm", timeout=WAIT)
@@ -90,12 +68,12 @@ def test_the_impact_lane_is_seen_and_the_window_moved(tmp_path: Path, browser: A
             upper.press("ArrowRight")  # one bin later: 2:52pm
             wait_status(page, r"Window moved: resolved set to 2:52pm\.")
             expect(duration).to_have_text("57 minutes", timeout=WAIT)
-            page.screenshot(path=str(ARTIFACTS / "e2e-impact-02-moved.png"))
+            page.screenshot(path=str(artifacts / "e2e-impact-02-moved.png"))
 
-            page.locator(".pm-workspace .lm-TabBar-tab", has_text="1 Import").first.click()
+            tab(page, "1 Import")
             role = page.locator(".pm-workspace .pm-role select").first
             expect(role).to_have_value("log", timeout=WAIT)
-            page.screenshot(path=str(ARTIFACTS / "e2e-impact-03-import.png"))
+            page.screenshot(path=str(artifacts / "e2e-impact-03-import.png"))
         finally:
             page.close()
     assert load_incident(incident).milestones == {

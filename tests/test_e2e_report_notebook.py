@@ -23,20 +23,14 @@ from postmortem_widgets.export import export_report
 from postmortem_widgets.export.report import build_report
 from postmortem_widgets.incident.record import Incident
 from postmortem_widgets.review import Review
-from tests.support.lab import CHROMIUM, launch_browser, running_lab
+from tests.support.lab import BROWSER_TESTS, WAIT, running_lab
 from tests.support.paths import DATA
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (make installs it with apt)"
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 HOSTILE = sorted((DATA / "export" / "hostile").glob("*.md"))
-WAIT = 60_000
 
 #: What the rendered cells hold, read in the page: elements, handlers, URLs.
 INSPECT = """() => {
@@ -92,7 +86,9 @@ def rendered(page: Any, lab: Any, name: str, cells: int) -> dict[str, Any]:
     return result
 
 
-def test_jupyterlab_renders_the_report_notebook_inert(tmp_path: Path, server: tuple[str, list[str]]) -> None:
+def test_jupyterlab_renders_the_report_notebook_inert(
+    tmp_path: Path, server: tuple[str, list[str]], browser: Any
+) -> None:
     host, hits = server
     draft = "\n\n".join(p.read_text().replace("{HOST}", host) for p in HOSTILE)
     incident = Incident(product_name="Anchor Analytics")
@@ -108,32 +104,28 @@ def test_jupyterlab_renders_the_report_notebook_inert(tmp_path: Path, server: tu
     tracker.parent.mkdir(parents=True)
     tracker.write_text('{"windowingMode": "none"}')  # every cell rendered, not only those on screen
 
-    with playwright_api.sync_playwright() as p, running_lab(root, scratch) as lab:
-        chromium = launch_browser(p)
-        try:
-            page = chromium.new_page(viewport={"width": 1280, "height": 2000})
-            page.set_default_timeout(WAIT)
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with running_lab(root, scratch) as lab:
+        page = browser.new_page(viewport={"width": 1280, "height": 2000})
+        page.set_default_timeout(WAIT)
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-            safe = rendered(page, lab, "report.ipynb", cells)
-            assert hits == [] and dialogs == []
-            assert safe["cells"] >= cells
-            assert set(safe["tags"]) <= {
-                "h2", "h3", "p", "a", "strong", "em", "del", "s", "code", "pre", "ul", "ol", "li",
-                "blockquote", "img", "table", "thead", "tbody", "tr", "th", "td", "br", "hr", "input", "span",
-            }  # fmt: skip
-            assert safe["handlers"] == []
-            # Links may go to any web address (GFM renderers link bare URLs in text, as the author wrote
-            # them); nothing may be fetched: every image is embedded, no other URL-bearing attribute.
-            web = ("https:", "http:", "mailto:", "#")  # "#...": the anchors JupyterLab adds to headings
-            assert [v for a, v in safe["urls"] if a == "href" and not v.startswith(web)] == []
-            assert [v for a, v in safe["urls"] if a == "src" and not v.startswith("data:image/")] == []
-            assert [a for a, _ in safe["urls"] if a not in {"href", "src"}] == []
+        safe = rendered(page, lab, "report.ipynb", cells)
+        assert hits == [] and dialogs == []
+        assert safe["cells"] >= cells
+        assert set(safe["tags"]) <= {
+            "h2", "h3", "p", "a", "strong", "em", "del", "s", "code", "pre", "ul", "ol", "li",
+            "blockquote", "img", "table", "thead", "tbody", "tr", "th", "td", "br", "hr", "input", "span",
+        }  # fmt: skip
+        assert safe["handlers"] == []
+        # Links may go to any web address (GFM renderers link bare URLs in text, as the author wrote
+        # them); nothing may be fetched: every image is embedded, no other URL-bearing attribute.
+        web = ("https:", "http:", "mailto:", "#")  # "#...": the anchors JupyterLab adds to headings
+        assert [v for a, v in safe["urls"] if a == "href" and not v.startswith(web)] == []
+        assert [v for a, v in safe["urls"] if a == "src" and not v.startswith("data:image/")] == []
+        assert [a for a, _ in safe["urls"] if a not in {"href", "src"}] == []
 
-            raw = rendered(page, lab, "raw.ipynb", 1)  # the control: JupyterLab does fetch from a raw draft
-            page.wait_for_timeout(1_000)
-            assert hits, "JupyterLab fetched nothing from the raw draft: the control no longer shows the risk"
-            assert any(a == "src" and host in v for a, v in raw["urls"])
-        finally:
-            chromium.close()
+        raw = rendered(page, lab, "raw.ipynb", 1)  # the control: JupyterLab does fetch from a raw draft
+        page.wait_for_timeout(1_000)
+        assert hits, "JupyterLab fetched nothing from the raw draft: the control no longer shows the risk"
+        assert any(a == "src" and host in v for a, v in raw["urls"])

@@ -7,52 +7,46 @@ restart and re-run; a failed model run. Every wait is bounded; screenshots go to
 
 from __future__ import annotations
 
+import functools
 import re
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from postmortem_widgets.incident.record import load_incident
-from tests.support.lab import CHROMIUM, Lab, copy_project, launch_browser, open_and_run, running_lab
+from tests.support import lab as lab_support
+from tests.support.lab import (
+    BROWSER_TESTS,
+    NOTEBOOK,
+    Lab,
+    copy_project,
+    form_editor,
+    open_and_run,
+    press,
+    run_all_cells,
+    running_lab,
+    status,
+    tab,
+    wait_for_idle_kernel,
+    wait_until,
+)
 from tests.support.openai_server import OpenAIServer, Reply
-from tests.support.paths import REPO
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = BROWSER_TESTS
 
-ARTIFACTS = REPO / "test-artifacts"
-NOTEBOOK = "notebooks/postmortem_workspace.ipynb"
 INCIDENT = "sample_data/anchor_analytics"
 WORKING = f"{INCIDENT}/drafts/working.md"
+#: Each step's bound here, longer than :data:`tests.support.lab.WAIT`: most tests drive two or three pages.
 WAIT = 90_000
 INITIAL = "## Summary\n\nDashboards were stale.\n\n## Why It Happened\n\nA cache deploy.\n"
 #: The text of the shared model behind the current JupyterLab editor.
 JS_EDITOR_TEXT = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   return w && w.context && w.context.model.sharedModel ? w.context.model.sharedModel.getSource() : null; }"""
-
-
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_browser(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def page_in_new_context(browser: Any) -> Any:
@@ -62,24 +56,8 @@ def page_in_new_context(browser: Any) -> Any:
     return page
 
 
-def status(page: Any) -> Any:
-    return page.locator(".pm-workspace .pm-status-line").first
-
-
-def wait_status(page: Any, pattern: str) -> None:
-    expect(status(page)).to_contain_text(re.compile(pattern), timeout=WAIT)
-
-
-def tab(page: Any, title: str) -> None:
-    page.locator(".pm-workspace .lm-TabBar-tab", has_text=title).first.click()
-
-
-def press(page: Any, label: str) -> None:
-    page.locator(".pm-workspace button:visible", has_text=label).first.click()
-
-
-def form_editor(page: Any) -> Any:
-    return page.locator(".pm-workspace textarea:visible").first
+#: :func:`tests.support.lab.wait_status` within this module's WAIT.
+wait_status = functools.partial(lab_support.wait_status, timeout_ms=WAIT)
 
 
 def details_box(page: Any, label: str) -> Any:
@@ -95,17 +73,6 @@ def fill_exactly(box: Any, text: str) -> None:
         if box.input_value() == text:
             break
     expect(box).to_have_value(text)
-
-
-def wait_until(
-    what: str, check: Callable[[], bool], timeout: float = 60.0, detail: Callable[[], object] = lambda: ""
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting until {what}: {detail()!r}")
 
 
 def open_editor(browser: Any, lab: Lab, path: str) -> Any:
@@ -309,7 +276,7 @@ def test_reload_rerun_and_restart_bring_the_form_back(tmp_path: Path, browser: A
         wait_status(page, r"Opened harbor_payments")
         # Run the cell twice, then reload: the live form, never "model not found".
         for _ in range(2):
-            page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+            run_all_cells(page)
             wait_status(page, r"Opened harbor_payments|Took in|^$")
         started = time.monotonic()
         page.reload()
@@ -324,12 +291,8 @@ def test_reload_rerun_and_restart_bring_the_form_back(tmp_path: Path, browser: A
         page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
         expect(page.locator(".pm-workspace .pm-dead").first).to_be_visible(timeout=WAIT)
         page.screenshot(path=str(artifacts / "team-06-dead-form.png"))
-        page.wait_for_function(
-            """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-                     .some(e => /\\|\\s*Idle/.test(e.textContent || ''))""",
-            timeout=WAIT,
-        )
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        wait_for_idle_kernel(page, WAIT)
+        run_all_cells(page)
         wait_status(page, r"Opened harbor_payments")
         page.screenshot(path=str(artifacts / "team-07-restarted.png"))
     record(artifacts, reload_shows_form_s=reload_s)

@@ -24,7 +24,7 @@ from postmortem_widgets.timeline.merge import Timeline
 from postmortem_widgets.writing.drafters import OfflineDrafter
 from tests.support import telemetry as ts
 from tests.support.exports import pdf_violations, poppler
-from tests.support.lab import CHROMIUM, launch_browser
+from tests.support.lab import CHROMIUM, chromium
 from tests.support.paths import REPO, SEED_INCIDENT
 from tests.test_export_pdf import layout_problems
 
@@ -100,17 +100,13 @@ def test_the_seed_pdf_is_tagged_too(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (make installs it with apt)")
     if not AXE.exists():
         pytest.skip(f"no axe-core at {AXE} (make test installs it from npm)")
-    with playwright_api.sync_playwright() as p:
-        chromium = launch_browser(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _axe(browser: Any, html: str, *, width: int) -> list[dict[str, Any]]:

@@ -1,12 +1,16 @@
 """A real JupyterLab for browser tests: on 127.0.0.1 with a token and throwaway config, always stopped.
 
-Used by tests/test_e2e_browser.py (and tests/test_notebook.py for :func:`copy_project`). Every wait here is
-bounded.
+Also what the browser tests (tests/test_e2e_*.py) share to drive Chromium and the workspace form in it: the
+module marks, the browser, opening and running a notebook, and the form's status line, tabs and buttons.
+tests/test_notebook.py uses :func:`copy_project`, tests/test_collab.py :func:`running_lab`. The ``browser``
+and ``artifacts`` fixtures in ``tests/conftest.py`` are built on :func:`chromium` and :data:`ARTIFACTS`.
+Every wait here is bounded.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -14,11 +18,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.support.net import free_port
 from tests.support.paths import REPO
@@ -32,6 +38,23 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: The workspace notebook, relative to the root of a :func:`copy_project` copy.
+NOTEBOOK = "notebooks/postmortem_workspace.ipynb"
+#: Where browser tests put screenshots and timings, to look at after a run (not compared).
+ARTIFACTS = REPO / "test-artifacts"
+#: How long one step in the page may take, in milliseconds: JupyterLab on two shared cores is slow.
+WAIT = 60_000
+#: The ``pytestmark`` of a browser test module: selectable with ``-m browser``, skipped without Chromium.
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (make installs it with apt)"
+    ),
+]
+#: True in the page once the status bar says the kernel is idle. The notebook's execution indicator turns
+#: idle while the kernel is still "Initializing"; running cells then can open a "Select Kernel" dialog.
+JS_KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                 .some(e => /\\|\\s*Idle/.test(e.textContent || ''))"""
 
 
 @dataclass
@@ -174,19 +197,77 @@ def launch_browser(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000)
 
 
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Chromium driven by Playwright, closed on exit; skips the test where Playwright is not installed."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = launch_browser(p)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_idle_kernel(page: Any, timeout_ms: int = WAIT) -> None:
+    """Wait until the status bar reads "... | Idle": only then may cells run (see JS_KERNEL_IDLE)."""
+    page.wait_for_function(JS_KERNEL_IDLE, timeout=timeout_ms)
+
+
+def run_all_cells(page: Any) -> None:
+    """Run the open notebook's cells without waiting on the command's promise, which may never settle."""
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+
 def open_and_run(
-    page: Any, lab: Lab, notebook: str, *, timeout_ms: int = 60_000, workspace: str | None = None
+    page: Any, lab: Lab, notebook: str, *, timeout_ms: int = WAIT, workspace: str | None = None
 ) -> float:
     """Open ``notebook``, wait for an idle kernel, run all cells, wait for the form. Returns seconds."""
     page.set_default_timeout(timeout_ms)
     page.goto(lab.url(notebook, workspace=workspace), timeout=timeout_ms)
     page.locator(".jp-Notebook").first.wait_for(timeout=timeout_ms)
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-                 .some(e => /\\|\\s*Idle/.test(e.textContent || ''))""",
-        timeout=timeout_ms,
-    )
+    wait_for_idle_kernel(page, timeout_ms)
     started = time.monotonic()
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.locator(".pm-workspace .pm-status-line").first.wait_for(timeout=timeout_ms)
+    run_all_cells(page)
+    status(page).wait_for(timeout=timeout_ms)
     return time.monotonic() - started
+
+
+def status(page: Any) -> Any:
+    """The workspace form's status line: every action says there what it did."""
+    return page.locator(".pm-workspace .pm-status-line").first
+
+
+def wait_status(page: Any, pattern: str, *, timeout_ms: int = WAIT) -> None:
+    """Wait until the status line contains a match of ``pattern``."""
+    from playwright.sync_api import expect
+
+    expect(status(page)).to_contain_text(re.compile(pattern), timeout=timeout_ms)
+
+
+def tab(page: Any, title: str) -> None:
+    """Open the form's step ``title`` ("5 Draft")."""
+    page.locator(".pm-workspace .lm-TabBar-tab", has_text=title).first.click()
+
+
+def press(page: Any, label: str) -> None:
+    """Click the first visible button labelled ``label``: the steps not on screen hold buttons too."""
+    page.locator(".pm-workspace button:visible", has_text=label).first.click()
+
+
+def form_editor(page: Any) -> Any:
+    """The form's visible text editor (the Draft step's)."""
+    return page.locator(".pm-workspace textarea:visible").first
+
+
+def wait_until(
+    what: str, check: Callable[[], bool], timeout: float = 60.0, detail: Callable[[], object] = lambda: ""
+) -> None:
+    """Poll ``check`` for what Playwright cannot wait on (files on disk, several pages at once); the
+    failure names ``what`` and shows ``detail()``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting until {what}: {detail()!r}")
