@@ -10,9 +10,7 @@ image.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from postmortem_widgets.export.report import build_report
 from postmortem_widgets.incident.record import Incident
 from postmortem_widgets.review import Review
 from tests.support.lab import BROWSER_TESTS, WAIT, running_lab
+from tests.support.net import recording_server
 from tests.support.paths import DATA
 
 pytest.importorskip("playwright.sync_api")
@@ -50,29 +49,10 @@ INSPECT = """() => {
 }"""
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    hits: list[str]
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(404)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
-    hits: list[str] = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Recorder,), {"hits": hits}))
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_address[1]}", hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with recording_server() as served:
+        yield served
 
 
 def rendered(page: Any, lab: Any, name: str, cells: int) -> dict[str, Any]:

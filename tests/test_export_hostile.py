@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import email
 import json
-import threading
 from collections.abc import Callable, Iterator
 from email import policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +38,7 @@ from tests.support.exports import (
     pdf_violations,
     render_markdown_with_html,
 )
+from tests.support.net import recording_server
 from tests.support.paths import DATA
 
 HOSTILE = sorted((DATA / "export" / "hostile").glob("*.md"))
@@ -56,29 +55,10 @@ KINDS = {
 }  # fmt: skip
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    hits: list[str]
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(404)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, list[str]]]:
-    hits: list[str] = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Recorder,), {"hits": hits}))
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_address[1]}", hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with recording_server() as served:
+        yield served
 
 
 class RecordingFetcher(OfflineURLFetcher):

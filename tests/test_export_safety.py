@@ -11,10 +11,8 @@ import base64
 import struct
 import subprocess
 import sys
-import threading
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -33,6 +31,7 @@ from tests.support.exports import (
     pdf_violations,
     poppler,
 )
+from tests.support.net import recording_server
 from tests.support.paths import DATA
 
 HOSTILE = sorted((DATA / "export" / "hostile").glob("*.md"))
@@ -55,33 +54,11 @@ def png_1x1() -> bytes:
 PNG_URI = "data:image/png;base64," + base64.b64encode(png_1x1()).decode()
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    hits: list[str]
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-        self.wfile.write(png_1x1())
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
     """A local server that would serve any image asked for, and remembers every request."""
-    hits: list[str] = []
-    handler = type("Handler", (_Recorder,), {"hits": hits})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_address[1]}", hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with recording_server(png_1x1()) as served:
+        yield served
 
 
 def test_the_hostile_set_is_complete() -> None:
