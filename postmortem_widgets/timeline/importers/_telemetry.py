@@ -23,7 +23,7 @@ from ..telemetry.model import UNKNOWN, LogRows, Series
 from ..telemetry.naming import guess
 from ..telemetry.severity import from_pino, from_text
 from ..timeparse import MAX_TIME, MIN_TIME, parse_times
-from ._csv import Layout, layout_of, read_table
+from ._csv import Layout, layout_of, read_text_table
 
 #: What a series measures (see :class:`~postmortem_widgets.timeline.telemetry.model.Series`).
 #: The int64 the times of rows without a time hold until they are left out.
@@ -379,13 +379,7 @@ def read_log_table(
         hint="export the results as CSV again, or pass another --format",
     )
     columns = list(dict.fromkeys(c for c in wanted if c))
-    found, warnings = read_table(
-        source,
-        layout,
-        columns=columns,
-        types=dict.fromkeys(columns, pa.large_string()),
-        empty="the export has a header but no rows",
-    )
+    found, warnings = read_text_table(source, layout, columns, empty="the export has a header but no rows")
     return found.table, found.lines, warnings, layout
 
 

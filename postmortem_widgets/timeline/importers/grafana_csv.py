@@ -30,7 +30,7 @@ from ..telemetry.formats import metric_format
 from ..telemetry.model import Series
 from ..telemetry.roles import per_row_signals
 from . import ImportOptions, register
-from ._csv import Layout, layout_of, read_table, sample, sniff_layout
+from ._csv import Layout, layout_of, read_text_table, sample, sniff_layout
 from ._telemetry import header_lookup, make_series, numbers, parse_nanos, series_names, text
 
 NAME = "grafana_csv"
@@ -221,12 +221,8 @@ def _without_excel_line(source: Source) -> tuple[Source, int]:
 
 def _read(source: Source, layout: Layout, offset: int) -> tuple[pa.Table, np.ndarray, list[str]]:
     columns = list(layout.columns)
-    found, warnings = read_table(
-        source,
-        layout,
-        columns=columns,
-        types=dict.fromkeys(columns, pa.large_string()),
-        empty="the panel's CSV has a header but no rows",
+    found, warnings = read_text_table(
+        source, layout, columns, empty="the panel's CSV has a header but no rows"
     )
     return found.table, found.lines + offset, warnings
 

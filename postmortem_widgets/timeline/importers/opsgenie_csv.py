@@ -15,13 +15,12 @@ import re
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from ...errors import MissingColumnError
 from .. import events as ev
 from ..sources import Source
 from . import Importer, ImportOptions, register
-from ._csv import layout_of, read_table, sniff_layout
+from ._csv import layout_of, read_text_table, sniff_layout
 from ._json import Record, combine
 from .opsgenie import alert_events
 
@@ -111,13 +110,7 @@ def parse_opsgenie_csv(source: Source, options: ImportOptions) -> ev.ImportResul
             hint=hint,
         )
     wanted = list(found.values())
-    rows, warnings = read_table(
-        source,
-        layout,
-        columns=wanted,
-        types=dict.fromkeys(wanted, pa.large_string()),
-        empty="the export has a header but no alerts",
-    )
+    rows, warnings = read_text_table(source, layout, wanted, empty="the export has a header but no alerts")
     table = rows.table.to_pandas()
     records = [_record(row, found) for row in table.to_dict("records")]
     frames, more = alert_events(source, records, options, format=NAME)

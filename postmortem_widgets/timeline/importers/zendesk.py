@@ -17,14 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from ...errors import MissingColumnError
 from .. import events as ev
 from ..sources import FileSource, Source
 from ..timeparse import parse_times
 from . import Importer, ImportOptions, register
-from ._csv import layout_of, read_table, sniff_layout
+from ._csv import layout_of, read_text_table, sniff_layout
 
 NAME = "zendesk"
 REQUIRED: tuple[str, ...] = ("Id", "Subject", "Created at")
@@ -91,13 +90,7 @@ def _parse(source: Source, options: ImportOptions) -> ev.ImportResult:
     wanted = [
         names[n.lower()] for n in (*REQUIRED, "Requester", "Solved at", "Assignee") if n.lower() in names
     ]
-    rows, warnings = read_table(
-        source,
-        layout,
-        columns=wanted,
-        types=dict.fromkeys(wanted, pa.large_string()),
-        empty="the export has a header but no tickets",
-    )
+    rows, warnings = read_text_table(source, layout, wanted, empty="the export has a header but no tickets")
     table = rows.table.to_pandas()
 
     def text(column: str) -> pd.Series:
