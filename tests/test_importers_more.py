@@ -20,11 +20,12 @@ import pytest
 from postmortem_widgets.errors import PostmortemError
 from postmortem_widgets.privacy.names import people_names
 from postmortem_widgets.timeline import events as ev
-from postmortem_widgets.timeline.importers import formats, get_importer, import_source
+from postmortem_widgets.timeline.importers import formats, import_source
 from postmortem_widgets.timeline.importers.teams import html_text
 from postmortem_widgets.timeline.merge import build_timeline
 from postmortem_widgets.timeline.sources import Source
 from tests.support import paths
+from tests.support.importers import assert_detected_clearly, expected, load
 
 DATA = paths.DATA / "importers"
 FORMATS = (
@@ -47,14 +48,6 @@ def _id(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def load(path: Path) -> Source:
-    return Source(name=path.name, data=path.read_bytes())
-
-
-def expected(path: Path) -> dict[str, Any]:
-    return json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
-
-
 def edited(path: Path, edit: Any) -> Source:
     doc = json.loads(path.read_text(encoding="utf-8"))
     edit(doc)
@@ -70,11 +63,7 @@ def test_every_format_is_registered_and_has_fixtures() -> None:
 
 @pytest.mark.parametrize("path", FIXTURES, ids=_id)
 def test_detected_clearly(path: Path) -> None:
-    source = load(path)
-    scores = {name: get_importer(name).sniff(source) for name in formats()}
-    mine = scores.pop(path.parent.name)
-    assert mine >= 80
-    assert max(scores.values()) <= mine - 20, scores
+    assert_detected_clearly(path)
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=_id)

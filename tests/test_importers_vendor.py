@@ -17,10 +17,11 @@ import pytest
 
 from postmortem_widgets.errors import NaiveTimeError, PostmortemError
 from postmortem_widgets.timeline import events as ev
-from postmortem_widgets.timeline.importers import ImportOptions, formats, get_importer, import_source
+from postmortem_widgets.timeline.importers import ImportOptions, formats, import_source
 from postmortem_widgets.timeline.merge import build_timeline
 from postmortem_widgets.timeline.sources import Source
 from tests.support import paths
+from tests.support.importers import assert_detected_clearly, expected, load
 
 DATA = paths.DATA / "importers"
 VENDOR_FORMATS = (
@@ -49,14 +50,6 @@ ERRORS = sorted((DATA / "errors").glob("*.expected.json"))
 
 def _id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
-
-
-def load(path: Path) -> Source:
-    return Source(name=path.name, data=path.read_bytes())
-
-
-def expected(path: Path) -> dict[str, Any]:
-    return json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))
 
 
 def as_rows(events: pd.DataFrame, *, with_messages: dict[int, bool]) -> list[dict[str, Any]]:
@@ -88,11 +81,7 @@ def test_detects_the_format(path: Path) -> None:
 @pytest.mark.parametrize("path", FIXTURES, ids=_id)
 def test_detection_is_unambiguous(path: Path) -> None:
     """The right importer wins clearly: no other format scores anywhere near it."""
-    source = load(path)
-    scores = {name: get_importer(name).sniff(source) for name in formats()}
-    mine = scores.pop(path.parent.name)
-    assert mine >= 80
-    assert max(scores.values()) <= mine - 20, scores
+    assert_detected_clearly(path)
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=_id)
